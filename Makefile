@@ -1,0 +1,35 @@
+# pathway: `make demo` and `make test` work on a fresh machine with nothing installed by hand.
+PY ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEMO_SCENARIO ?= scenarios/jiangsu_auto_parts_2027.yaml
+DEMO_OUT ?= out/demo
+
+.PHONY: demo test bench venv clean
+
+$(BIN)/python:
+	@command -v $(PY) >/dev/null 2>&1 || { echo "error: $(PY) not found; install Python 3.11 or run 'make PY=python3 ...'"; exit 1; }
+	$(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/pathway validate scenarios/*.yaml
+	$(BIN)/pathway inventory $(DEMO_SCENARIO)
+	$(BIN)/pathway run $(DEMO_SCENARIO) --out $(DEMO_OUT)
+	@echo "report: $(DEMO_OUT)/report.html"
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_run.py
+
+clean:
+	rm -rf $(VENV) out .pytest_cache

@@ -1,0 +1,99 @@
+"""Hand-computed baseline inventories: every tonne written out as arithmetic."""
+
+from __future__ import annotations
+
+import pytest
+
+from pathway.inventory import baseline_inventory
+from pathway.loader import load_scenario
+
+from .conftest import SCENARIOS
+
+C_TO_CO2 = 44 / 12
+
+
+def test_auto_parts_inventory_by_hand():
+    """Suzhou auto parts plant: gas 2.0e6 m3, diesel 80 t, 60,000 MWh, national grid 2023."""
+    inv = baseline_inventory(load_scenario(SCENARIOS / "jiangsu_auto_parts_2027.yaml").scenario)
+    # natural gas: NCV 389.31 GJ/1e4 m3, 15.3 tC/TJ, oxidation 0.99 (GB/T 32150 App. B)
+    gas_t = 2_000_000 * (389.31 / 1e4) * (15.3 / 1e3) * 0.99 * C_TO_CO2  # = 4,324.38 t
+    # diesel: 42.652 GJ/t, 20.2 tC/TJ, 0.98
+    diesel_t = 80 * 42.652 * (20.2 / 1e3) * 0.98 * C_TO_CO2  # = 247.67 t
+    elec_loc_t = 60_000 * 0.5306  # MEE/NBS 2023 national average = 31,836 t
+    elec_mkt_t = 60_000 * 0.6096  # 2023 residual factor (excl. market-traded non-fossil) = 36,576 t
+    assert gas_t == pytest.approx(4324.38, abs=0.01)
+    assert diesel_t == pytest.approx(247.673, abs=0.001)
+    lines = inv.lines.set_index("source")
+    assert lines.loc["fuel:natural_gas", "emissions_t"] == pytest.approx(gas_t, rel=1e-5)
+    assert lines.loc["fuel:diesel", "emissions_t"] == pytest.approx(diesel_t, rel=1e-5)
+    t = inv.totals
+    assert t["scope1_t"] == pytest.approx(gas_t + diesel_t, rel=1e-6)
+    assert t["scope2_location_t"] == pytest.approx(elec_loc_t, rel=1e-9)
+    assert t["scope2_market_t"] == pytest.approx(elec_mkt_t, rel=1e-9)
+    assert t["total_location_t"] == pytest.approx(36_408.05, abs=0.01)
+    assert t["total_market_t"] == pytest.approx(gas_t + diesel_t + elec_mkt_t, rel=1e-6)
+    # intensity per part set (1.2 million)
+    assert t["intensity_location_t_per_unit"] == pytest.approx(36_408.05 / 1_200_000, rel=1e-6)
+    # every line names its factor and a source
+    assert inv.lines.factor_source.str.len().min() > 10
+
+
+def test_cement_like_inventory_by_hand(minimal, write_yaml):
+    """Coal, process CO2, purchased steam, green power + GEC, regional grid, a factor override."""
+    minimal["factory"]["grid_region"] = "east"
+    minimal["grid"] = {"location_method": "regional", "factor_year": 2023}
+    minimal["baseline"] = {
+        "electricity_mwh": 40_000,
+        "onsite_pv_mwh": 2_000,
+        "green_power_mwh": 5_000,
+        "green_certificates_mwh": 3_000,
+        "fuels": {"raw_coal_t": 10_000, "natural_gas_m3": 100_000, "biomass_t": 500},
+        "purchased_heat_gj": 20_000,
+        "process_co2_t": 50_000,
+    }
+    minimal["emission_factors"] = {"natural_gas_tco2_per_m3": 0.0022}
+    minimal["production"] = {"output_per_yr": 400_000, "unit": "t clinker"}
+    inv = baseline_inventory(load_scenario(write_yaml(minimal)).scenario)
+    coal_t = 10_000 * 20.908 * (26.37 / 1e3) * 0.94 * C_TO_CO2  # = 19,002.98 t
+    gas_t = 100_000 * 0.0022  # override = 220 t
+    heat_t = 20_000 * 0.11  # = 2,200 t
+    process_t = 50_000
+    grid_mwh = 40_000 - 2_000  # own PV is not bought from the grid
+    loc_t = grid_mwh * 0.5500  # East China grid 2023 = 20,900 t
+    mkt_t = (grid_mwh - 5_000 - 3_000) * 0.6096  # = 18,288 t; green power and GEC at zero
+    assert coal_t == pytest.approx(19_002.98, abs=0.01)
+    t = inv.totals
+    assert t["scope1_t"] == pytest.approx(coal_t + gas_t + process_t, rel=1e-6)
+    assert t["scope2_location_t"] == pytest.approx(loc_t + heat_t, rel=1e-9)
+    assert t["scope2_market_t"] == pytest.approx(mkt_t + heat_t, rel=1e-9)
+    assert t["total_location_t"] == pytest.approx(92_322.98, abs=0.01)
+    assert t["total_market_t"] == pytest.approx(89_710.98, abs=0.01)
+    lines = inv.lines.set_index("source")
+    assert lines.loc["fuel:biomass (biogenic, counted as zero)", "emissions_t"] == 0
+    assert "override" in lines.loc["fuel:natural_gas", "factor_name"]
+    assert "NCV 20.908 GJ/t x CC 0.02637 tC/GJ x OF 0.94" in lines.loc["fuel:raw_coal", "factor_name"]
+    assert "grid_regional east 2023" == lines.loc["electricity:grid", "factor_name"]
+
+
+def test_grid_factor_decline_path(minimal, write_yaml):
+    """f(y) = 0.5306 x (1 - 0.03)^(y - 2025) after the base year 2025; explicit values win."""
+    from pathway.factors import grid_factor_series
+
+    minimal["grid"] = {"decline_per_yr": 0.03, "location_values": {2028: 0.4}}
+    s = load_scenario(write_yaml(minimal)).scenario
+    f = grid_factor_series(s, "location")
+    assert f[2025].value == 0.5306  # the base-year inventory uses the published factor
+    assert f[2027].value == pytest.approx(0.5306 * 0.97**2, rel=1e-12)
+    assert f[2028].value == 0.4
+
+
+def test_fuel_table_ef_column_matches_components():
+    """The CSV's EF column agrees with NCV x CC x OF x 44/12 to 4 significant figures."""
+    from pathway.factors import fuel_factors
+
+    t = fuel_factors().dropna(subset=["carbon_content_tc_per_gj", "oxidation_rate"])
+    assert len(t) >= 7
+    for fuel, r in t.iterrows():
+        ef = r.ncv_gj_per_unit * r.carbon_content_tc_per_gj * r.oxidation_rate * C_TO_CO2
+        assert ef == pytest.approx(r.ef_tco2_per_unit, rel=5e-4), fuel
+        assert isinstance(r.source, str) and len(r.source) > 10 and r.year > 2000
