@@ -265,8 +265,7 @@ class TechBase(Strict):
 class PV(TechBase):
     max_kw: NonNeg | None = Field(None, description="Capacity limit, kWp (roof or land).")
     roof_area_m2: NonNeg | None = Field(None, description="Usable roof area; kWp limit = area x kwp_per_m2.")
-    kwp_per_m2: NonNeg = 0.2
-    existing_kw: NonNeg = 0.0
+    kwp_per_m2: NonNeg = Field(0.2, description="kWp per m2 of usable roof (about 5 m2 per kWp).")
     capex_cny_per_kw: NonNeg | None = None
     fom_cny_per_kw_yr: NonNeg | None = None
     life_years: PosInt | None = None

@@ -1,0 +1,48 @@
+"""The multi-year factory pathway LP, built top to bottom from small ``add_*`` functions.
+
+Index order is fixed everywhere: (technology, load, year, period, hour). Each
+function adds one group of variables or constraints and states its equation in its
+docstring. Units: MW, MWh, t, CNY; the objective is scaled by ``OBJ_SCALE``.
+"""
+
+from __future__ import annotations
+
+import pyomo.environ as pyo
+
+from ..inputs import ModelData
+from .ccus import add_ccus
+from .electricity import add_battery, add_electricity_balance, add_grid, add_pv
+from .emissions import add_emissions, add_green_share, add_near_zero_rules, add_offsets, add_target_ceiling
+from .heat import add_heat_balance, add_heaters, add_thermal_storage
+from .investment import add_efficiency_adoption, add_investment
+from .objective import OBJ_SCALE, add_costs, add_objective
+from .sets import add_sets
+
+__all__ = ["build_model", "OBJ_SCALE"]
+
+
+def build_model(md: ModelData, *, ceiling_slack: bool = False) -> pyo.ConcreteModel:
+    """Build the LP for ``md``. With ``ceiling_slack`` the target rules get penalised slack
+    (used to diagnose an unreachable target: the lowest emissions the catalogue reaches)."""
+    m = pyo.ConcreteModel(name=md.name)
+    m.md = md  # the data the model was built from, for results and checks
+    m.ceiling_slack = ceiling_slack
+    add_sets(m, md)
+    add_investment(m, md)
+    add_efficiency_adoption(m, md)
+    add_grid(m, md)
+    add_pv(m, md)
+    add_battery(m, md)
+    add_heaters(m, md)
+    add_thermal_storage(m, md)
+    add_ccus(m, md)
+    add_heat_balance(m, md)
+    add_electricity_balance(m, md)
+    add_offsets(m, md)
+    add_emissions(m, md)
+    add_target_ceiling(m, md)
+    add_near_zero_rules(m, md)
+    add_green_share(m, md)
+    add_costs(m, md)
+    add_objective(m, md)
+    return m

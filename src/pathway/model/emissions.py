@@ -1,0 +1,137 @@
+"""Emissions accounting, offsets, the yearly ceiling and the near-zero rules."""
+
+from __future__ import annotations
+
+import pyomo.environ as pyo
+
+from ..inputs import ModelData
+
+SLACK_PENALTY_CNY_PER_T = 1.0e6  # diagnosis only: far above any abatement cost
+
+
+def wsum(m: pyo.ConcreteModel, md: ModelData, y: int, fn):
+    """sum_{p,h} w_p x fn(p, h): a yearly total from hourly terms."""
+    return sum(float(md.weights[p]) * fn(p, h) for p in m.P for h in m.H)
+
+
+def add_offsets(m: pyo.ConcreteModel, md: ModelData) -> None:
+    """Yearly purchases: green power gp[y] <= cap, certificates gec[y] <= cap (MWh);
+    gp + gec <= grid import (only grid electricity can be covered); offsets off[y] and
+    nature-based removals rem[y] (t), each <= its cap; none before the target year unless
+    the rule allows it."""
+    m.gp = pyo.Var(m.Y, domain=pyo.NonNegativeReals)
+    m.gec = pyo.Var(m.Y, domain=pyo.NonNegativeReals)
+    m.off = pyo.Var(m.Y, domain=pyo.NonNegativeReals)
+    m.rem = pyo.Var(m.Y, domain=pyo.NonNegativeReals)
+    m.import_mwh = pyo.Expression(m.Y, rule=lambda m, y: wsum(m, md, y, lambda p, h: m.imp[y, p, h]))
+    m.green_le_import = pyo.Constraint(m.Y, rule=lambda m, y: m.gp[y] + m.gec[y] <= m.import_mwh[y])
+    early_ok = md.rule.offsets_allowed_before_target_year
+    for y in m.Y:
+        for var, on, cap in ((m.gp, md.green_power_enabled, md.green_power_max_mwh),
+                             (m.gec, md.gec_enabled, md.gec_max_mwh),
+                             (m.off, md.offsets_enabled, md.offsets_max_t),
+                             (m.rem, md.removals_enabled, md.removals_max_t)):
+            if not on:
+                var[y].fix(0)
+            elif cap is not None:
+                var[y].setub(cap)
+        if y < md.target_year and not early_ok:
+            m.off[y].fix(0)
+            m.rem[y].fix(0)
+    if md.rule.max_offset_share is not None:
+        limit = md.rule.max_offset_share * md.baseline_t
+        m.offset_cap = pyo.Constraint(m.Y, rule=lambda m, y: m.off[y] + m.rem[y] <= limit)
+
+
+def add_emissions(m: pyo.ConcreteModel, md: ModelData) -> None:
+    """Yearly emissions, t (w_p = days per period):
+
+        S1[y]     = sum_t w (sum_l ef_x,l qx[l] + sum_{k,l} ef_k q[k,l]) + F_other x g(y) + P x g(y)
+        S2h[y]    = sum_t w ef_heat qx[purchased] + H_other x g(y)
+        S2loc[y]  = f_loc(y) x import[y]
+        S2mkt[y]  = f_mkt(y) x (import[y] - gp[y] - gec[y])
+        CAP[y]    = sum_t w capture
+        E[y]      = S1 + S2h + S2(method) - CAP          (after capture, before offsets)
+    """
+    lx = set(m.LX)
+    other_s1 = sum(v for f, v in md.other_fuel_t.items() if f != "purchased_heat")
+    other_s2 = md.other_fuel_t.get("purchased_heat", 0.0)
+
+    def boilers(y, scope):
+        def fn(p, h):
+            e = 0
+            for hl in md.heat_loads:
+                if hl.existing_scope == scope and (hl.name, y) in lx and hl.existing_ef_t_per_mwh_heat > 0:
+                    e = e + hl.existing_ef_t_per_mwh_heat * m.qx[hl.name, y, p, h]
+            if scope == 1:
+                for k, l in m.KL:
+                    ef = md.heat_techs[k].fuel_ef_t_per_mwh_heat
+                    if ef > 0:
+                        e = e + ef * m.q[k, l, y, p, h]
+            return e
+        return fn
+
+    m.s1_fuel = pyo.Expression(m.Y, rule=lambda m, y: wsum(m, md, y, boilers(y, 1)) + other_s1 * md.growth[y])
+    m.s1_process = pyo.Expression(m.Y, rule=lambda m, y: md.process_co2_t * md.growth[y])
+    m.s2_heat = pyo.Expression(m.Y, rule=lambda m, y: wsum(m, md, y, boilers(y, 2)) + other_s2 * md.growth[y])
+    m.s2_loc = pyo.Expression(m.Y, rule=lambda m, y: md.grid_location[y] * m.import_mwh[y])
+    m.s2_mkt = pyo.Expression(m.Y, rule=lambda m, y: md.grid_market[y] * (m.import_mwh[y] - m.gp[y] - m.gec[y]))
+    if m.has_ccus:
+        m.captured = pyo.Expression(m.Y, rule=lambda m, y: wsum(m, md, y, lambda p, h: m.capture[y, p, h]))
+    else:
+        m.captured = pyo.Expression(m.Y, rule=lambda m, y: 0.0)
+    s2 = m.s2_mkt if md.scope2_method == "market" else m.s2_loc
+    m.emissions = pyo.Expression(
+        m.Y, rule=lambda m, y: m.s1_fuel[y] + m.s1_process[y] + m.s2_heat[y] + s2[y] - m.captured[y]
+    )
+
+
+def add_target_ceiling(m: pyo.ConcreteModel, md: ModelData) -> None:
+    """Yearly ceiling (控碳): E[y] - off[y] - rem[y] <= C[y]. Its dual is that year's
+    marginal abatement cost. In diagnosis mode a slack s[y] >= 0 is added on the left."""
+    if m.ceiling_slack:
+        m.slack_ceiling = pyo.Var(m.Y, domain=pyo.NonNegativeReals)
+    m.ceiling = pyo.Constraint(
+        m.Y,
+        rule=lambda m, y: m.emissions[y] - m.off[y] - m.rem[y]
+        - (m.slack_ceiling[y] if m.ceiling_slack else 0) <= md.ceiling_t[y],
+    )
+
+
+def add_near_zero_rules(m: pyo.ConcreteModel, md: ModelData) -> None:
+    """From the target year: own reduction E[y] <= (1 - x_own) x B (offsets do not count)."""
+    x = md.rule.min_own_reduction_share
+    years = [y for y in m.Y if y >= md.target_year]
+    if x is None or not years:
+        return
+    m.Y_TARGET = pyo.Set(initialize=years, ordered=True)
+    if m.ceiling_slack:
+        m.slack_own = pyo.Var(m.Y_TARGET, domain=pyo.NonNegativeReals)
+    limit = (1 - x) * md.baseline_t
+    m.own_reduction = pyo.Constraint(
+        m.Y_TARGET, rule=lambda m, y: m.emissions[y] - (m.slack_own[y] if m.ceiling_slack else 0) <= limit
+    )
+
+
+def add_green_share(m: pyo.ConcreteModel, md: ModelData) -> None:
+    """Green electricity share from the target year, MWh:
+
+        PVused[y] + gp[y] + gec[y] >= z x (import[y] + PVused[y]),   PVused = sum_t w (pv_gen - exp)
+    """
+    m.pv_used = pyo.Expression(
+        m.Y,
+        rule=lambda m, y: (wsum(m, md, y, lambda p, h: m.pv_gen[y, p, h] - (m.exp[y, p, h] if m.has_export else 0))
+                           if m.has_pv else 0.0),
+    )
+    z = md.rule.min_green_electricity_share
+    years = [y for y in m.Y if y >= md.target_year]
+    if not z or not years:
+        return
+    m.Y_GREEN = pyo.Set(initialize=years, ordered=True)
+    if m.ceiling_slack:
+        m.slack_green = pyo.Var(m.Y_GREEN, domain=pyo.NonNegativeReals)
+    m.green_share = pyo.Constraint(
+        m.Y_GREEN,
+        rule=lambda m, y: m.pv_used[y] + m.gp[y] + m.gec[y] + (m.slack_green[y] if m.ceiling_slack else 0)
+        >= z * (m.import_mwh[y] + m.pv_used[y]),
+    )

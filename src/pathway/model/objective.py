@@ -1,0 +1,99 @@
+"""Costs by category and year, and the discounted-total-cost objective."""
+
+from __future__ import annotations
+
+import pyomo.environ as pyo
+
+from ..inputs import ModelData, crf
+from .emissions import SLACK_PENALTY_CNY_PER_T, wsum
+from .investment import active
+
+OBJ_SCALE = 1.0e-3  # objective in thousand CNY: keeps HiGHS's cost coefficients well scaled
+
+COST_CATEGORIES = (
+    "capex_annuity", "fixed_om", "grid_energy", "demand_charge", "export_revenue", "fuel",
+    "green_power_premium", "green_certificates", "offsets", "ccus_variable", "carbon_price",
+)
+
+
+def add_costs(m: pyo.ConcreteModel, md: ModelData) -> None:
+    """Cost of year y (CNY of that year) by category:
+
+        capex_annuity = sum_k sum_{v active in y} build[k,v] x capex_k(v) x CRF(r, life_k)
+        fixed_om      = sum_k cap[k,y] x fom_k
+        grid_energy   = esc(y) x sum_t w x price(p,h) x imp
+        demand_charge = esc(y) x 12 x dc x peak[y]
+        export_revenue= - sum_t w x price_exp x exp
+        fuel          = esc(y) x (sum_t w (c_x qx + c_k q) + other fuel cost x g(y))
+        green_power_premium = premium x gp[y];  green_certificates = price x gec[y]
+        offsets       = ccer x off[y] + removal price x rem[y]
+        ccus_variable = (opex + T&S) x CAP[y];  carbon_price = cp(y) x E[y]
+
+    Capex is annualised with the capital recovery factor and counted only for the years
+    an asset serves inside the horizon; subsidies per kW are netted from capex.
+    """
+    r = md.discount_rate
+    crfs = {k: crf(r, m.blocks[k].life_years) for k in m.K}
+    lx = set(m.LX)
+
+    def capex(m, y):
+        return sum(m.build[k, v] * m.blocks[k].capex_cny_per_unit[v] * crfs[k]
+                   for k in m.K for v in m.Y if active(v, y, m.blocks[k].life_years))
+
+    def fom(m, y):
+        return sum(m.cap[k, y] * m.blocks[k].fom_cny_per_unit_yr for k in m.K if m.blocks[k].fom_cny_per_unit_yr)
+
+    def grid(m, y):
+        return md.energy_escalation[y] * wsum(m, md, y, lambda p, h: float(md.price_cny_per_mwh[p, h]) * m.imp[y, p, h])
+
+    def demand(m, y):
+        return md.energy_escalation[y] * md.demand_charge_cny_per_mw_yr * m.peak[y] if m.has_peak else 0.0
+
+    def export(m, y):
+        if not m.has_export:
+            return 0.0
+        return -md.export_price_cny_per_mwh * wsum(m, md, y, lambda p, h: m.exp[y, p, h])
+
+    def fuel(m, y):
+        def fn(p, h):
+            e = 0
+            for hl in md.heat_loads:
+                if (hl.name, y) in lx:
+                    e = e + hl.existing_cost_cny_per_mwh_heat * m.qx[hl.name, y, p, h]
+            for k, l in m.KL:
+                c = md.heat_techs[k].fuel_cost_cny_per_mwh_heat
+                if c > 0:
+                    e = e + c * m.q[k, l, y, p, h]
+            return e
+        other = sum(md.other_fuel_cost_cny.values()) * md.growth[y]
+        return md.energy_escalation[y] * (wsum(m, md, y, fn) + other)
+
+    parts = {
+        "capex_annuity": capex,
+        "fixed_om": fom,
+        "grid_energy": grid,
+        "demand_charge": demand,
+        "export_revenue": export,
+        "fuel": fuel,
+        "green_power_premium": lambda m, y: md.green_power_premium * m.gp[y],
+        "green_certificates": lambda m, y: md.gec_price * m.gec[y],
+        "offsets": lambda m, y: md.offset_price * m.off[y] + md.removal_price * m.rem[y],
+        "ccus_variable": lambda m, y: md.ccus_var_cny_per_t * m.captured[y],
+        "carbon_price": lambda m, y: md.carbon_price[y] * m.emissions[y],
+    }
+    m.COST = pyo.Set(initialize=list(COST_CATEGORIES), ordered=True)
+    m.cost = pyo.Expression(m.COST, m.Y, rule=lambda m, c, y: parts[c](m, y))
+
+
+def add_objective(m: pyo.ConcreteModel, md: ModelData) -> None:
+    """min OBJ_SCALE x sum_y (1 + r)^-(y - y0) x sum_c cost[c, y]  (+ slack penalties in
+    diagnosis mode, M = 1e6 CNY per t or MWh of violation)."""
+    obj = sum(md.discount[y] * m.cost[c, y] for c in m.COST for y in m.Y)
+    if m.ceiling_slack:
+        pen = SLACK_PENALTY_CNY_PER_T
+        obj = obj + pen * sum(m.slack_ceiling[y] for y in m.Y)
+        if hasattr(m, "slack_own"):
+            obj = obj + pen * sum(m.slack_own[y] for y in m.Y_TARGET)
+        if hasattr(m, "slack_green"):
+            obj = obj + pen * sum(m.slack_green[y] for y in m.Y_GREEN)
+    m.obj = pyo.Objective(expr=OBJ_SCALE * obj, sense=pyo.minimize)

@@ -1,0 +1,50 @@
+"""Sets of the pathway LP: years, periods, hours, technologies, heat loads."""
+
+from __future__ import annotations
+
+import pyomo.environ as pyo
+
+from ..inputs import ModelData
+
+
+def investable(md: ModelData) -> dict:
+    """All investment blocks by key: 'pv', 'battery_energy', 'battery_power', heat techs,
+    'thermal_storage', 'ccus', and efficiency measures."""
+    out = {}
+    if md.pv is not None:
+        out["pv"] = md.pv
+    if md.battery_energy is not None:
+        out["battery_energy"] = md.battery_energy
+        out["battery_power"] = md.battery_power
+    for tid, ht in md.heat_techs.items():
+        out[tid] = ht.build
+    if md.tes is not None:
+        out["thermal_storage"] = md.tes
+    if md.ccus is not None:
+        out["ccus"] = md.ccus
+    for mid, (build, _carrier, _share) in md.efficiency.items():
+        out[mid] = build
+    return out
+
+
+def add_sets(m: pyo.ConcreteModel, md: ModelData) -> None:
+    """Y = planning years (base+1..end); P = periods (days); H = hours 0..23;
+    T = Y x P x H; K = investable technologies; L = heat loads (+ CCUS regeneration);
+    KL = (heater, load) pairs a heater can serve (its maximum temperature reaches the load)."""
+    m.Y = pyo.Set(initialize=md.years, ordered=True)
+    m.P = pyo.Set(initialize=range(md.n_periods), ordered=True)
+    m.H = pyo.Set(initialize=range(24), ordered=True)
+    m.T = pyo.Set(initialize=m.Y * m.P * m.H, dimen=3, ordered=True)
+    m.blocks = investable(md)
+    m.K = pyo.Set(initialize=list(m.blocks), ordered=True)
+    loads = [hl.name for hl in md.heat_loads]
+    if md.ccus is not None:
+        loads.append("ccus_regeneration")
+    m.L = pyo.Set(initialize=loads, ordered=True)
+    m.KL = pyo.Set(initialize=[(k, l) for k, ht in md.heat_techs.items() for l in ht.elec_per_heat], dimen=2, ordered=True)
+    # existing boilers in service: (load, year) with year < retire year
+    m.LX = pyo.Set(
+        initialize=[(hl.name, y) for hl in md.heat_loads for y in md.years
+                    if hl.existing_retire_year is None or y < hl.existing_retire_year],
+        dimen=2, ordered=True,
+    )
