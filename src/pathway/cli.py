@@ -124,5 +124,80 @@ def inventory(
         out.print(f"wrote {out_dir / 'inventory.csv'} and {out_dir / 'inventory.json'}")
 
 
+def _solver_options(route: str, method: str, threads: Optional[int], time_limit: Optional[float]):
+    from .solve import SolverOptions
+
+    return SolverOptions(route=route, method=method, threads=threads, time_limit_s=time_limit)
+
+
+RouteOpt = Annotated[str, typer.Option("--route", help="compiler (standard form -> highspy) or persistent (pyomo highs).")]
+MethodOpt = Annotated[str, typer.Option("--method", help="HiGHS LP method: ipm, simplex, ipx, choose, pdlp.")]
+ThreadsOpt = Annotated[Optional[int], typer.Option("--threads", help="HiGHS threads (default: HiGHS's choice).")]
+TimeOpt = Annotated[Optional[float], typer.Option("--time-limit", help="Solver time limit, seconds.")]
+
+
+@app.command()
+def run(
+    file: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Output folder (summary.json, tables/, report.html, results.xlsx).")],
+    route: RouteOpt = "compiler",
+    method: MethodOpt = "ipm",
+    threads: ThreadsOpt = None,
+    time_limit: TimeOpt = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
+) -> None:
+    """Optimise a scenario and write the results (exit 3 with a diagnosis if the target is unreachable)."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from .errors import InfeasibleTargetError
+    from .run import STAGES, run_file
+
+    opts = _solver_options(route, method, threads, time_limit)
+    labels = {"load": "loading scenario", "prepare": "preparing data", "build": "building model", "solve": "solving (HiGHS)",
+              "diagnose": "target unreachable: diagnosing", "results": "extracting results", "checks": "checking identities",
+              "write": "writing outputs"}
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err,
+                  disable=quiet, transient=True) as prog:
+        task = prog.add_task("starting", total=len(STAGES))
+
+        def step(stage: str) -> None:
+            prog.update(task, description=labels.get(stage, stage), advance=1 if stage in STAGES else 0)
+
+        try:
+            result = run_file(file, out_dir, opts, progress=step)
+        except InfeasibleTargetError as exc:
+            prog.stop()
+            err.print(f"[bold red]target not met:[/] {exc}", highlight=False)
+            err.print(f"diagnosis written to {out_dir / 'diagnosis.json'}", highlight=False)
+            raise typer.Exit(3) from None
+        except PathwayError as exc:
+            prog.stop()
+            _fail(exc)
+    s = result.summary
+    y = s["target_year"]
+    out.print(f"[green]solved[/] {s['scenario']}: total discounted cost {s['total_cost_npv_cny'] / 1e6:,.2f} M CNY, "
+              f"capex {s['capex_total_cny'] / 1e6:,.2f} M CNY", highlight=False)
+    out.print(f"emissions {s['baseline_emissions_t']:,.0f} t (base {s['base_year']}) -> {s['emissions_t'][str(y)]:,.0f} t "
+              f"in {y} after capture, offsets {s['offsets_t'][str(y)]:,.0f} t; "
+              f"marginal abatement cost {s['marginal_abatement_cost_cny_per_t'][str(y)] or 0:,.1f} CNY/t", highlight=False)
+    tm = result.timings_s
+    out.print("time: " + ", ".join(f"{k} {v:.2f}s" for k, v in tm.items() if not k.startswith("solver_")), highlight=False)
+    out.print(f"wrote {out_dir}/summary.json, tables/, report.html, results.xlsx", highlight=False)
+
+
+def _register_command_modules() -> None:
+    """Commands that live in their own modules (cli_*.py) register on ``app`` when imported."""
+    import importlib
+
+    for name in ("cli_report", "cli_finance", "cli_batch"):
+        try:
+            importlib.import_module(f"{__package__}.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{__package__}.{name}":
+                raise
+
+
+_register_command_modules()
+
 if __name__ == "__main__":  # pragma: no cover
     app()
