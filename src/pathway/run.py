@@ -215,6 +215,12 @@ def run_file(path: str | Path, out_dir: str | Path | None = None, opts: SolverOp
             write_diagnosis(exc.diagnosis, Path(out_dir))
         raise
     result.timings_s = {"load": t_load, **result.timings_s}
+    if loaded.scenario.finance is not None:  # BAU reference, cash flows, loan (pathway.finance)
+        from .finance import attach_finance
+
+        t0 = time.perf_counter()
+        attach_finance(result, opts, progress)
+        result.timings_s["finance"] = time.perf_counter() - t0
     if out_dir is not None:
         say("write")
         t0 = time.perf_counter()

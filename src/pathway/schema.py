@@ -382,6 +382,22 @@ class Finance(Strict):
     repayment: Literal["annuity", "equal_principal"] = "annuity"
     min_dscr: NonNeg = 1.2
     lump_sum_subsidy_cny: NonNeg = 0.0
+    # Sustainability-linked loan (SLL) terms and the appraisal period (pathway.finance).
+    # None: the default in data/finance_defaults.csv (sourced) or the documented rule.
+    kpi_metric: Literal["intensity", "absolute"] = Field(
+        "intensity", description="SLL KPI: tCO2 per unit output (intensity) or absolute tCO2 (after capture, before offsets).")
+    kpi_reduction_per_yr: Share | None = Field(
+        None, description="KPI target: the metric falls by this share per year from the baseline, compounding.")
+    kpi_step_down_bp: NonNeg | None = Field(None, description="Margin cut (bp) in a year the KPI is met.")
+    kpi_step_up_bp: NonNeg | None = Field(None, description="Margin rise (bp) in a year the KPI is missed.")
+    appraisal_years: PosInt | None = Field(
+        None, description="Years of cash flows for NPV/IRR/payback from the first planning year; None: until the last asset built retires.")
+
+    @model_validator(mode="after")
+    def _grace_inside_tenor(self) -> Finance:
+        if self.grace_years >= self.tenor_years:
+            raise ValueError(f"grace_years ({self.grace_years}) must be less than tenor_years ({self.tenor_years})")
+        return self
 
 
 class Scenario(Strict):
