@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -136,6 +137,13 @@ ThreadsOpt = Annotated[Optional[int], typer.Option("--threads", help="HiGHS thre
 TimeOpt = Annotated[Optional[float], typer.Option("--time-limit", help="Solver time limit, seconds.")]
 
 
+class Lang(str, Enum):
+    """Report language."""
+
+    en = "en"
+    zh = "zh"
+
+
 @app.command()
 def run(
     file: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
@@ -145,6 +153,7 @@ def run(
     threads: ThreadsOpt = None,
     time_limit: TimeOpt = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
+    lang: Annotated[Lang, typer.Option("--lang", help="Report language.")] = Lang.en,
 ) -> None:
     """Optimise a scenario and write the results (exit 3 with a diagnosis if the target is unreachable)."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -164,7 +173,7 @@ def run(
             prog.update(task, description=labels.get(stage, stage), advance=1 if stage in STAGES else 0)
 
         try:
-            result = run_file(file, out_dir, opts, progress=step)
+            result = run_file(file, out_dir, opts, progress=step, lang=lang.value)
         except InfeasibleTargetError as exc:
             prog.stop()
             err.print(f"[bold red]target not met:[/] {exc}", highlight=False)

@@ -1,31 +1,482 @@
-"""Self-contained HTML report (plotly.js embedded; opens offline)."""
+"""Self-contained HTML reports: one run (``report.html``) and a comparison of runs.
+
+The file opens offline: plotly.js is embedded once, the CSS is inline, fonts are the
+system's — the page makes no request of any kind. Every number on it comes from the
+summary and the result tables (see charts.py for how each figure reads them).
+"""
 
 from __future__ import annotations
 
 import html
+import json
+import math
+from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
-
-def _pathway_figure(tables: dict[str, pd.DataFrame]) -> go.Figure:
-    pw = tables["pathway"]
-    fig = go.Figure()
-    fig.add_bar(x=pw.year, y=pw.emissions_t, name="Emissions after capture (tCO2)")
-    fig.add_bar(x=pw.year, y=-pw.offsets_t, name="Offsets (tCO2)")
-    fig.add_scatter(x=pw.year, y=pw.ceiling_t, name="Ceiling (tCO2)", mode="lines+markers")
-    fig.update_layout(title="Emissions pathway", xaxis_title="Year", yaxis_title="tCO2 per year", barmode="relative")
-    return fig
+from . import charts
+from .errors import PathwayError
+from .results import LEVER_ORDER
 
 
-def write_report(path: Path, summary: dict, tables: dict[str, pd.DataFrame]) -> None:
-    figs = [_pathway_figure(tables)]
-    parts = [f"<h1>pathway report: {html.escape(str(summary['scenario']))}</h1>"]
-    for i, fig in enumerate(figs):
-        parts.append(pio.to_html(fig, full_html=False, include_plotlyjs=(i == 0)))
-    parts.append(tables["pathway"].to_html(index=False))
-    parts.append(f"<p>package {summary['package_version']} · scenario sha256 {summary['scenario_sha256']}</p>")
-    path.write_text("<!doctype html><html><head><meta charset='utf-8'></head><body>" + "".join(parts) + "</body></html>",
-                    encoding="utf-8")
+class ReportInputError(PathwayError):
+    """A results folder that cannot be reported on (missing or unreadable files): exit 2."""
+
+    exit_code = 2
+
+
+TEXT: dict[str, dict[str, str]] = {
+    "en": {
+        "title": "Zero-carbon factory pathway", "scenario": "Scenario", "target_year": "Target year",
+        "base_year": "Base year", "rule": "Target rule", "scope2": "Scope 2 method",
+        "kpi_cost": "Total discounted cost", "kpi_capex": "Total capex", "kpi_reduction": "Own reduction in {y}",
+        "kpi_reduction_sub": "vs baseline {b:,.0f} tCO2, before offsets", "kpi_target": "Target",
+        "met": "met", "missed": "missed", "kpi_green": "Green electricity {y}", "kpi_offsets": "Offsets used {y}",
+        "kpi_offsets_sub": "{p:.1f} % of baseline", "kpi_mac": "Marginal abatement cost {y}",
+        "kpi_mac_sub": "dual value of the {y} ceiling", "mcny": "million CNY", "npv_sub": "NPV at the scenario's discount rate",
+        "capex_sub": "upfront, {y0}–{y1}, before subsidies", "green_sub": "PV, green power and certificates",
+        "checks_sub": "{n} of {m} post-solve checks pass",
+        "s_pathway": "Emissions pathway", "s_waterfall": "Abatement by lever", "s_macc": "Marginal abatement cost curve",
+        "s_capex": "Capex schedule", "s_energy": "Energy mix", "s_dispatch": "Typical-day dispatch",
+        "s_capacity": "Capacity build-out", "s_tables": "Key tables", "s_appendix": "Appendix: assumptions and sources",
+        "c_pathway": "Bars: emissions by source after CCUS capture (tCO2/yr); the hatched part is the reduction against the "
+                     "baseline; below zero, CCUS capture and offsets. Diamonds: net emissions after offsets. The buttons switch "
+                     "scope 2 between location-based and market-based accounting; the ceiling binds the {m} method.",
+        "c_waterfall": "Sequential attribution in a fixed order ({order}): each lever is credited with the change it makes "
+                       "given the ones before it, so the steps add up exactly from the baseline to the residual.",
+        "c_macc": "Average cost per lever = (annualised capex + fixed O&M + purchases − energy-cost savings) / abatement, in "
+                  "{y}; bar width = tonnes abated. Savings use the year's average grid and fuel prices (storage: hourly "
+                  "prices); demand-charge and carbon-price effects are not attributed. The dashed line is the marginal "
+                  "abatement cost of the {y} ceiling.",
+        "c_capex": "Upfront capital expenditure in the year of the build, by technology, and its running total.",
+        "c_energy": "Final energy per year: electricity by origin and fuels by their energy content (NCV).",
+        "c_dispatch": "The most heavily weighted representative day of {y}. Battery charging and PV export are below zero; "
+                      "the dotted line is the time-of-use price (right axis).",
+        "c_capacity": "Capacity in service at the end of each year.",
+        "t_pathway": "Pathway by year", "t_levers": "Cost of each lever, {y}", "t_capex": "Capex by technology (million CNY)",
+        "t_costs": "Costs by category (million CNY, undiscounted; last column discounted total)",
+        "t_builds": "Builds", "t_checks": "Post-solve checks that failed", "all_checks_pass": "All {n} post-solve checks pass.",
+        "t_assumptions": "Factors, prices and costs used", "t_inventory": "Base-year inventory and emission factors",
+        "footer": "Generated by pathway {v} · scenario SHA-256 {h}",
+        "total": "Total", "year": "Year", "technology": "Technology", "category": "Category", "lever": "Lever",
+        "discounted_total": "Discounted total",
+        "cmp_title": "Scenario comparison", "cmp_table": "Scenarios side by side", "cmp_reports": "Reports of each scenario",
+        "cmp_c": "Left: each scenario's emissions after capture (solid) and ceiling (dashed). Right: total discounted cost "
+                 "against emissions in the scenario's own target year.",
+    },
+    "zh": {
+        "title": "零碳工厂减排路径", "scenario": "情景", "target_year": "目标年", "base_year": "基准年", "rule": "目标规则",
+        "scope2": "范围二核算方法",
+        "kpi_cost": "折现总成本", "kpi_capex": "总投资", "kpi_reduction": "{y}年自主减排比例",
+        "kpi_reduction_sub": "相对基准 {b:,.0f} tCO2，抵消前", "kpi_target": "目标",
+        "met": "达成", "missed": "未达成", "kpi_green": "{y}年绿电占比", "kpi_offsets": "{y}年使用抵消",
+        "kpi_offsets_sub": "占基准 {p:.1f} %", "kpi_mac": "{y}年边际减排成本", "kpi_mac_sub": "{y}年排放上限的对偶值",
+        "mcny": "百万元", "npv_sub": "按情景折现率计算的净现值", "capex_sub": "{y0}–{y1}年一次性投资（补贴前）",
+        "green_sub": "光伏、绿电与绿证", "checks_sub": "{m}项求解后校验中{n}项通过",
+        "s_pathway": "排放路径", "s_waterfall": "分措施减排量", "s_macc": "边际减排成本曲线", "s_capex": "投资计划",
+        "s_energy": "能源结构", "s_dispatch": "典型日调度", "s_capacity": "装机建设", "s_tables": "主要数据表",
+        "s_appendix": "附录：假设与数据来源",
+        "c_pathway": "柱：CCUS捕集后的分来源排放（tCO2/年）；斜线部分为相对基准的减排；零线以下为CCUS捕集和抵消。"
+                     "菱形：抵消后的净排放。按钮切换范围二的基于位置/基于市场核算；排放上限按{m}方法约束。",
+        "c_waterfall": "按固定顺序逐项归因（{order}）：每项措施计入在前序措施基础上带来的变化，因此各步从基准排放精确累加到剩余排放。",
+        "c_macc": "各措施平均成本 =（年化投资 + 固定运维 + 采购 − 节省的能源费用）/ 减排量（{y}年）；柱宽为减排吨数。"
+                  "节省按当年平均电价和燃料价格计算（储能按逐时电价）；需量电费和碳价影响不归因。虚线为{y}年排放上限的边际减排成本。",
+        "c_capex": "按技术分列的建设当年一次性投资及其累计值。",
+        "c_energy": "每年终端能源：电力按来源，燃料按低位发热量折算。",
+        "c_dispatch": "{y}年权重最大的典型日。储能充电和光伏上网在零线以下；点线为分时电价（右轴）。",
+        "c_capacity": "每年末的在役装机。",
+        "t_pathway": "逐年路径", "t_levers": "{y}年各措施成本", "t_capex": "分技术投资（百万元）",
+        "t_costs": "分类成本（百万元，未折现；末列为折现合计）", "t_builds": "新建装机", "t_checks": "未通过的求解后校验",
+        "all_checks_pass": "全部{n}项求解后校验通过。", "t_assumptions": "采用的因子、价格与成本",
+        "t_inventory": "基准年排放清单与排放因子", "footer": "由 pathway {v} 生成 · 情景 SHA-256 {h}",
+        "total": "合计", "year": "年份", "technology": "技术", "category": "类别", "lever": "措施",
+        "discounted_total": "折现合计",
+        "cmp_title": "情景对比", "cmp_table": "情景并列", "cmp_reports": "各情景报告",
+        "cmp_c": "左：各情景CCUS捕集后排放（实线）与排放上限（虚线）。右：折现总成本与各自目标年排放。",
+    },
+}
+
+CSS = """
+:root{--ink:#263238;--muted:#607d8b;--line:#e0e6ea;--bg:#f5f7f8;--accent:#1565c0;--ok:#2e7d32;--bad:#c62828}
+*{box-sizing:border-box}
+body{margin:0;background:var(--bg);color:var(--ink);font:14px/1.5 -apple-system,'Segoe UI',Roboto,'Helvetica Neue',Arial,
+ 'PingFang SC','Microsoft YaHei','Noto Sans CJK SC',sans-serif}
+header{background:#263238;color:#fff;padding:22px 32px 18px}
+header h1{margin:0 0 4px;font-size:22px;font-weight:600}
+header .meta{color:#b0bec5;font-size:13px}
+header .meta span{margin-right:18px}
+main{max-width:1240px;margin:0 auto;padding:20px 24px 40px}
+.kpis{display:grid;grid-template-columns:repeat(auto-fit,minmax(150px,1fr));gap:12px;margin:0 0 22px}
+.kpi{background:#fff;border:1px solid var(--line);border-radius:8px;padding:12px 14px;border-top:3px solid var(--accent)}
+.kpi .label{color:var(--muted);font-size:12px;text-transform:uppercase;letter-spacing:.03em}
+.kpi .value{font-size:24px;font-weight:600;margin:2px 0;white-space:nowrap}
+.kpi .value small{font-size:13px;font-weight:400;color:var(--muted);margin-left:3px}
+.kpi .sub{color:var(--muted);font-size:12px}
+.kpi.ok{border-top-color:var(--ok)} .kpi.ok .value{color:var(--ok)}
+.kpi.bad{border-top-color:var(--bad)} .kpi.bad .value{color:var(--bad)}
+nav{margin:0 0 18px;font-size:13px}
+nav a{color:var(--accent);text-decoration:none;margin-right:14px}
+section{background:#fff;border:1px solid var(--line);border-radius:8px;padding:16px 20px;margin:0 0 18px}
+section h2{font-size:17px;margin:0 0 4px;font-weight:600}
+section p.caption{color:var(--muted);margin:0 0 8px;font-size:13px}
+.grid2{display:grid;grid-template-columns:1fr 1fr;gap:18px}
+@media (max-width:1000px){.grid2{grid-template-columns:1fr}}
+.chart{min-height:300px}
+table{border-collapse:collapse;width:100%;font-size:12.5px;margin:6px 0 16px}
+th,td{padding:5px 8px;border-bottom:1px solid var(--line);text-align:left;vertical-align:top}
+th{background:#eceff1;font-weight:600;position:sticky;top:0}
+td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+tr.total td{font-weight:600;border-top:2px solid #b0bec5}
+h3{font-size:14px;margin:14px 0 2px}
+details summary{cursor:pointer;color:var(--accent);margin:8px 0}
+td.src{font-size:11.5px;color:#455a64;word-break:break-word;max-width:640px}
+footer{color:var(--muted);font-size:12px;text-align:center;padding:10px 0 30px;word-break:break-all}
+.badge{display:inline-block;padding:1px 8px;border-radius:10px;font-size:12px;color:#fff}
+.badge.ok{background:var(--ok)} .badge.bad{background:var(--bad)}
+"""
+
+PLOT_CONFIG = {"displaylogo": False, "responsive": True, "modeBarButtonsToRemove": ["lasso2d", "select2d"],
+               "toImageButtonOptions": {"format": "png", "scale": 2}}
+
+
+def _t(key: str, lang: str, **fmt) -> str:
+    charts._check_lang(lang)
+    text = TEXT[lang].get(key) or TEXT["en"][key]
+    return text.format(**fmt) if fmt else text
+
+
+def _get(d: Mapping | None, year) -> float | None:
+    """summary dicts are keyed by int in memory and by str after a JSON round trip."""
+    if not d:
+        return None
+    v = d.get(year, d.get(str(year)))
+    return None if v is None or (isinstance(v, float) and math.isnan(v)) else v
+
+
+def _esc(x) -> str:
+    return html.escape(str(x))
+
+
+def _num(x, fmt: str = ",.0f") -> str:
+    if x is None or (isinstance(x, float) and not math.isfinite(x)):
+        return "–"
+    try:
+        return format(float(x), fmt)
+    except (TypeError, ValueError):
+        return _esc(x)
+
+
+def html_table(df: pd.DataFrame, formats: Mapping[str, str] | None = None, total_row: bool = False,
+               src_cols: tuple[str, ...] = ()) -> str:
+    """A plain HTML table; numeric columns right-aligned with the given format spec."""
+    formats = formats or {}
+    head = "".join(f"<th class='num'>{_esc(c)}</th>" if pd.api.types.is_numeric_dtype(df[c]) else f"<th>{_esc(c)}</th>"
+                   for c in df.columns)
+    body = []
+    for i, row in enumerate(df.itertuples(index=False)):
+        cells = []
+        for c, v in zip(df.columns, row):
+            if c in src_cols:
+                cells.append(f"<td class='src'>{_esc('' if pd.isna(v) else v)}</td>")
+            elif pd.api.types.is_numeric_dtype(df[c]) and not isinstance(v, bool):
+                cells.append(f"<td class='num'>{_num(v, formats.get(c, ',.2f'))}</td>")
+            else:
+                cells.append(f"<td>{_esc('' if v is None or (isinstance(v, float) and math.isnan(v)) else v)}</td>")
+        cls = " class='total'" if total_row and i == len(df) - 1 else ""
+        body.append(f"<tr{cls}>{''.join(cells)}</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+class _Figures:
+    """Embeds figures; plotly.js goes in once, with the first figure."""
+
+    def __init__(self) -> None:
+        self.first = True
+
+    def __call__(self, fig: go.Figure, chart_id: str, keep_title: bool = False) -> str:
+        if not keep_title:  # the section heading names the chart
+            fig = go.Figure(fig)
+            fig.update_layout(title_text="", margin_t=60 if fig.layout.updatemenus else 30)
+        div = pio.to_html(fig, full_html=False, include_plotlyjs=self.first, include_mathjax=False,
+                          div_id=f"chart-{chart_id}", config=PLOT_CONFIG, default_width="100%",
+                          default_height=f"{int(fig.layout.height or 460)}px")
+        self.first = False
+        return f"<div class='chart' data-chart='{_esc(chart_id)}'>{div}</div>"
+
+
+def _kpi(label: str, value: str, unit: str = "", sub: str = "", cls: str = "") -> str:
+    unit_html = f"<small>{_esc(unit)}</small>" if unit else ""
+    return (f"<div class='kpi {cls}'><div class='label'>{_esc(label)}</div><div class='value'>{value}{unit_html}</div>"
+            f"<div class='sub'>{_esc(sub)}</div></div>")
+
+
+def kpi_values(summary: Mapping, tables: Mapping[str, pd.DataFrame]) -> dict:
+    """The headline numbers of the KPI strip (also used by tests)."""
+    ty = int(summary.get("target_year") or charts.target_year_of(tables))
+    base = float(summary.get("baseline_emissions_t") or charts.baseline_of(tables))
+    pw = tables["pathway"].set_index("year")
+    em = _get(summary.get("emissions_t"), ty)
+    em = float(pw.loc[ty, "emissions_t"]) if em is None else float(em)
+    off = _get(summary.get("offsets_t"), ty)
+    off = float(pw.loc[ty, "offsets_t"]) if off is None else float(off)
+    green = _get(summary.get("green_electricity_share"), ty)
+    green = float(pw.loc[ty, "green_electricity_share"]) if green is None else float(green)
+    mac = _get(summary.get("marginal_abatement_cost_cny_per_t"), ty)
+    if mac is None and "marginal_abatement_cost_cny_per_t" in pw:
+        v = pw.loc[ty, "marginal_abatement_cost_cny_per_t"]
+        mac = None if pd.isna(v) else float(v)
+    cost = summary.get("total_cost_npv_cny")
+    cost = float(tables["costs"]["discounted_cost_cny"].sum()) if cost is None else float(cost)
+    capex = summary.get("capex_total_cny")
+    capex = float(tables["capex"]["capex_cny"].sum()) if capex is None else float(capex)
+    checks = tables.get("checks")
+    met = summary.get("target_met")
+    if met is None and checks is not None:
+        met = bool(checks["passed"].all())
+    return dict(target_year=ty, baseline_t=base, emissions_t=em, offsets_t=off, reduction_share=1 - em / base if base else None,
+                green_share=green, mac_cny_per_t=mac, total_cost_npv_cny=cost, capex_total_cny=capex, target_met=bool(met),
+                checks_passed=None if checks is None else int(checks["passed"].astype(bool).sum()),
+                checks_total=None if checks is None else len(checks))
+
+
+def _kpi_strip(summary: Mapping, tables: Mapping[str, pd.DataFrame], lang: str) -> str:
+    k = kpi_values(summary, tables)
+    y = k["target_year"]
+    years = charts.years_of(tables)
+    mc = _t("mcny", lang)
+    parts = [
+        _kpi(_t("kpi_cost", lang), _num(k["total_cost_npv_cny"] / 1e6, ",.1f"), mc, _t("npv_sub", lang)),
+        _kpi(_t("kpi_capex", lang), _num(k["capex_total_cny"] / 1e6, ",.1f"), mc, _t("capex_sub", lang, y0=years[0], y1=years[-1])),
+        _kpi(_t("kpi_reduction", lang, y=y), _num(100 * k["reduction_share"], ".1f") if k["reduction_share"] is not None else "–",
+             "%", _t("kpi_reduction_sub", lang, b=k["baseline_t"])),
+        _kpi(_t("kpi_target", lang) + f" {y}", _t("met", lang) if k["target_met"] else _t("missed", lang), "",
+             _t("checks_sub", lang, n=k["checks_passed"], m=k["checks_total"]) if k["checks_total"] else "",
+             "ok" if k["target_met"] else "bad"),
+        _kpi(_t("kpi_green", lang, y=y), _num(100 * k["green_share"], ".1f"), "%", _t("green_sub", lang)),
+        _kpi(_t("kpi_offsets", lang, y=y), _num(k["offsets_t"], ",.0f"), "tCO2",
+             _t("kpi_offsets_sub", lang, p=100 * k["offsets_t"] / k["baseline_t"] if k["baseline_t"] else 0.0)),
+        _kpi(_t("kpi_mac", lang, y=y), _num(k["mac_cny_per_t"], ",.1f"), "CNY/tCO2", _t("kpi_mac_sub", lang, y=y)),
+    ]
+    return "<div class='kpis'>" + "".join(parts) + "</div>"
+
+
+def _key_tables(summary: Mapping, tables: Mapping[str, pd.DataFrame], lang: str) -> str:
+    ty = int(summary.get("target_year") or charts.target_year_of(tables))
+    out = []
+    pw = tables["pathway"].copy()
+    cols = ["year", "emissions_t", "emissions_location_t", "emissions_market_t", "offsets_t", "net_emissions_t", "ceiling_t",
+            "captured_t", "green_electricity_share", "marginal_abatement_cost_cny_per_t"]
+    pw = pw[[c for c in cols if c in pw.columns]]
+    if "green_electricity_share" in pw:
+        pw = pw.assign(green_electricity_share=100 * pw["green_electricity_share"]).rename(
+            columns={"green_electricity_share": "green_electricity_share_pct"})
+    fm = {c: ",.0f" for c in pw.columns}
+    fm.update(year="d", green_electricity_share_pct=".1f", marginal_abatement_cost_cny_per_t=",.1f")
+    out.append(f"<h3>{_esc(_t('t_pathway', lang))}</h3>" + html_table(pw, fm))
+
+    lc = charts.lever_costs(tables, ty)
+    lc = lc[(lc["abatement_t"].abs() > 1e-9) | (lc["net_cost_cny"].abs() > 1e-6)].copy()
+    lc["lever"] = lc["lever"].map(lambda k: charts.label(k, lang))
+    out.append(f"<h3>{_esc(_t('t_levers', lang, y=ty))}</h3>" + html_table(
+        lc, {"abatement_t": ",.0f", "capex_annuity_cny": ",.0f", "fixed_om_cny": ",.0f", "purchases_cny": ",.0f",
+             "energy_savings_cny": ",.0f", "net_cost_cny": ",.0f", "average_cost_cny_per_t": ",.1f"}))
+
+    cx = tables["capex"]
+    piv = cx.pivot_table(index="technology", columns="year", values="capex_cny", aggfunc="sum", sort=False) / 1e6
+    piv = piv[piv.abs().sum(axis=1) > 0]
+    if not piv.empty:
+        piv["total"] = piv.sum(axis=1)
+        piv.loc[_t("total", lang)] = piv.sum(axis=0)
+        piv.index = [charts.label(k, lang) if k in charts.LABELS["en"] else k for k in piv.index]
+        piv = piv.reset_index().rename(columns={"index": _t("technology", lang)})
+        piv.columns = [str(c) for c in piv.columns]
+        out.append(f"<h3>{_esc(_t('t_capex', lang))}</h3>" + html_table(piv, {c: ",.2f" for c in piv.columns}, total_row=True))
+
+    co = tables["costs"]
+    piv = co.pivot_table(index="category", columns="year", values="cost_cny", aggfunc="sum", sort=False) / 1e6
+    disc = co.groupby("category", sort=False)["discounted_cost_cny"].sum() / 1e6
+    piv[_t("discounted_total", lang)] = disc
+    piv = piv[piv.abs().sum(axis=1) > 0]
+    piv.loc[_t("total", lang)] = piv.sum(axis=0)
+    piv = piv.reset_index().rename(columns={"category": _t("category", lang), "index": _t("category", lang)})
+    piv.columns = [str(c) for c in piv.columns]
+    out.append(f"<h3>{_esc(_t('t_costs', lang))}</h3>" + html_table(piv, {c: ",.2f" for c in piv.columns}, total_row=True))
+
+    b = tables.get("builds")
+    if b is not None and not b.empty:
+        used = b.groupby("technology", sort=False)["build"].apply(lambda v: (v.abs() > 1e-9).any())
+        bb = b[b["technology"].map(used)]
+        if not bb.empty:
+            piv = bb.pivot_table(index=["technology", "unit"], columns="year", values="build", aggfunc="sum", sort=False)
+            piv = piv.reset_index()
+            piv["technology"] = piv["technology"].map(lambda k: charts.label(k, lang))
+            piv.columns = [str(c) for c in piv.columns]
+            out.append(f"<h3>{_esc(_t('t_builds', lang))}</h3>" + html_table(piv, {c: ",.3f" for c in piv.columns}))
+
+    ch = tables.get("checks")
+    if ch is not None and not ch.empty:
+        failed = ch[~ch["passed"].astype(bool)]
+        if failed.empty:
+            out.append(f"<p>✔ {_esc(_t('all_checks_pass', lang, n=len(ch)))}</p>")
+        else:
+            out.append(f"<h3>{_esc(_t('t_checks', lang))}</h3>" + html_table(failed, {"year": ".0f"}))
+    return "".join(out)
+
+
+def _appendix(tables: Mapping[str, pd.DataFrame], lang: str) -> str:
+    out = []
+    inv = tables.get("inventory")
+    if inv is not None and not inv.empty:
+        cols = [c for c in ("scope", "source", "method", "activity", "activity_unit", "factor_tco2_per_unit", "emissions_t",
+                            "factor_name", "factor_source") if c in inv.columns]
+        out.append(f"<h3>{_esc(_t('t_inventory', lang))}</h3>" + html_table(
+            inv[cols], {"scope": "d", "activity": ",.2f", "factor_tco2_per_unit": ".6g", "emissions_t": ",.1f"},
+            src_cols=("factor_name", "factor_source")))
+    a = tables.get("assumptions")
+    if a is not None and not a.empty:
+        a = _group_assumptions(a)
+        out.append(f"<details open><summary>{_esc(_t('t_assumptions', lang))} ({len(a)})</summary>"
+                   + html_table(a, src_cols=("source",)) + "</details>")
+    return "".join(out)
+
+
+def _group_assumptions(a: pd.DataFrame) -> pd.DataFrame:
+    """One row per (item, source): the years as a range and the values in year order."""
+    rows = []
+    for (item, source), g in a.groupby(["item", "source"], sort=False, dropna=False):
+        g = g.sort_values("year")
+        ys = [int(y) for y in g["year"] if pd.notna(y)]
+        vals = [f"{float(v):,.6g}" for v in g["value"] if pd.notna(v)]
+        if len(set(vals)) == 1:
+            vals = vals[:1]
+        years = "" if not ys else (str(ys[0]) if len(ys) == 1 else f"{ys[0]}–{ys[-1]}")
+        rows.append({"item": item, "year": years, "value": "; ".join(vals), "source": "" if pd.isna(source) else source})
+    return pd.DataFrame(rows, columns=["item", "year", "value", "source"])
+
+
+def _page(title: str, header: str, body: str, footer: str, lang: str) -> str:
+    return (f"<!doctype html><html lang='{'zh-CN' if lang == 'zh' else 'en'}'><head><meta charset='utf-8'>"
+            f"<meta name='viewport' content='width=device-width, initial-scale=1'><title>{_esc(title)}</title>"
+            f"<style>{CSS}</style></head><body>{header}<main>{body}</main><footer>{footer}</footer></body></html>")
+
+
+def report_html(summary: Mapping, tables: Mapping[str, pd.DataFrame], lang: str = "en") -> str:
+    """The single-run report as one HTML string."""
+    charts._check_lang(lang)
+    ty = int(summary.get("target_year") or charts.target_year_of(tables))
+    base_year = summary.get("base_year")
+    method = summary.get("scope2_method") or charts.scope2_method_of(tables)
+    figs = charts.all_figures(tables, lang=lang, target_year=ty, base_year=int(base_year) if base_year else None)
+    embed = _Figures()
+    name = summary.get("scenario", "")
+    meta = [f"<span>{_esc(_t('scenario', lang))}: <b>{_esc(name)}</b></span>",
+            f"<span>{_esc(_t('base_year', lang))}: {_esc(base_year or '–')}</span>",
+            f"<span>{_esc(_t('target_year', lang))}: {ty}</span>",
+            f"<span>{_esc(_t('rule', lang))}: {_esc(summary.get('rule', '–'))}</span>",
+            f"<span>{_esc(_t('scope2', lang))}: {_esc(method)}</span>"]
+    header = f"<header><h1>{_esc(_t('title', lang))}: {_esc(name)}</h1><div class='meta'>{''.join(meta)}</div></header>"
+    sec = [("pathway", "s_pathway", _t("c_pathway", lang, m=charts.label(method, lang))),
+           ("waterfall", "s_waterfall", _t("c_waterfall", lang, order=" → ".join(charts.label(k, lang) for k in LEVER_ORDER))),
+           ("macc", "s_macc", _t("c_macc", lang, y=ty)),
+           ("capex", "s_capex", _t("c_capex", lang)),
+           ("energy_mix", "s_energy", _t("c_energy", lang)),
+           ("dispatch", "s_dispatch", _t("c_dispatch", lang, y=ty)),
+           ("capacity", "s_capacity", _t("c_capacity", lang))]
+    nav = "<nav>" + "".join(f"<a href='#sec-{k}'>{_esc(_t(s, lang))}</a>" for k, s, _ in sec) + \
+          f"<a href='#sec-tables'>{_esc(_t('s_tables', lang))}</a><a href='#sec-appendix'>{_esc(_t('s_appendix', lang))}</a></nav>"
+    body = [_kpi_strip(summary, tables, lang), nav]
+    for key, title, caption in sec:
+        body.append(f"<section id='sec-{key}'><h2>{_esc(_t(title, lang))}</h2><p class='caption'>{_esc(caption)}</p>"
+                    f"{embed(figs[key], key)}</section>")
+    body.append(f"<section id='sec-tables'><h2>{_esc(_t('s_tables', lang))}</h2>{_key_tables(summary, tables, lang)}</section>")
+    body.append(f"<section id='sec-appendix'><h2>{_esc(_t('s_appendix', lang))}</h2>{_appendix(tables, lang)}</section>")
+    footer = _esc(_t("footer", lang, v=summary.get("package_version", "?"), h=summary.get("scenario_sha256", "?")))
+    return _page(f"{_t('title', lang)}: {name}", header, "".join(body), footer, lang)
+
+
+def write_report(path: Path, summary: dict, tables: dict[str, pd.DataFrame], lang: str = "en") -> None:
+    """Write the self-contained single-run report (plotly.js embedded, no external request)."""
+    Path(path).write_text(report_html(summary, tables, lang), encoding="utf-8")
+
+
+# ---------------------------------------------------------------------------------------
+# comparison of runs
+# ---------------------------------------------------------------------------------------
+def comparison_html(runs: Mapping[str, tuple[Mapping, Mapping[str, pd.DataFrame]]], lang: str = "en",
+                    links: Mapping[str, str] | None = None) -> str:
+    """A report comparing runs: ``runs`` maps a scenario label to (summary, tables)."""
+    charts._check_lang(lang)
+    tables = {k: t for k, (_s, t) in runs.items()}
+    summaries = {k: dict(s) for k, (s, _t2) in runs.items()}
+    embed = _Figures()
+    cmp = charts.comparison_table(tables, summaries)
+    view = cmp.assign(own_reduction_pct=100 * cmp["own_reduction_share"],
+                      green_electricity_share_target_year_pct=100 * cmp["green_electricity_share_target_year"],
+                      total_cost_npv_mcny=cmp["total_cost_npv_cny"] / 1e6, capex_total_mcny=cmp["capex_total_cny"] / 1e6,
+                      target_met=[_t("met", lang) if summaries[k].get("target_met") else _t("missed", lang) for k in cmp["scenario"]])
+    view = view[["scenario", "target_year", "target_met", "baseline_t", "target_year_emissions_t", "own_reduction_pct",
+                 "target_year_offsets_t", "target_year_net_t", "green_electricity_share_target_year_pct",
+                 "total_cost_npv_mcny", "capex_total_mcny", "marginal_abatement_cost_target_year_cny_per_t"]]
+    fm = {c: ",.0f" for c in view.columns}
+    fm.update(target_year="d", own_reduction_pct=".1f", green_electricity_share_target_year_pct=".1f",
+              total_cost_npv_mcny=",.2f", capex_total_mcny=",.2f", marginal_abatement_cost_target_year_cny_per_t=",.1f")
+    header = f"<header><h1>{_esc(_t('cmp_title', lang))}</h1><div class='meta'>" + "".join(
+        f"<span>{_esc(k)}</span>" for k in runs) + "</div></header>"
+    body = [f"<section id='sec-compare'><h2>{_esc(_t('cmp_title', lang))}</h2><p class='caption'>{_esc(_t('cmp_c', lang))}</p>"
+            f"{embed(charts.scenario_comparison(tables, summaries, lang=lang), 'compare')}</section>",
+            f"<section><h2>{_esc(_t('cmp_table', lang))}</h2>{html_table(view, fm)}</section>"]
+    pairs = []
+    for name, (s, t) in runs.items():
+        ty = int(s.get("target_year") or charts.target_year_of(t))
+        fig = charts.emissions_pathway(t, lang=lang, target_year=ty)
+        fig.update_layout(title_text=f"{name}", height=420)
+        pairs.append(embed(fig, f"pathway-{name}", keep_title=True))
+    body.append(f"<section><h2>{_esc(_t('s_pathway', lang))}</h2><div class='grid2'>{''.join(pairs)}</div></section>")
+    if links:
+        items = "".join(f"<li><a href='{_esc(href)}'>{_esc(name)}</a></li>" for name, href in links.items())
+        body.append(f"<section><h2>{_esc(_t('cmp_reports', lang))}</h2><ul>{items}</ul></section>")
+    foot = " · ".join(f"{_esc(k)}: {_esc(s.get('scenario_sha256', '?'))}" for k, (s, _t2) in runs.items())
+    version = next(iter(runs.values()))[0].get("package_version", "?") if runs else "?"
+    footer = f"pathway {_esc(version)} · SHA-256 {foot}"
+    return _page(_t("cmp_title", lang), header, "".join(body), footer, lang)
+
+
+def write_comparison_report(path: Path, runs: Mapping[str, tuple[Mapping, Mapping[str, pd.DataFrame]]], lang: str = "en",
+                            links: Mapping[str, str] | None = None) -> None:
+    Path(path).write_text(comparison_html(runs, lang, links), encoding="utf-8")
+
+
+# ---------------------------------------------------------------------------------------
+# reading a results folder back
+# ---------------------------------------------------------------------------------------
+REQUIRED_TABLES = ("pathway", "emissions", "abatement", "capex", "capacity", "costs", "energy_balance", "dispatch")
+
+
+def load_results(out_dir: str | Path) -> tuple[dict, dict[str, pd.DataFrame]]:
+    """Read ``summary.json`` and ``tables/*.csv`` written by ``pathway run``."""
+    d = Path(out_dir)
+    if not d.is_dir():
+        raise ReportInputError(f"{d}: no such results folder (expected the --out folder of 'pathway run')")
+    sp = d / "summary.json"
+    if not sp.is_file():
+        raise ReportInputError(f"{sp}: missing; is {d} the --out folder of 'pathway run'?")
+    try:
+        summary = json.loads(sp.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ReportInputError(f"{sp}: not valid JSON ({exc})") from None
+    if not isinstance(summary, dict):
+        raise ReportInputError(f"{sp}: expected a JSON object")
+    missing = [n for n in REQUIRED_TABLES if not (d / "tables" / f"{n}.csv").is_file()]
+    if missing:
+        raise ReportInputError(f"{d / 'tables'}: missing {', '.join(n + '.csv' for n in missing)}")
+    try:
+        tables = charts.read_tables(d)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise ReportInputError(f"{d / 'tables'}: unreadable CSV ({exc})") from None
+    for n in REQUIRED_TABLES:
+        if "year" not in tables[n].columns:
+            raise ReportInputError(f"{d / 'tables' / (n + '.csv')}: no 'year' column; not a pathway results table")
+    return summary, tables

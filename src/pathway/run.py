@@ -160,7 +160,7 @@ def make_summary(md: ModelData, loaded: LoadedScenario, tables: dict, objective:
     })
 
 
-def write_outputs(result: RunResult, out_dir: Path, report: bool = True, excel: bool = True) -> None:
+def write_outputs(result: RunResult, out_dir: Path, report: bool = True, excel: bool = True, lang: str = "en") -> None:
     """Write summary.json, tables/*.csv, results.xlsx and report.html atomically."""
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -177,7 +177,7 @@ def write_outputs(result: RunResult, out_dir: Path, report: bool = True, excel: 
         if report:
             from .report import write_report
 
-            write_report(tmp / "report.html", result.summary, result.tables)
+            write_report(tmp / "report.html", result.summary, result.tables, lang=lang)
         if out_dir.exists():
             for child in ("tables", "summary.json", "results.xlsx", "report.html", "diagnosis.json"):
                 p = out_dir / child
@@ -201,7 +201,7 @@ def write_diagnosis(diag: dict, out_dir: Path) -> Path:
 
 
 def run_file(path: str | Path, out_dir: str | Path | None = None, opts: SolverOptions | None = None,
-             progress: Callable[[str], None] | None = None, overrides: dict | None = None) -> RunResult:
+             progress: Callable[[str], None] | None = None, overrides: dict | None = None, lang: str = "en") -> RunResult:
     """Load, optimise and (with ``out_dir``) write one scenario file."""
     say = progress or (lambda stage: None)
     say("load")
@@ -224,6 +224,6 @@ def run_file(path: str | Path, out_dir: str | Path | None = None, opts: SolverOp
     if out_dir is not None:
         say("write")
         t0 = time.perf_counter()
-        write_outputs(result, Path(out_dir))
+        write_outputs(result, Path(out_dir), lang=lang)
         result.timings_s["write"] = time.perf_counter() - t0
     return result
