@@ -61,6 +61,8 @@ SPEND_ONLY = ("green_power", "green_certificates", "offsets")
 DEFAULTS_CSV = Path(__file__).parent / "data" / "finance_defaults.csv"
 BAU_CEILING_SHARE = 1000.0  # BAU ceiling = 1000 x baseline: no emissions limit in effect
 FINANCE_TABLES = ("finance", "finance_metrics", "loan_schedule", "kpi_schedule")
+REPORT_START = "<!-- pathway-finance:start -->"  # `pathway finance` replaces what is between these
+REPORT_END = "<!-- pathway-finance:end -->"
 RUN_TABLES = ("bau_costs", "bau_pathway", "finance_assets")  # written at run time, read back by `pathway finance`
 CFADS_BEYOND_HORIZON = (
     "Beyond the optimiser's horizon, each lever's operating cash flow (energy savings, avoided carbon cost, "
@@ -794,7 +796,7 @@ def finance_html(tables: dict[str, pd.DataFrame], summary: dict | None = None) -
     loan = (summary or {}).get("loan") or {}
     met = tables["finance_metrics"]
     tot = met[met.lever == "total"].iloc[0] if (met.lever == "total").any() else None
-    parts = ["<section id='finance'><h2>Finance: savings against business as usual, loan sizing, SLL KPIs</h2>"]
+    parts = [REPORT_START + "<section id='finance'><h2>Finance: savings against business as usual, loan sizing, SLL KPIs</h2>"]
     if loan:
         st = loan.get("settings", {})
         items = [
@@ -826,7 +828,7 @@ def finance_html(tables: dict[str, pd.DataFrame], summary: dict | None = None) -
                      + tables["kpi_schedule"].to_html(index=False, float_format=lambda x: f"{x:,.6g}"))
     parts.append("<p><small>" + _html.escape(CFADS_BEYOND_HORIZON) + " Defaults and sources: "
                  + _html.escape(json.dumps({r.item: r.value for r in finance_defaults().itertuples()}))
-                 + " (data/finance_defaults.csv).</small></p></section>")
+                 + " (data/finance_defaults.csv).</small></p></section>" + REPORT_END)
     return "".join(parts)
 
 
