@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DEMO_SCENARIO ?= scenarios/jiangsu_auto_parts_2027.yaml
 DEMO_OUT ?= out/demo
 
-.PHONY: demo test bench venv clean
+.PHONY: demo test bench venv clean browser
 
 $(BIN)/python:
 	@command -v $(PY) >/dev/null 2>&1 || { echo "error: $(PY) not found; install Python 3.11 or run 'make PY=python3 ...'"; exit 1; }
@@ -25,8 +25,12 @@ demo: $(STAMP)
 	$(BIN)/pathway run $(DEMO_SCENARIO) --out $(DEMO_OUT)
 	@echo "report: $(DEMO_OUT)/report.html"
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/python -m pytest -q
+
+# headless Chromium for the report's browser test (Debian's package; installed only when missing)
+browser:
+	@command -v chromium >/dev/null 2>&1 || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_run.py
