@@ -1,0 +1,387 @@
+"""Finance: time value of money against numpy-financial and by hand, loan sizing with the
+DSCR or the loan-to-cost limit binding (arithmetic written out), a plan whose savings never
+repay its capex, an energy-price sensitivity, and `pathway run` / `pathway finance` end to end."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import numpy_financial as npf
+import pandas as pd
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from pathway import finance as fin
+from pathway.cli import app
+from pathway.schema import Finance
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIO = ROOT / "scenarios" / "jiangsu_auto_parts_2027.yaml"
+YEARS = [2026, 2027, 2028, 2029, 2030]
+
+# A small plant whose gas boiler retires in 2027 and whose cheapest way to its target is an
+# electric boiler on 0.6 CNY/kWh power: heat costs more than from gas, so savings never
+# repay the capex.
+RETIRING = {
+    "name": "retiring_boiler",
+    "factory": {"name": "Test plant", "sector": "machinery", "grid_region": "east", "latitude_deg": 31.3, "longitude_deg": 120.6},
+    "horizon": {"base_year": 2025, "target_year": 2027, "end_year": 2028, "discount_rate": 0.05},
+    "time": {"mode": "representative_days", "representative_days": 3},
+    "production": {"output_per_yr": 1000, "unit": "t", "growth_per_yr": 0.02},
+    "baseline": {
+        "electricity_mwh": 2000,
+        "fuels": {"natural_gas_m3": 200000},
+        "heat_loads": [{"name": "process_steam", "temperature_c": 150, "fuel": "natural_gas", "fuel_share": 1.0,
+                        "boiler_efficiency": 0.85, "existing_boiler_retire_year": 2027}],
+    },
+    "prices": {"flat_electricity_cny_per_kwh": 0.6, "natural_gas_cny_per_m3": 3.5},
+    "technologies": {"pv": {"max_kw": 500}, "electric_boiler": {}, "green_certificates": {}},
+    "target": {"preset": "custom", "min_own_reduction_share": 0.3},
+    "finance": {"loan_to_cost": 0.8, "tenor_years": 3, "min_dscr": 1.3},
+}
+
+
+# ---------------------------------------------------------------------------------------
+# fixtures: one optimiser run of the bundled scenario, one of the small plant
+# ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("fin") / "jiangsu"
+    res = CliRunner().invoke(app, ["run", str(SCENARIO), "--out", str(out), "--quiet"])
+    assert res.exit_code == 0, res.output
+    return out
+
+
+@pytest.fixture(scope="module")
+def saved(run_dir):
+    return fin.read_saved(run_dir)
+
+
+@pytest.fixture(scope="module")
+def retiring(tmp_path_factory):
+    from pathway.run import run_file
+
+    d = tmp_path_factory.mktemp("ret")
+    path = d / "retiring.yaml"
+    path.write_text(yaml.safe_dump(RETIRING, sort_keys=False), encoding="utf-8")
+    return run_file(path, d / "out")
+
+
+def terms(**kw) -> Finance:
+    base = dict(loan_to_cost=0.7, tenor_years=5, interest_rate=0.05, grace_years=0, repayment="annuity", min_dscr=1.2,
+                kpi_step_down_bp=0.0, kpi_step_up_bp=0.0)
+    return Finance(**{**base, **kw})
+
+
+# ---------------------------------------------------------------------------------------
+# time value of money
+# ---------------------------------------------------------------------------------------
+
+
+def test_levers_are_the_results_levers():
+    from pathway.results import LEVER_ORDER
+
+    assert fin.LEVERS == LEVER_ORDER
+
+
+def test_annuity_against_numpy_financial_and_by_hand():
+    # A = 1000 x 0.05 / (1 - 1.05^-5) = 50 / (1 - 0.783526) = 50 / 0.216474 = 230.9748
+    assert fin.annuity_payment(1000, 0.05, 5) == pytest.approx(230.9748, abs=1e-4)
+    for p, r, n in ((1000, 0.05, 5), (5.4e7, 0.031, 3), (1.0, 0.12, 20)):
+        assert fin.annuity_payment(p, r, n) == pytest.approx(-npf.pmt(r, n, p), rel=1e-12)
+    assert fin.annuity_payment(900, 0.0, 3) == 300.0
+
+
+def test_npv_against_numpy_financial():
+    flows = [-1000.0, 300.0, 400.0, 500.0, 200.0]
+    assert fin.npv(0.06, flows, first_t=0) == pytest.approx(npf.npv(0.06, flows), rel=1e-12)
+    # the model's convention: the first flow is one year after the base year
+    assert fin.npv(0.06, flows) == pytest.approx(npf.npv(0.06, [0.0, *flows]), rel=1e-12)
+    # by hand: -100/1.1 + 121/1.21 = -90.909 + 100 = 9.0909
+    assert fin.npv(0.1, [-100, 121]) == pytest.approx(100 - 100 / 1.1, rel=1e-12)
+
+
+def test_irr_against_numpy_financial_and_by_hand():
+    assert fin.irr([-100, 110])[0] == pytest.approx(0.10, abs=1e-12)  # 110 / 100 - 1
+    # -100 + 60/(1+r) + 60/(1+r)^2 = 0  ->  x = 1/(1+r): 60x^2 + 60x - 100 = 0, x = 0.8844
+    # r = 1/0.884437 - 1 = 0.13066
+    assert fin.irr([-100, 60, 60])[0] == pytest.approx(0.130662, abs=1e-6)
+    for flows in ([-1000, 300, 400, 500, 200], [-500, -300, 250, 250, 250, 250], [-77.4e6, 18.8e6, 25.6e6, 26.5e6, 26.8e6]):
+        r, note = fin.irr(flows)
+        assert r == pytest.approx(npf.irr(flows), abs=1e-9)
+        assert note == ""
+
+
+def test_irr_not_defined_with_reason():
+    r, note = fin.irr([-1000, 10, 10, 10])
+    assert r is None and "never repay" in note and "-970" in note
+    r, note = fin.irr([0, 5, 5])
+    assert r is None and "no investment" in note
+    r, note = fin.irr([-5, -5])
+    assert r is None and "never positive" in note
+
+
+def test_payback_by_hand():
+    # 100 spent at the start of year 1, 40 a year: cumulative -60, -20, +20 -> 2 + 20/40 = 2.5 years
+    assert fin.payback_years([100, 0, 0], [40, 40, 40]) == (2.5, "")
+    # discounted at 10% (flows of year t x 1.1^-t): -100/1.1 + 40/1.1 + 40/1.21 = -90.909 + 36.364 + 33.058
+    # = -21.488 left, recovered from 40/1.331 = 30.053 -> 2 + 21.488/30.053 = 2.7150 years
+    pb, _ = fin.payback_years([100, 0, 0], [40, 40, 40], [1 / 1.1, 1 / 1.21, 1 / 1.331])
+    assert pb == pytest.approx(2 + (100 / 1.1 - 40 / 1.1 - 40 / 1.21) / (40 / 1.331), rel=1e-12)
+    assert pb == pytest.approx(2.7150, abs=1e-4)
+    # 30 a year never repays 100 in three years
+    pb, note = fin.payback_years([100, 0, 0], [30, 30, 30])
+    assert pb is None and "not repaid" in note
+    # capex again in year 3 pushes the crossing later: -60, -20, then -20 - 50 + 40 = -30, then +10
+    assert fin.payback_years([100, 0, 50, 0], [40, 40, 40, 40]) == (3 + 30 / 40, "")
+    assert fin.payback_years([0, 0], [1, 1])[0] is None
+
+
+# ---------------------------------------------------------------------------------------
+# loan schedule and sizing
+# ---------------------------------------------------------------------------------------
+
+
+def test_amortise_by_hand():
+    # annuity: 1000 at 5% over 5 years, payment 230.9748; year 1 interest 50, principal 180.9748
+    s = fin.amortise(np.array([1000.0, 0, 0, 0, 0]), np.full(5, 0.05), 0, "annuity")
+    assert s["debt_service"] == pytest.approx(np.full(5, 230.9748), abs=1e-4)
+    assert s["interest"][0] == pytest.approx(50.0) and s["principal"][0] == pytest.approx(180.9748, abs=1e-4)
+    assert s["principal"].sum() == pytest.approx(1000.0) and s["closing"][-1] == 0.0
+    # equal principal: 200 a year; interest 5% of 1000, 800, 600, 400, 200
+    s = fin.amortise(np.array([1000.0, 0, 0, 0, 0]), np.full(5, 0.05), 0, "equal_principal")
+    assert s["principal"] == pytest.approx(np.full(5, 200.0))
+    assert s["interest"] == pytest.approx([50, 40, 30, 20, 10])
+    # one grace year: interest only (50), then an annuity over 4 years: 1000 x 0.05/(1-1.05^-4) = 282.0118
+    s = fin.amortise(np.array([1000.0, 0, 0, 0, 0]), np.full(5, 0.05), 1, "annuity")
+    assert s["debt_service"][0] == pytest.approx(50.0)
+    assert s["debt_service"][1:] == pytest.approx(np.full(4, 282.0118), abs=1e-4)
+
+
+def test_dscr_binds_by_hand():
+    # capex 1000 in 2026, CFADS 100 a year, 5 years at 5%, annuity, min DSCR 1.2, LTC 70%:
+    #   debt service per CNY of loan = 0.05 / (1 - 1.05^-5) = 0.2309748
+    #   L_dscr = 100 / (1.2 x 0.2309748) = 360.79;  L_ltc = 0.7 x 1000 = 700  ->  the DSCR binds
+    r = fin.size_loan(YEARS, np.array([1000.0, 0, 0, 0, 0]), np.full(5, 100.0), terms())
+    assert r.binding == "dscr"
+    assert r.debt_cny == pytest.approx(100 / (1.2 * 0.2309748), rel=1e-6)
+    assert r.debt_cny == pytest.approx(360.79, abs=0.01)
+    assert r.ltc_limit_cny == pytest.approx(700.0)
+    assert r.schedule.dscr.to_numpy() == pytest.approx(np.full(5, 1.2))  # every year exactly at the covenant
+    assert r.equity_cny == pytest.approx(1000 - 360.79, abs=0.01)
+    assert r.schedule.closing_balance_cny.iloc[-1] == 0.0
+    # equal principal front-loads debt service: year 1 per CNY = 1/5 + 0.05 = 0.25 -> L = 100 / (1.2 x 0.25) = 333.33
+    r = fin.size_loan(YEARS, np.array([1000.0, 0, 0, 0, 0]), np.full(5, 100.0), terms(repayment="equal_principal"))
+    assert (r.binding, r.min_dscr_year) == ("dscr", 2026)
+    assert r.debt_cny == pytest.approx(100 / 0.3, rel=1e-9)
+
+
+def test_loan_to_cost_binds_by_hand():
+    # CFADS 300 a year: L_dscr = 300 / (1.2 x 0.2309748) = 1082.37 > L_ltc = 700 -> loan-to-cost binds
+    # minimum DSCR = 300 / (700 x 0.2309748) = 1.8555
+    r = fin.size_loan(YEARS, np.array([1000.0, 0, 0, 0, 0]), np.full(5, 300.0), terms())
+    assert r.binding == "loan_to_cost"
+    assert r.debt_cny == pytest.approx(700.0)
+    assert r.dscr_limit_cny == pytest.approx(1082.37, abs=0.01)
+    assert r.min_dscr == pytest.approx(300 / (700 * 0.2309748), rel=1e-6)
+    assert r.min_dscr == pytest.approx(1.8555, abs=1e-4)
+
+
+def test_drawdowns_follow_capex_in_the_availability_period():
+    # grace 1: draws in 2026 and 2027 pro rata to capex 600 / 400; capex of 2029 is equity-funded.
+    # LTC 50% of 1000 = 500 -> draws 300, 200; 2026 interest-only 5% x 300 = 15;
+    # 2027: balance 500, annuity over 4 years 500 x 0.05/(1-1.05^-4) = 141.0059
+    r = fin.size_loan(YEARS, np.array([600.0, 400, 0, 100, 0]), np.full(5, 1000.0), terms(loan_to_cost=0.5, grace_years=1))
+    s = r.schedule
+    assert s.drawdown_cny.to_numpy() == pytest.approx([300, 200, 0, 0, 0])
+    assert s.debt_service_cny.iloc[0] == pytest.approx(15.0)
+    assert s.debt_service_cny.iloc[1:].to_numpy() == pytest.approx(np.full(4, 141.0059), abs=1e-4)
+    assert (r.financed_capex_cny, r.total_net_capex_cny, r.equity_cny) == pytest.approx((1000.0, 1100.0, 600.0))
+
+
+def test_no_debt_capacity_when_cfads_is_not_positive():
+    r = fin.size_loan(YEARS, np.array([1000.0, 0, 0, 0, 0]), np.array([50.0, -10, 50, 50, 50]), terms())
+    assert r.debt_cny == 0.0 and r.binding == "dscr"
+    assert "not positive in 2027" in r.reason
+    r = fin.size_loan(YEARS, np.zeros(5), np.full(5, 50.0), terms())
+    assert (r.debt_cny, r.binding, r.reason) == (0.0, "none", "no capex to finance")
+
+
+def test_kpi_schedule_by_hand():
+    # baseline 1000 t on 100 units (10 t/unit), KPI -5 % a year: targets 9.5 (2026), 9.025 (2027)
+    # 2026: 900/100 = 9.0 <= 9.5 met -> -10 bp;  2027: 960/100 = 9.6 > 9.025 missed -> +5 bp
+    k = fin.kpi_schedule([2026, 2027], np.array([900.0, 960.0]), np.array([100.0, 100.0]), 1000.0, 100.0, 2025,
+                         terms(kpi_step_down_bp=10, kpi_step_up_bp=5, kpi_reduction_per_yr=0.05, interest_rate=0.032))
+    assert k.intensity_target_t_per_unit.to_numpy() == pytest.approx([9.5, 9.025])
+    assert k.kpi_met.tolist() == [True, False]
+    assert k.margin_bp.tolist() == [-10, 5]
+    assert k.interest_rate.to_numpy() == pytest.approx([0.031, 0.0325])
+    assert k.absolute_target_t.to_numpy() == pytest.approx([950.0, 902.5])
+
+
+def test_defaults_file_is_sourced():
+    d = fin.finance_defaults()
+    assert list(d.columns) == ["item", "value", "unit", "source", "year", "estimate", "note"]
+    assert d.source.notna().all() and (d.source.str.len() > 10).all()
+    assert d.estimate.isin([True, False]).all()
+    t = fin.resolve_terms(Finance())
+    assert (t.kpi_step_down_bp, t.kpi_step_up_bp, t.kpi_reduction_per_yr) == (10.0, 0.0, 0.05)
+
+
+# ---------------------------------------------------------------------------------------
+# the bundled scenario: run, identities, CLI
+# ---------------------------------------------------------------------------------------
+
+
+def test_run_writes_loan_block_and_tables(run_dir):
+    s = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
+    loan = s["loan"]
+    assert loan["binding"] in ("loan_to_cost", "dscr")
+    assert loan["debt_cny"] == pytest.approx(min(loan["loan_to_cost_limit_cny"], loan["dscr_limit_cny"]))
+    assert loan["equity_cny"] == pytest.approx(loan["total_net_capex_cny"] - loan["debt_cny"])
+    sched = pd.read_csv(run_dir / "tables" / "loan_schedule.csv")
+    assert len(sched) == 5 and sched.principal_cny.sum() == pytest.approx(loan["debt_cny"])
+    assert sched.closing_balance_cny.iloc[-1] == pytest.approx(0.0, abs=1e-3)
+    assert sched.dscr.min() == pytest.approx(loan["min_dscr"]) and loan["min_dscr"] >= 1.2
+    for name in ("finance", "finance_metrics", "kpi_schedule", "bau_costs", "bau_pathway", "finance_assets"):
+        assert (run_dir / "tables" / f"{name}.csv").exists(), name
+    assert loan["project"]["irr"] is not None and loan["project"]["npv_cny"] > 0
+
+
+def test_savings_add_up_and_match_the_objectives(run_dir, saved):
+    summary, t = saved
+    f = pd.read_csv(run_dir / "tables" / "finance.csv")
+    hz = f[f.period == "horizon"]
+    tot = hz[hz.lever == "total"].set_index("year")
+    levers = hz[hz.lever != "total"].groupby("year")[["energy_savings_cny", "net_cash_flow_cny", "capex_cny"]].sum()
+    assert levers.to_numpy() == pytest.approx(tot[["energy_savings_cny", "net_cash_flow_cny", "capex_cny"]].to_numpy())
+    cats = ["grid_energy", "demand_charge", "export_revenue", "fuel"]
+    bau = t["bau_costs"][t["bau_costs"].category.isin(cats)].groupby("year").cost_cny.sum()
+    opt = t["costs"][t["costs"].category.isin(cats)].groupby("year").cost_cny.sum()
+    assert tot.energy_savings_cny.to_numpy() == pytest.approx((bau - opt).to_numpy())
+    # independent route: discounted CFADS minus the plan's capex annuities = BAU objective - optimised objective
+    ann = t["costs"][t["costs"].category == "capex_annuity"].discounted_cost_cny.sum()
+    lhs = float((tot.cfads_cny * tot.discount_factor).sum() - ann)
+    assert lhs == pytest.approx(summary["loan"]["bau_total_cost_npv_cny"] - summary["total_cost_npv_cny"], rel=1e-9)
+
+
+def test_kpi_schedule_follows_the_pathway(run_dir, saved):
+    summary, t = saved
+    k = pd.read_csv(run_dir / "tables" / "kpi_schedule.csv").set_index("year")
+    pw = t["pathway"].set_index("year")
+    assert k.intensity_t_per_unit.to_numpy() == pytest.approx(pw.intensity_t_per_unit.reindex(k.index).to_numpy())
+    assert k.emissions_t.to_numpy() == pytest.approx(pw.emissions_t.reindex(k.index).to_numpy())
+    base = summary["baseline_emissions_t"] / 1_200_000
+    assert k.intensity_target_t_per_unit.to_numpy() == pytest.approx(base * 0.95 ** (k.index.to_numpy() - 2025))
+    rates = pd.read_csv(run_dir / "tables" / "loan_schedule.csv").set_index("year").interest_rate
+    assert rates.to_numpy() == pytest.approx(0.032 + k.margin_bp.reindex(rates.index).to_numpy() / 1e4)
+
+
+def test_pathway_finance_recomputes_with_new_tenor(run_dir, tmp_path):
+    d = tmp_path / "copy"
+    shutil.copytree(run_dir, d)
+    before = pd.read_csv(d / "tables" / "loan_schedule.csv")
+    res = CliRunner().invoke(app, ["finance", str(d), "--tenor-years", "3"])
+    assert res.exit_code == 0, res.output
+    after = pd.read_csv(d / "tables" / "loan_schedule.csv")
+    assert len(before) == 5 and len(after) == 3
+    assert after.debt_service_cny.iloc[0] > before.debt_service_cny.iloc[0]
+    s = json.loads((d / "summary.json").read_text(encoding="utf-8"))
+    assert s["loan"]["settings"]["tenor_years"] == 3 and s["loan"]["final_year"] == 2028
+    assert s["loan"]["settings"]["interest_rate"] == 0.032  # saved settings kept where not overridden
+
+
+def test_pathway_finance_user_errors(run_dir, tmp_path):
+    def run(*args):
+        r = CliRunner().invoke(app, ["finance", *map(str, args)])
+        return r.exit_code, " ".join(r.output.split())  # rich wraps long lines
+
+    code, text = run(tmp_path / "nowhere")
+    assert code == 2 and "no such folder" in text and "Traceback" not in text
+    d = tmp_path / "copy"
+    shutil.copytree(run_dir, d)
+    code, text = run(d, "--grace-years", "5")
+    assert code == 2 and "grace_years (5) must be less than tenor_years (5)" in text
+    code, text = run(d, "--loan-to-cost", "1.5")
+    assert code == 2 and "--loan-to-cost" in text and "less than or equal to 1" in text
+    s = json.loads((d / "summary.json").read_text(encoding="utf-8"))
+    del s["loan"]
+    (d / "summary.json").write_text(json.dumps(s), encoding="utf-8")
+    code, text = run(d)
+    assert code == 2 and "no finance results" in text and "Traceback" not in text
+
+
+def test_bau_scenario_has_no_investment_and_no_target():
+    from pathway.loader import load_scenario
+
+    s = load_scenario(SCENARIO).scenario
+    b = fin.bau_scenario(s)
+    tech = b.technologies
+    assert tech.pv is not None and tech.pv.max_kw == 0.0  # kept at zero size: same representative days
+    assert all(getattr(tech, k) is None for k in ("battery", "heat_pump_low", "electric_boiler", "gas_boiler",
+                                                  "green_power", "green_certificates", "offsets"))
+    assert tech.efficiency == {}
+    assert b.target.preset == "custom" and set(b.target.trajectory.values()) == {fin.BAU_CEILING_SHARE}
+    assert (b.baseline, b.prices, b.production) == (s.baseline, s.prices, s.production)
+
+
+# ---------------------------------------------------------------------------------------
+# a plan whose savings never repay the capex; a boiler that retires
+# ---------------------------------------------------------------------------------------
+
+
+def test_savings_never_repay_the_capex(retiring):
+    loan = retiring.summary["loan"]
+    # the electric boiler makes heat dearer than gas: CFADS turns negative once the gas boiler retires
+    assert loan["project"]["irr"] is None
+    assert "never repay" in loan["project"]["irr_note"]
+    assert loan["project"]["npv_cny"] < 0 and loan["project"]["simple_payback_years"] is None
+    assert loan["debt_cny"] == 0.0
+    assert "not positive" in loan["reason"]
+    assert loan["equity_cny"] == pytest.approx(loan["total_net_capex_cny"])
+
+
+def test_bau_replaces_a_retiring_boiler_like_for_like(retiring):
+    bc = retiring.tables["bau_costs"]
+    capex = bc[bc.category == "upfront_capex"].set_index("year").cost_cny
+    assert capex[2026] == 0.0 and capex[2027] > 0.0  # gas boiler built when the old one retires (2027)
+    # gas boiler at 250 CNY/kW_th (catalogue), sized to the retiring load's peak heat, not more:
+    # capacity <= peak = 1875.2 MWh x 1.02^3 x max(shape) -> capex <= 250e3 CNY/MW x peak
+    f = retiring.tables["finance"]
+    avoided = f[(f.lever == "electrification_and_fuel_switch")].set_index("year").bau_capex_avoided_cny
+    assert avoided.loc[[2027, 2028]].sum() == pytest.approx(capex.sum())
+    md = retiring.md
+    peak = fin._replacement_peak_mw(md)
+    assert capex.sum() <= 250e3 * peak * (1 + 1e-6)
+
+
+# ---------------------------------------------------------------------------------------
+# energy-price sensitivity
+# ---------------------------------------------------------------------------------------
+
+
+def test_energy_price_sensitivity_and_figure():
+    # four escalation cases, minimum DSCR 2.0, 4 representative days for speed
+    cases = [-0.10, -0.05, 0.0, 0.05]
+    df = fin.energy_price_sensitivity(SCENARIO, cases, overrides={"finance": {"min_dscr": 2.0},
+                                                                    "time": {"representative_days": 4}})
+    assert df.energy_price_growth_per_yr.tolist() == cases
+    # falling prices shrink the savings: the DSCR binds and the loan is smaller; rising prices
+    # leave the loan at the loan-to-cost limit with a higher minimum DSCR
+    assert df.binding.tolist()[:2] == ["dscr", "dscr"] and df.binding.iloc[-1] == "loan_to_cost"
+    assert df.min_dscr.iloc[0] == pytest.approx(2.0) and df.min_dscr.iloc[1] == pytest.approx(2.0)
+    assert df.min_dscr.iloc[-1] > 2.0
+    assert df.debt_cny.is_monotonic_increasing and df.debt_cny.iloc[0] < 0.8 * df.debt_cny.iloc[-1]
+    assert df.npv_cny.is_monotonic_increasing
+    fig = fin.sensitivity_figure(df)
+    bars, line = fig.data
+    assert list(bars.x) == df.case.tolist()
+    assert np.asarray(bars.y) == pytest.approx(df.debt_cny.to_numpy() / 1e6)
+    assert np.asarray(line.y) == pytest.approx(df.min_dscr.to_numpy())
+    assert line.yaxis == "y2"
