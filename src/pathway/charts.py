@@ -1066,8 +1066,10 @@ def scenario_comparison(runs: Mapping[str, Mapping[str, pd.DataFrame]], summarie
                                  meta=dict(kind="cost_vs_emissions", scenario=name)), row=1, col=2)
     fig.update_xaxes(title_text=label("ax_year", lang), dtick=1, tickformat="d", row=1, col=1)
     fig.update_yaxes(title_text=label("ax_tco2", lang), tickformat=",.0f", row=1, col=1)
-    fig.update_xaxes(title_text=label("ax_target_em", lang), tickformat=",.0f", rangemode="tozero", row=1, col=2)
-    fig.update_yaxes(title_text=label("ax_cost_mcny", lang), tickformat=",.1f", rangemode="tozero", row=1, col=2)
+    x_hi = float(table["target_year_emissions_t"].max()) * 1.3 or 1.0
+    y_hi = float(table["total_cost_npv_cny"].max()) / 1e6 * 1.15 or 1.0
+    fig.update_xaxes(title_text=label("ax_target_em", lang), tickformat=",.0f", range=[0, x_hi], row=1, col=2)
+    fig.update_yaxes(title_text=label("ax_cost_mcny", lang), tickformat=",.1f", range=[0, y_hi], row=1, col=2)
     _layout(fig, label("t_compare", lang), height=480)
     return fig
 

@@ -125,6 +125,7 @@ section p.caption{color:var(--muted);margin:0 0 8px;font-size:13px}
 .grid2{display:grid;grid-template-columns:1fr 1fr;gap:18px}
 @media (max-width:1000px){.grid2{grid-template-columns:1fr}}
 .chart{min-height:300px}
+.scroll{overflow-x:auto}
 table{border-collapse:collapse;width:100%;font-size:12.5px;margin:6px 0 16px}
 th,td{padding:5px 8px;border-bottom:1px solid var(--line);text-align:left;vertical-align:top}
 th{background:#eceff1;font-weight:600;position:sticky;top:0}
@@ -275,7 +276,7 @@ def _key_tables(summary: Mapping, tables: Mapping[str, pd.DataFrame], lang: str)
             columns={"green_electricity_share": "green_electricity_share_pct"})
     fm = {c: ",.0f" for c in pw.columns}
     fm.update(year="d", green_electricity_share_pct=".1f", marginal_abatement_cost_cny_per_t=",.1f")
-    out.append(f"<h3>{_esc(_t('t_pathway', lang))}</h3>" + html_table(pw, fm))
+    out.append(f"<h3>{_esc(_t('t_pathway', lang))}</h3><div class='scroll'>" + html_table(pw, fm) + "</div>")
 
     lc = charts.lever_costs(tables, ty)
     lc = lc[(lc["abatement_t"].abs() > 1e-9) | (lc["net_cost_cny"].abs() > 1e-6)].copy()
@@ -391,6 +392,9 @@ def report_html(summary: Mapping, tables: Mapping[str, pd.DataFrame], lang: str 
     for key, title, caption in sec:
         body.append(f"<section id='sec-{key}'><h2>{_esc(_t(title, lang))}</h2><p class='caption'>{_esc(caption)}</p>"
                     f"{embed(figs[key], key)}</section>")
+    from .finance import finance_html  # finance section: empty unless the run has finance tables
+
+    body.append(finance_html(dict(tables), dict(summary)))
     body.append(f"<section id='sec-tables'><h2>{_esc(_t('s_tables', lang))}</h2>{_key_tables(summary, tables, lang)}</section>")
     body.append(f"<section id='sec-appendix'><h2>{_esc(_t('s_appendix', lang))}</h2>{_appendix(tables, lang)}</section>")
     footer = _esc(_t("footer", lang, v=summary.get("package_version", "?"), h=summary.get("scenario_sha256", "?")))
@@ -417,17 +421,19 @@ def comparison_html(runs: Mapping[str, tuple[Mapping, Mapping[str, pd.DataFrame]
                       green_electricity_share_target_year_pct=100 * cmp["green_electricity_share_target_year"],
                       total_cost_npv_mcny=cmp["total_cost_npv_cny"] / 1e6, capex_total_mcny=cmp["capex_total_cny"] / 1e6,
                       target_met=[_t("met", lang) if summaries[k].get("target_met") else _t("missed", lang) for k in cmp["scenario"]])
-    view = view[["scenario", "target_year", "target_met", "baseline_t", "target_year_emissions_t", "own_reduction_pct",
-                 "target_year_offsets_t", "target_year_net_t", "green_electricity_share_target_year_pct",
-                 "total_cost_npv_mcny", "capex_total_mcny", "marginal_abatement_cost_target_year_cny_per_t"]]
-    fm = {c: ",.0f" for c in view.columns}
-    fm.update(target_year="d", own_reduction_pct=".1f", green_electricity_share_target_year_pct=".1f",
-              total_cost_npv_mcny=",.2f", capex_total_mcny=",.2f", marginal_abatement_cost_target_year_cny_per_t=",.1f")
+    fm = {"target_year": "d", "target_met": "", "baseline_t": ",.0f", "target_year_emissions_t": ",.0f",
+          "own_reduction_pct": ".1f", "target_year_offsets_t": ",.0f", "target_year_net_t": ",.0f",
+          "green_electricity_share_target_year_pct": ".1f", "total_cost_npv_mcny": ",.2f", "capex_total_mcny": ",.2f",
+          "marginal_abatement_cost_target_year_cny_per_t": ",.1f"}
+    # metrics as rows, scenarios as columns (any number of scenarios stays readable)
+    cells = {name: [v if f == "" else _num(v, f) for v, f in zip(row, fm.values())]
+             for name, row in zip(view["scenario"], view[list(fm)].itertuples(index=False))}
+    view = pd.DataFrame({"metric": list(fm), **cells})
     header = f"<header><h1>{_esc(_t('cmp_title', lang))}</h1><div class='meta'>" + "".join(
         f"<span>{_esc(k)}</span>" for k in runs) + "</div></header>"
     body = [f"<section id='sec-compare'><h2>{_esc(_t('cmp_title', lang))}</h2><p class='caption'>{_esc(_t('cmp_c', lang))}</p>"
             f"{embed(charts.scenario_comparison(tables, summaries, lang=lang), 'compare')}</section>",
-            f"<section><h2>{_esc(_t('cmp_table', lang))}</h2>{html_table(view, fm)}</section>"]
+            f"<section><h2>{_esc(_t('cmp_table', lang))}</h2><div class='scroll'>{html_table(view)}</div></section>"]
     pairs = []
     for name, (s, t) in runs.items():
         ty = int(s.get("target_year") or charts.target_year_of(t))
