@@ -148,7 +148,7 @@ def irr(flows: Iterable[float]) -> tuple[float | None, str]:
     """Internal rate of return: the r > -1 with sum_t CF_t (1 + r)^-t = 0 (t = 0, 1, ...;
     a constant shift of t does not change the root). Solved as the real positive roots
     x = 1/(1+r) of the polynomial sum_t CF_t x^t (as numpy-financial does); with several
-    roots the one nearest 0 is returned and the note lists the others.
+    roots the one nearest 0 is returned and the note lists the others above -50 %.
 
     Returns (rate, note). The rate is None, with the reason in the note, when there is no
     outflow (nothing invested), no inflow, or the undiscounted flows never repay the
@@ -172,7 +172,8 @@ def irr(flows: Iterable[float]) -> tuple[float | None, str]:
         return None, f"not defined: savings never repay the capex (undiscounted sum {cf.sum():,.0f} CNY){neg}"
     if not rates:
         return None, "not defined: no real rate sets NPV to 0"
-    note = "" if len(rates) == 1 else "several rates set NPV to 0: " + ", ".join(f"{r:.2%}" for r in rates)
+    others = [r for r in rates[1:] if r > -0.5]  # roots near -100 % of long, high-degree series carry no meaning
+    note = "" if not others else "several rates set NPV to 0: " + ", ".join(f"{r:.2%}" for r in [rates[0], *others])
     return rates[0], note
 
 
@@ -710,9 +711,8 @@ def compute_finance(inp: FinanceInputs, settings: Finance) -> tuple[dict, dict[s
     net_capex = tot.capex_cny.to_numpy() - _equipment_subsidy(inp, years)
     loan = size_loan(years, net_capex, tot.cfads_cny.to_numpy(), terms, kpi.interest_rate.to_numpy(),
                      kpi.margin_bp.to_numpy(), y_n)
-    plain = size_loan(years, net_capex, tot.cfads_cny.to_numpy(), terms, None, None, y_n) if loan.debt_cny > 0 else None
     sll_saving = None
-    if plain is not None:
+    if loan.debt_cny > 0:
         # interest on the same debt at the flat rate minus the SLL schedule's interest
         flat = amortise(loan.schedule.drawdown_cny.to_numpy(), np.full(len(loan.schedule), terms.interest_rate),
                         terms.grace_years, terms.repayment)
