@@ -360,7 +360,12 @@ def size_loan(years: list[int], net_capex: np.ndarray, cfads: np.ndarray, terms:
         l_dscr = float(np.min(cf[due] / (terms.min_dscr * ds[due])))
     if l_dscr is None or l_ltc <= l_dscr:
         debt, binding = l_ltc, "loan_to_cost"
-        reason = reason or f"the loan-to-cost limit ({terms.loan_to_cost:.0%} of {k:,.0f} CNY) is below the DSCR capacity"
+        if l_dscr is None:
+            why = "no DSCR covenant applies (min_dscr = 0)" if terms.min_dscr == 0 else "no debt service is due"
+            reason = f"the loan-to-cost limit ({terms.loan_to_cost:.0%} of {k:,.0f} CNY) sets the loan: {why}"
+        else:
+            reason = reason or (f"the loan-to-cost limit ({terms.loan_to_cost:.0%} of {k:,.0f} CNY) is below the "
+                                f"DSCR capacity ({l_dscr:,.0f} CNY)")
     else:
         debt, binding = l_dscr, "dscr"
         if not reason:
