@@ -189,6 +189,8 @@ def run(
     out.print(f"emissions {s['baseline_emissions_t']:,.0f} t (base {s['base_year']}) -> {s['emissions_t'][str(y)]:,.0f} t "
               f"in {y} after capture, offsets {s['offsets_t'][str(y)]:,.0f} t; "
               f"marginal abatement cost {s['marginal_abatement_cost_cny_per_t'][str(y)] or 0:,.1f} CNY/t", highlight=False)
+    if loan := s.get("loan"):  # finance (pathway.finance): the loan sized against business as usual
+        out.print(f"loan {loan['debt_cny'] / 1e6:,.2f} M CNY ({loan['binding']} binds), equity {loan['equity_cny'] / 1e6:,.2f} M CNY", highlight=False)
     tm = result.timings_s
     out.print("time: " + ", ".join(f"{k} {v:.2f}s" for k, v in tm.items() if not k.startswith("solver_")), highlight=False)
     out.print(f"wrote {out_dir}/summary.json, tables/, report.html, results.xlsx", highlight=False)
