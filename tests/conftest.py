@@ -36,3 +36,11 @@ def write_yaml(tmp_path: Path):
         return path
 
     return _write
+
+
+@pytest.fixture(scope="session")
+def auto_parts_result():
+    """The bundled Jiangsu automotive scenario, solved once per test session."""
+    from pathway.run import run_file
+
+    return run_file(SCENARIOS / "jiangsu_auto_parts_2027.yaml")

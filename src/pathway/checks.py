@@ -64,8 +64,9 @@ def run_checks(m: pyo.ConcreteModel, md: ModelData, a: Arrays, tables: dict[str,
         sel = em[(em.year == y) & em.method.isin(["both", method])]
         by_scope = sel.groupby("scope")["emissions_t"].sum().sum()
         add("scope 1 + scope 2 = total (t)", y, by_scope, pw.loc[y, "emissions_t"])
-        add("net emissions within ceiling (t)", y, min(pw.loc[y, "net_emissions_t"], md.ceiling_t[y]), pw.loc[y, "net_emissions_t"],
-            md.baseline_t)
+        if y in md.ceiling_t:
+            add("net emissions within ceiling (t)", y, min(pw.loc[y, "net_emissions_t"], md.ceiling_t[y]),
+                pw.loc[y, "net_emissions_t"], md.baseline_t)
     # 5. abatement levers sum from the baseline to the residual
     ab = tables["abatement"]
     for y in years:

@@ -78,8 +78,8 @@ def diagnose(md: ModelData, opts: SolverOptions) -> dict:
             lowest_net_emissions_t=net,
             emissions_t=pyo.value(m.emissions[y]),
             offsets_t=pyo.value(m.off[y] + m.rem[y]),
-            ceiling_t=md.ceiling_t[y],
-            ceiling_shortfall_t=pyo.value(m.slack_ceiling[y]),
+            ceiling_t=md.ceiling_t.get(y),
+            ceiling_shortfall_t=pyo.value(m.slack_ceiling[y]) if y in md.ceiling_t else 0.0,
         )
         if hasattr(m, "slack_own") and y in m.Y_TARGET:
             row["own_reduction_limit_t"] = (1 - md.rule.min_own_reduction_share) * md.baseline_t
@@ -107,7 +107,8 @@ def explain(diag: dict) -> str:
     for r in diag["years"]:
         if r["year"] not in diag["years_missed"]:
             continue
-        parts = [f"{r['year']}: lowest net emissions {r['lowest_net_emissions_t']:,.0f} t vs ceiling {r['ceiling_t']:,.0f} t"]
+        parts = [f"{r['year']}: lowest net emissions {r['lowest_net_emissions_t']:,.0f} t"
+                 + (f" vs ceiling {r['ceiling_t']:,.0f} t" if r["ceiling_t"] is not None else "")]
         if r["ceiling_shortfall_t"] > 1e-3:
             parts.append(f"short by {r['ceiling_shortfall_t']:,.0f} t")
         if r.get("own_reduction_shortfall_t", 0) > 1e-3:

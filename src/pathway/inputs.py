@@ -476,14 +476,17 @@ def ceilings(baseline_t: float, rule: TargetRule, trajectory, base_year: int, ta
     C(y) = B + (N - B) x (y - y0)/(yT - y0) for y0 < y <= yT, and C(y) = N after yT,
     where N = max_net_emissions_share x B (else (1 - min_own_reduction_share) x B, else B).
     Explicit trajectory shares s(y) give C(y) = s(y) x B for the years they name.
+    A rule with no numbers and no explicit trajectory sets no ceiling at all (empty dict).
     """
+    if rule.max_net_emissions_share is None and rule.min_own_reduction_share is None and not isinstance(trajectory, dict):
+        return {}
     if rule.max_net_emissions_share is not None:
         final = rule.max_net_emissions_share * baseline_t
     elif rule.min_own_reduction_share is not None:
         final = (1 - rule.min_own_reduction_share) * baseline_t
     else:
         final = baseline_t
-    out = {}
+    out: dict[int, float] = {}
     for y in years:
         if y >= target_year:
             out[y] = final

@@ -281,8 +281,7 @@ def build_tables(m: pyo.ConcreteModel, md: ModelData, a: Arrays, duals: dict, ob
     # ---- yearly pathway summary ------------------------------------------------------
     mac = {}
     for i, y in enumerate(years):
-        cd = m.ceiling[y]
-        d = duals.get(cd)
+        d = duals.get(m.ceiling[y]) if y in m.ceiling else None
         mac[y] = None if d is None else float(-d / md.discount[y] / OBJ_SCALE)
     green = wsum(md, pv_used) + a.y["gp"] + a.y["gec"]
     consumption = imp_y + wsum(md, pv_used)
@@ -293,7 +292,7 @@ def build_tables(m: pyo.ConcreteModel, md: ModelData, a: Arrays, duals: dict, ob
         "emissions_market_t": e_mkt,
         "offsets_t": offsets_t,
         "net_emissions_t": e_target - offsets_t,
-        "ceiling_t": [md.ceiling_t[y] for y in years],
+        "ceiling_t": [md.ceiling_t.get(y, np.nan) for y in years],
         "captured_t": captured,
         "green_electricity_share": np.divide(green, consumption, out=np.zeros(Y), where=consumption > 0),
         "electricity_use_mwh": consumption,

@@ -143,7 +143,7 @@ def make_summary(md: ModelData, loaded: LoadedScenario, tables: dict, objective:
         "emissions_location_t": {y: pw.loc[y, "emissions_location_t"] for y in md.years},
         "emissions_market_t": {y: pw.loc[y, "emissions_market_t"] for y in md.years},
         "offsets_t": {y: pw.loc[y, "offsets_t"] for y in md.years},
-        "ceiling_t": {y: md.ceiling_t[y] for y in md.years},
+        "ceiling_t": {y: md.ceiling_t.get(y) for y in md.years},
         "target_met": bool(tables["checks"].passed.all()),
         "own_reduction_share_target_year": 1 - pw.loc[y_t, "emissions_t"] / md.baseline_t if md.baseline_t else None,
         "green_electricity_share": {y: pw.loc[y, "green_electricity_share"] for y in md.years},

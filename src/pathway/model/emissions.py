@@ -93,8 +93,8 @@ def add_target_ceiling(m: pyo.ConcreteModel, md: ModelData) -> None:
         m.slack_ceiling = pyo.Var(m.Y, domain=pyo.NonNegativeReals)
     m.ceiling = pyo.Constraint(
         m.Y,
-        rule=lambda m, y: m.emissions[y] - m.off[y] - m.rem[y]
-        - (m.slack_ceiling[y] if m.ceiling_slack else 0) <= md.ceiling_t[y],
+        rule=lambda m, y: pyo.Constraint.Skip if y not in md.ceiling_t else
+        m.emissions[y] - m.off[y] - m.rem[y] - (m.slack_ceiling[y] if m.ceiling_slack else 0) <= md.ceiling_t[y],
     )
 
 
