@@ -159,6 +159,12 @@ def test_lever_costs_split_the_cost_categories_exactly(tables):
     eb = eb[eb.year == 2027].set_index(["carrier", "flow"])["energy_mwh"]
     p_grid = costs[(costs.year == 2027) & (costs.category == "grid_energy")]["cost_cny"].iloc[0] / eb[("electricity", "supply: grid import")]
     assert lc.loc["efficiency", "energy_savings_cny"] == pytest.approx(-eb[("electricity", "use: efficiency savings")] * p_grid, rel=1e-9)
+    # the fuel category split by source: sums exactly, and at the scenario's own prices (no escalation)
+    fc = charts.fuel_costs(tables, 2027)
+    assert fc["cost_cny"].sum() == pytest.approx(costs[(costs.year == 2027) & (costs.category == "fuel")]["cost_cny"].iloc[0])
+    assert fc["escalation"].iloc[0] == pytest.approx(1.0, rel=1e-9)
+    diesel = fc[fc.fuel == "diesel"].iloc[0]
+    assert diesel.cost_cny == pytest.approx(80 * 1.03 ** 2 * 7800, rel=1e-9)  # 80 t/yr x growth x 7,800 CNY/t
     # levers without positive abatement have no average cost
     assert lc["average_cost_cny_per_t"].isna().tolist() == (lc["abatement_t"] <= 1e-9).tolist()
 

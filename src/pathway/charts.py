@@ -594,6 +594,94 @@ def _grid_factor(tables: Mapping[str, pd.DataFrame], year: int, method: str) -> 
     return float(hit.iloc[0]["value"]) if not hit.empty else None
 
 
+def _fuel_of_source(source: str) -> tuple[str | None, str]:
+    """(fuel, use) of an emissions-table source; use is existing / new:<tech> / other."""
+    if source.startswith("existing boiler"):
+        m = _FUEL_RE.search(source)
+        return (m.group(1) if m else None), "existing"
+    if source.startswith("new "):
+        k = source[4:]
+        return ("natural_gas" if k == "gas_boiler" else "biomass" if k == "biomass_boiler" else None), f"new:{k}"
+    if source.startswith("other fuel use: "):
+        return source.split(": ", 1)[1], "other"
+    return None, ""
+
+
+def _fuel_price_per_t(tables: Mapping[str, pd.DataFrame], fuel: str | None) -> float | None:
+    """Base-year fuel price per tCO2 of its combustion: price per trade unit (assumptions)
+    / emission factor per trade unit (inventory, else the bundled factors)."""
+    from .factors import fuel_factors
+
+    if not fuel:
+        return None
+    ff = fuel_factors()
+    if fuel not in ff.index:
+        return None
+    unit = str(ff.loc[fuel, "unit"])
+    a = tables.get("assumptions")
+    price = None
+    if a is not None:
+        hit = a[a["item"] == f"{fuel}_cny_per_{unit}"]
+        if not hit.empty and pd.notna(hit.iloc[0]["value"]):
+            price = float(hit.iloc[0]["value"])
+    k = _fuel_mwh_per_tco2(fuel, tables.get("inventory"))
+    if price is None or not k:
+        return None
+    ncv = float(ff.loc[fuel, "ncv_gj_per_unit"])
+    return price / (ncv / 3.6) * k  # CNY/unit / (MWh/unit) x MWh/tCO2
+
+
+def fuel_costs(tables: Mapping[str, pd.DataFrame], year: int) -> pd.DataFrame:
+    """The year's ``fuel`` cost category split by emission source (CNY/yr): columns source,
+    fuel, use (existing / new:<tech> / other), co2_t, heat_ccus_share, cost_cny.
+
+    Each source is first costed at base-year prices — CO2 x fuel price / emission factor
+    (assumptions and inventory tables); a new biomass boiler as heat delivered x price /
+    (NCV x efficiency) — and the split is then scaled to the category total exactly, which
+    carries the energy-price escalation. Without any price the total is split by CO2.
+    ``heat_ccus_share`` is the share of a new heater's heat that went to CCUS regeneration.
+    """
+    em = tables["emissions"]
+    em_y = em[em["year"] == year]
+    costs = tables["costs"]
+    total = float(costs[(costs["year"] == year) & (costs["category"] == "fuel")]["cost_cny"].sum())
+    eb = tables["energy_balance"]
+    eb_y = eb[(eb["year"] == year) & eb["carrier"].str.startswith("heat:") & eb["flow"].str.startswith("supply: ")]
+    rows = []
+    for r in em_y.itertuples():
+        fuel, use = _fuel_of_source(str(r.source))
+        if not use:
+            continue
+        co2 = float(r.emissions_t)
+        share_ccus = 0.0
+        heat = 0.0
+        if use.startswith("new:"):
+            k = use[4:]
+            sup = eb_y[eb_y["flow"] == f"supply: {k}"]
+            heat = float(sup["energy_mwh"].sum())
+            share_ccus = float(sup[sup["carrier"] == "heat:ccus_regeneration"]["energy_mwh"].sum()) / heat if heat > 0 else 0.0
+        base = None
+        if fuel == "biomass":
+            a = tables.get("assumptions")
+            vals = {p: _param(a, "biomass_boiler", p) for p in ("fuel_price_cny_per_t", "ncv_gj_per_t", "efficiency")}
+            if all(vals.values()):
+                base = heat * vals["fuel_price_cny_per_t"] * 3.6 / (vals["ncv_gj_per_t"] * vals["efficiency"])
+        else:
+            c = _fuel_price_per_t(tables, fuel)
+            base = None if c is None else co2 * c
+        rows.append(dict(source=r.source, fuel=fuel, use=use, co2_t=co2, heat_ccus_share=share_ccus, base_cny=base))
+    df = pd.DataFrame(rows, columns=["source", "fuel", "use", "co2_t", "heat_ccus_share", "base_cny"])
+    known = df["base_cny"].fillna(0.0)
+    if known.sum() > 0:
+        df["cost_cny"] = total * known / known.sum()
+    elif df["co2_t"].sum() > 0:
+        df["cost_cny"] = total * df["co2_t"] / df["co2_t"].sum()
+    else:
+        df["cost_cny"] = 0.0
+    df["escalation"] = total / known.sum() if known.sum() > 0 else float("nan")
+    return df.drop(columns="base_cny")
+
+
 def lever_costs(tables: Mapping[str, pd.DataFrame], year: int | None = None) -> pd.DataFrame:
     """Average abatement cost of each lever in ``year`` (CNY/tCO2), the data of the MACC.
 
@@ -613,18 +701,21 @@ def lever_costs(tables: Mapping[str, pd.DataFrame], year: int | None = None) -> 
     as the abatement attribution:
 
     * p_grid = grid_energy cost / grid import (CNY/MWh, escalation included);
-    * p_fuel = fuel cost / CO2 of all fuel combustion (CNY per tCO2 of fuel burnt),
-      an average over all fuels of the year;
+    * c_x = the cost of the existing boilers' fuel per tCO2 it emits (CNY/tCO2, from
+      :func:`fuel_costs`, which splits the ``fuel`` category by source);
     * f = the grid factor of the target's scope-2 method (assumptions table).
 
-    efficiency: electricity saved x p_grid + (abatement - f x electricity saved) x p_fuel
-    (the second term is heat-side fuel saved). electrification: (abatement + f x
-    electricity for process heat and thermal storage) x p_fuel - that electricity x
-    p_grid (fuel avoided, less the electricity bought instead). on-site PV: (abatement / f)
-    x p_grid + export revenue (grid purchases displaced). storage: the hourly time-shift
-    value sum(weight x price x (discharge - charge)) from the dispatch table. CCUS: minus
-    its energy penalty (electricity for regeneration and compression x p_grid, fuel for
-    regeneration x p_fuel). Green power, certificates and offsets save no energy.
+    efficiency: electricity saved x p_grid + (abatement - f x electricity saved) x c_x
+    (the second term is the existing boilers' fuel saved on the heat side).
+    electrification and fuel switch: fuel CO2 of the existing boilers avoided
+    (= abatement + f x electricity for process heat and thermal storage + CO2 of new
+    fuel-fired heaters serving process loads, the abatement identity) x c_x, less the cost
+    of the new heaters' fuel for process loads and of that electricity at p_grid.
+    on-site PV: (abatement / f) x p_grid + export revenue (grid purchases displaced).
+    storage: the hourly time-shift value sum(weight x price x (discharge - charge)) from
+    the dispatch table. CCUS: minus its energy penalty (electricity for regeneration and
+    compression at p_grid, fuel of the heaters serving regeneration). Green power,
+    certificates and offsets save no energy.
 
     Not attributed to any lever: demand-charge changes (no counterfactual peak is in the
     tables), carbon-price payments (the MACC is before carbon price), and the interaction
@@ -646,17 +737,23 @@ def lever_costs(tables: Mapping[str, pd.DataFrame], year: int | None = None) -> 
 
     imp = flow("electricity", "supply: grid import")
     p_grid = float(by_cat.get("grid_energy", 0.0)) / imp if imp > 0 else float("nan")
-    em = tables["emissions"]
-    em_y = em[(em["year"] == year) & (em["scope"] == 1)]
-    fuel_rows = em_y[em_y["source"].str.startswith(("existing boiler", "new ", "other fuel use"))]
-    fuel_co2 = float(fuel_rows["emissions_t"].sum())
-    p_fuel = float(by_cat.get("fuel", 0.0)) / fuel_co2 if fuel_co2 > 0 else 0.0
+    fc = fuel_costs(tables, year)
+    ex = fc[fc["use"] == "existing"]
+    if ex["co2_t"].sum() > 1e-9:
+        c_x = float(ex["cost_cny"].sum()) / float(ex["co2_t"].sum())
+    else:  # existing boilers fully displaced: their fuel's price, escalated like the rest
+        prices = [_fuel_price_per_t(tables, fu) for fu in ex["fuel"]]
+        prices = [p for p in prices if p]
+        esc = float(fc["escalation"].iloc[0]) if len(fc) and pd.notna(fc["escalation"].iloc[0]) else 1.0
+        c_x = float(np.mean(prices)) * esc if prices else 0.0
+    new = fc[fc["use"].str.startswith("new:")]
+    new_proc_cost = float((new["cost_cny"] * (1 - new["heat_ccus_share"])).sum())
+    new_proc_co2 = float((new["co2_t"] * (1 - new["heat_ccus_share"])).sum())
+    new_regen_cost = float((new["cost_cny"] * new["heat_ccus_share"]).sum())
     f = _grid_factor(tables, year, method) or 0.0
     e_saved = -flow("electricity", "use: efficiency savings")
     e_heat = flow("electricity", "use: heat for process loads") + flow("electricity", "use: thermal storage charge")
     e_ccus = flow("electricity", "use: CCUS regeneration heat") + flow("electricity", "use: CCUS compression and auxiliaries")
-    pathway = tables["pathway"].set_index("year")
-    captured = float(pathway.loc[year, "captured_t"]) if "captured_t" in pathway else 0.0
     disp = tables.get("dispatch")
     storage_value = 0.0
     if disp is not None and not disp.empty:
@@ -664,11 +761,12 @@ def lever_costs(tables: Mapping[str, pd.DataFrame], year: int | None = None) -> 
         storage_value = float((d["weight_days"] * d["price_cny_per_mwh"] * (d["battery_discharge_mwh"] - d["battery_charge_mwh"])).sum())
     g = lambda k: float(ab_y.get(k, 0.0))  # noqa: E731
     savings = {
-        "efficiency": e_saved * p_grid + max(g("efficiency") - f * e_saved, 0.0) * p_fuel,
-        "electrification_and_fuel_switch": (g("electrification_and_fuel_switch") + f * e_heat) * p_fuel - e_heat * p_grid,
+        "efficiency": e_saved * p_grid + max(g("efficiency") - f * e_saved, 0.0) * c_x,
+        "electrification_and_fuel_switch": ((g("electrification_and_fuel_switch") + f * e_heat + new_proc_co2) * c_x
+                                            - new_proc_cost - e_heat * p_grid),
         "onsite_pv": (g("onsite_pv") / f * p_grid if f > 0 else 0.0) - float(by_cat.get("export_revenue", 0.0)),
         "storage": storage_value,
-        "ccus_net_of_penalty": -(e_ccus * p_grid + max(captured - g("ccus_net_of_penalty") - f * e_ccus, 0.0) * p_fuel),
+        "ccus_net_of_penalty": -(e_ccus * p_grid + new_regen_cost),
     }
     tech = technology_annual_costs(tables, year)
     rows = []
@@ -801,8 +899,8 @@ def energy_mix_table(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     split by the two purchase costs over their unit prices in the assumptions table; if
     the prices are missing the two are one carrier), on-site PV used (generation - export).
     Fuels: fuel energy (net calorific value) = combustion CO2 of the emissions table /
-    (emission factor / NCV) of the fuel; a fuel without CO2 (biomass) or factor is shown
-    as the heat its boilers deliver (energy balance). Fuel for existing boilers and new
+    (emission factor / NCV) of the fuel; biomass = heat delivered / boiler efficiency;
+    a heat source without a fuel factor (purchased heat) is shown as the heat delivered. Fuel for existing boilers and new
     gas boilers is natural gas when so named; everything else is "other fuels".
     """
     years = years_of(tables)
@@ -866,8 +964,9 @@ def energy_mix_table(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
         for r in sup.itertuples():
             what = r.flow[len("supply: "):]
             what = what[len("existing "):] if what.startswith("existing ") else what
-            if what == "biomass_boiler" or (r.flow.startswith("supply: existing ") and _fuel_mwh_per_tco2(what, inv) is None
-                                            and what not in ("natural_gas",)):
+            if what == "biomass_boiler":
+                other += float(r.energy_mwh) / (_param(a, "biomass_boiler", "efficiency") or 1.0)
+            elif r.flow.startswith("supply: existing ") and _fuel_mwh_per_tco2(what, inv) is None and what != "natural_gas":
                 other += float(r.energy_mwh)
         rows.append(dict(year=y, carrier="natural_gas", energy_mwh=gas))
         rows.append(dict(year=y, carrier="other_fuels", energy_mwh=other))
