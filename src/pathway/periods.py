@@ -45,10 +45,66 @@ def representative_days(series: dict[str, np.ndarray], n_days: int, exact: froze
     Column means are preserved (weighted by the day counts) so annual energy is kept,
     except for columns in ``exact`` (e.g. prices), which keep the medoid day's values.
     """
-    import tsam
-
     if n_days >= DAYS:
         return all_days(series)
+    key = _key(series, n_days, exact)
+    hit = _load_cached(key, list(series))
+    if hit is not None:
+        return hit
+    result = _cluster(series, n_days, exact)
+    _save_cached(key, result)
+    return result
+
+
+def _key(series: dict[str, np.ndarray], n_days: int, exact: frozenset[str]) -> str:
+    import hashlib
+
+    h = hashlib.sha256(f"v1|{n_days}|{sorted(exact)}".encode())
+    for k in sorted(series):
+        h.update(k.encode())
+        h.update(np.ascontiguousarray(series[k], dtype=float).tobytes())
+    return h.hexdigest()[:32]
+
+
+def _cache_file(key: str):
+    from .profiles import _cache_path
+
+    p = _cache_path(key)
+    return None if p is None else p.parent.parent / "periods" / f"{key}.npz"
+
+
+def _load_cached(key: str, names: list[str]) -> Periods | None:
+    """Clustering is deterministic, so its result is cached by a hash of its inputs
+    (importing tsam alone costs about a second)."""
+    f = _cache_file(key)
+    if f is None or not f.is_file():
+        return None
+    try:
+        with np.load(f) as z:
+            return Periods(weights=z["weights"], series={k: z[f"s_{k}"] for k in names},
+                           day_of_period=z["day_of_period"], mode="representative_days")
+    except (OSError, KeyError, ValueError):
+        return None
+
+
+def _save_cached(key: str, p: Periods) -> None:
+    import os
+
+    f = _cache_file(key)
+    if f is None:
+        return
+    try:
+        f.parent.mkdir(parents=True, exist_ok=True)
+        tmp = f.with_name(f"{key}.{os.getpid()}.tmp.npz")
+        np.savez(tmp, weights=p.weights, day_of_period=p.day_of_period, **{f"s_{k}": v for k, v in p.series.items()})
+        os.replace(tmp, f)
+    except OSError:
+        pass
+
+
+def _cluster(series: dict[str, np.ndarray], n_days: int, exact: frozenset[str]) -> Periods:
+    import tsam
+
     idx = pd.date_range("2025-01-01", periods=DAYS * HOURS_PER_DAY, freq="h")
     df = pd.DataFrame({k: np.asarray(v, float) for k, v in series.items()}, index=idx)
     # constant columns carry no information for clustering and trip rescaling

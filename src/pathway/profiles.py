@@ -8,6 +8,7 @@ daily clearness index (documented, not measured weather) and scaled to the annua
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -74,6 +75,38 @@ def pv_capacity_factor(latitude_deg: float, longitude_deg: float, yield_kwh_per_
     index (Beta(5, 2.5), mean 0.67, seeded) and s chosen so sum(cf) = yield / 1 kWp.
     Clear-sky GHI from pvlib's Ineichen model with its bundled Linke turbidity (offline).
     """
+    key = f"v1-{latitude_deg:.4f}-{longitude_deg:.4f}-{yield_kwh_per_kwp_yr:.4f}-{seed}"
+    cached = _cache_path(key)
+    if cached is not None and cached.is_file():
+        try:
+            cf = np.load(cached)
+            if cf.shape == (HOURS,):
+                return cf
+        except (OSError, ValueError):
+            pass
+    cf = _pv_capacity_factor(latitude_deg, longitude_deg, yield_kwh_per_kwp_yr, seed)
+    if cached is not None:
+        try:
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cached.with_suffix(f".{os.getpid()}.tmp.npy")
+            np.save(tmp, cf)
+            os.replace(tmp, cached)
+        except OSError:
+            pass  # a read-only home is fine: the profile is just recomputed next time
+    return cf
+
+
+def _cache_path(key: str) -> Path | None:
+    """Where generated PV profiles are cached (importing pvlib costs about a second).
+    PATHWAY_CACHE_DIR overrides; set it to an empty string to disable the cache."""
+    root = os.environ.get("PATHWAY_CACHE_DIR")
+    if root == "":
+        return None
+    base = Path(root) if root else Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "pathway"
+    return base / "pv" / f"{key}.npy"
+
+
+def _pv_capacity_factor(latitude_deg: float, longitude_deg: float, yield_kwh_per_kwp_yr: float, seed: int) -> np.ndarray:
     import pvlib
 
     times = pd.date_range("2025-01-01", periods=HOURS, freq="h", tz="Etc/GMT-8") + pd.Timedelta(minutes=30)
