@@ -375,8 +375,9 @@ def emissions_pathway(tables: Mapping[str, pd.DataFrame], lang: str = "en", meth
         add(go.Bar(x=years, y=cap.to_numpy(), name=label("ccus_capture", lang), marker_color=colour("ccus_capture"),
                    marker_pattern_shape="x", hovertemplate=_hover("tCO2"), meta=dict(kind="source", group="ccus_capture")), None)
     off = pw["offsets_t"].reindex(years).to_numpy()
-    add(go.Bar(x=years, y=-off, name=label("offsets", lang), marker_color=colour("offsets"), marker_pattern_shape=".",
-               hovertemplate=_hover("tCO2"), meta=dict(kind="offsets")), None)
+    if (np.abs(off) > 1e-9).any():
+        add(go.Bar(x=years, y=-off, name=label("offsets", lang), marker_color=colour("offsets"), marker_pattern_shape=".",
+                   hovertemplate=_hover("tCO2"), meta=dict(kind="offsets")), None)
     add(go.Scatter(x=years, y=pw["ceiling_t"].reindex(years).to_numpy(), mode="lines+markers",
                    name=f"{label('ceiling', lang)} ({label(method, lang)})", line=dict(color=colour("ceiling"), width=2.5, dash="dash"),
                    hovertemplate=_hover("tCO2"), meta=dict(kind="ceiling")), None)
