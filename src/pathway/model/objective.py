@@ -35,9 +35,10 @@ def add_costs(m: pyo.ConcreteModel, md: ModelData) -> None:
     r = md.discount_rate
     crfs = {k: crf(r, m.blocks[k].life_years) for k in m.K}
     lx = set(m.LX)
+    add_price_params(m, md)
 
     def capex(m, y):
-        return sum(m.build[k, v] * m.blocks[k].capex_cny_per_unit[v] * crfs[k]
+        return sum(m.build[k, v] * m.capex_unit[k, v] * crfs[k]
                    for k in m.K for v in m.Y if active(v, y, m.blocks[k].life_years))
 
     def fom(m, y):
@@ -75,14 +76,52 @@ def add_costs(m: pyo.ConcreteModel, md: ModelData) -> None:
         "demand_charge": demand,
         "export_revenue": export,
         "fuel": fuel,
-        "green_power_premium": lambda m, y: md.green_power_premium * m.gp[y],
-        "green_certificates": lambda m, y: md.gec_price * m.gec[y],
-        "offsets": lambda m, y: md.offset_price * m.off[y] + md.removal_price * m.rem[y],
-        "ccus_variable": lambda m, y: md.ccus_var_cny_per_t * m.captured[y],
-        "carbon_price": lambda m, y: md.carbon_price[y] * m.emissions[y],
+        "green_power_premium": lambda m, y: m.price_green_power * m.gp[y],
+        "green_certificates": lambda m, y: m.price_gec * m.gec[y],
+        "offsets": lambda m, y: m.price_offset * m.off[y] + m.price_removal * m.rem[y],
+        "ccus_variable": lambda m, y: m.price_ccus_var * m.captured[y],
+        "carbon_price": lambda m, y: m.price_carbon[y] * m.emissions[y],
     }
     m.COST = pyo.Set(initialize=list(COST_CATEGORIES), ordered=True)
     m.cost = pyo.Expression(m.COST, m.Y, rule=lambda m, c, y: parts[c](m, y))
+
+
+# Cost coefficients held in mutable Params, so a sweep over prices or capex re-solves the
+# built model (pathway.sweep, persistent HiGHS) instead of rebuilding it. Each name maps
+# to the ModelData field it copies; set_price_params() pushes a re-prepared ModelData in.
+PRICE_PARAMS = {
+    "price_green_power": "green_power_premium",  # CNY/MWh
+    "price_gec": "gec_price",  # CNY/MWh
+    "price_offset": "offset_price",  # CNY/t
+    "price_removal": "removal_price",  # CNY/t
+    "price_ccus_var": "ccus_var_cny_per_t",  # CNY/t
+}
+
+
+def add_price_params(m: pyo.ConcreteModel, md: ModelData) -> None:
+    """Mutable cost coefficients: the scalar prices of PRICE_PARAMS, price_carbon[y]
+    (CNY/t) and capex_unit[k, v] (CNY per unit of capacity built in year v, net of
+    subsidies). Only the objective uses them; the constraints never do."""
+    for name, fld in PRICE_PARAMS.items():
+        setattr(m, name, pyo.Param(mutable=True, initialize=float(getattr(md, fld))))
+    m.price_carbon = pyo.Param(m.Y, mutable=True, initialize={y: float(md.carbon_price[y]) for y in m.Y})
+    m.capex_unit = pyo.Param(m.K, m.Y, mutable=True,
+                             initialize={(k, v): float(m.blocks[k].capex_cny_per_unit[v]) for k in m.K for v in m.Y})
+
+
+def set_price_params(m: pyo.ConcreteModel, md: ModelData) -> None:
+    """Copy the cost coefficients of ``md`` into the mutable Params of a built model
+    (same technologies and years; only prices and capex may differ)."""
+    from .sets import investable
+
+    for name, fld in PRICE_PARAMS.items():
+        getattr(m, name).set_value(float(getattr(md, fld)))
+    for y in m.Y:
+        m.price_carbon[y].set_value(float(md.carbon_price[y]))
+    blocks = investable(md)
+    for k in m.K:
+        for v in m.Y:
+            m.capex_unit[k, v].set_value(float(blocks[k].capex_cny_per_unit[v]))
 
 
 def add_objective(m: pyo.ConcreteModel, md: ModelData) -> None:
