@@ -52,8 +52,12 @@ def _clean(x):
 
 
 def run_loaded(loaded: LoadedScenario, opts: SolverOptions | None = None,
-               progress: Callable[[str], None] | None = None) -> RunResult:
-    """Optimise an already loaded scenario; raise InfeasibleTargetError with a diagnosis."""
+               progress: Callable[[str], None] | None = None, *,
+               build: Callable | None = None, solver: Callable | None = None) -> RunResult:
+    """Optimise an already loaded scenario; raise InfeasibleTargetError with a diagnosis.
+
+    ``build(md) -> model`` and ``solver(m, opts, want_duals) -> SolveOutcome`` replace
+    ``build_model`` and ``solve`` (pathway.batch re-solves a persistent model this way)."""
     opts = opts or SolverOptions()
     say = progress or (lambda stage: None)
     t: dict[str, float] = {}
@@ -63,11 +67,11 @@ def run_loaded(loaded: LoadedScenario, opts: SolverOptions | None = None,
     t["prepare"] = time.perf_counter() - t0
     say("build")
     t0 = time.perf_counter()
-    m = build_model(md)
+    m = (build or build_model)(md)
     t["build"] = time.perf_counter() - t0
     say("solve")
     t0 = time.perf_counter()
-    out = solve(m, opts, want_duals=(m.ceiling,))
+    out = (solver or solve)(m, opts, want_duals=(m.ceiling,))
     t["solve"] = time.perf_counter() - t0
     t.update({f"solver_{k}": v for k, v in out.seconds.items()})
     if out.status == "infeasible":

@@ -12,7 +12,7 @@ from __future__ import annotations
 from enum import Enum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 NonNeg = Annotated[float, Field(ge=0)]
 Share = Annotated[float, Field(ge=0, le=1)]
@@ -400,6 +400,69 @@ class Finance(Strict):
         return self
 
 
+class Distribution(Strict):
+    """The distribution of one uncertain parameter (Monte Carlo, ``pathway montecarlo``):
+
+    - normal: ``mean``, ``sd``; optional ``low``/``high`` truncate it (draws stay inside);
+    - triangular: ``low``, ``mode``, ``high``;
+    - uniform: ``low``, ``high``;
+    - lognormal: ``median`` (> 0) and ``sigma``, the standard deviation of ln(value).
+    """
+
+    dist: Literal["normal", "triangular", "uniform", "lognormal"]
+    mean: float | None = None
+    sd: float | None = Field(None, gt=0)
+    low: float | None = None
+    mode: float | None = None
+    high: float | None = None
+    median: float | None = Field(None, gt=0)
+    sigma: float | None = Field(None, gt=0)
+
+    @model_validator(mode="after")
+    def _fields_of_dist(self) -> Distribution:
+        need = {"normal": ("mean", "sd"), "triangular": ("low", "mode", "high"), "uniform": ("low", "high"),
+                "lognormal": ("median", "sigma")}[self.dist]
+        allowed = set(need) | ({"low", "high"} if self.dist == "normal" else set())
+        given = {k for k in ("mean", "sd", "low", "mode", "high", "median", "sigma") if getattr(self, k) is not None}
+        missing = [k for k in need if getattr(self, k) is None]
+        if missing:
+            raise ValueError(f"a {self.dist} distribution needs {', '.join(need)}; missing {', '.join(missing)}")
+        extra = sorted(given - allowed)
+        if extra:
+            raise ValueError(f"a {self.dist} distribution takes {', '.join(sorted(allowed))}; remove {', '.join(extra)}")
+        lo, hi = self.low, self.high
+        if self.dist == "triangular" and not (lo <= self.mode <= hi and lo < hi):
+            raise ValueError(f"triangular needs low <= mode <= high and low < high, got low={lo:g}, mode={self.mode:g}, high={hi:g}")
+        if self.dist == "uniform" and not lo < hi:
+            raise ValueError(f"uniform needs low < high, got low={lo:g}, high={hi:g}")
+        if self.dist == "normal" and lo is not None and hi is not None and not lo < hi:
+            raise ValueError(f"normal truncation needs low < high, got low={lo:g}, high={hi:g}")
+        return self
+
+
+def _numeric_field_path(path: str) -> str:
+    """A key of uncertainty.parameters: a dotted path to a numeric scenario field."""
+    from .dotted import PathError, check_path
+
+    try:
+        kind = check_path(path)
+    except PathError as exc:
+        raise ValueError(str(exc)) from None
+    if kind not in ("float", "int"):
+        raise ValueError(f"'{path}' is not a numeric field; only numbers can be drawn")
+    return path
+
+
+class Uncertainty(Strict):
+    """Uncertain parameters for ``pathway montecarlo`` (a plain run ignores this block).
+    Keys of ``parameters`` are dotted scenario fields, e.g. ``prices.gec_cny_per_mwh``."""
+
+    seed: Annotated[int, Field(ge=0)] = Field(description="Random seed: the same seed gives the same samples.")
+    samples: PosInt | None = Field(None, description="Default number of samples (--samples overrides).")
+    parameters: dict[Annotated[str, AfterValidator(_numeric_field_path)], Distribution] = Field(
+        min_length=1, description="Dotted field path -> distribution.")
+
+
 class Scenario(Strict):
     """A whole scenario after ``extends`` has been merged."""
 
@@ -416,6 +479,7 @@ class Scenario(Strict):
     technologies: Technologies = Field(default_factory=Technologies)
     target: Target = Field(default_factory=Target)
     finance: Finance | None = None
+    uncertainty: Uncertainty | None = Field(None, description="Distributions for pathway montecarlo; ignored by a run.")
 
     @model_validator(mode="after")
     def _cross_checks(self) -> Scenario:
