@@ -149,7 +149,7 @@ def run(
     file: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
     out_dir: Annotated[Path, typer.Option("--out", help="Output folder (summary.json, tables/, report.html, results.xlsx).")],
     route: RouteOpt = "compiler",
-    method: MethodOpt = "ipm",
+    method: MethodOpt = "simplex",
     threads: ThreadsOpt = None,
     time_limit: TimeOpt = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,

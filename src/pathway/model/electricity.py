@@ -31,10 +31,12 @@ def add_grid(m: pyo.ConcreteModel, md: ModelData) -> None:
 
 
 def add_pv(m: pyo.ConcreteModel, md: ModelData) -> None:
-    """PV output pv_gen[y,p,h] <= cf(p,h) x sum_v build[pv,v] x (1 - d)^(y - v) + X(p,h),
+    """PV output pv_gen[y,p,h] <= cf(p,h) x pv_eff[y] + X(p,h), with the degraded fleet
 
-    the sum over vintages v still in service (degradation d per year), X the fixed output
-    of PV already on site. Output below the bound is curtailment. Export <= PV output."""
+        pv_eff[y] = sum_v build[pv,v] x (1 - d)^(y - v)   (vintages v in service in y)
+
+    (degradation d per year), X the fixed output of PV already on site. Output below the
+    bound is curtailment. Export <= PV output."""
     has_new = md.pv is not None
     has_old = float(md.existing_pv_mwh.sum()) > 0
     m.has_pv = has_new or has_old
@@ -42,12 +44,16 @@ def add_pv(m: pyo.ConcreteModel, md: ModelData) -> None:
         return
     m.pv_gen = pyo.Var(m.T, domain=pyo.NonNegativeReals)
     d = md.pv_degradation_per_yr
+    if has_new:
+        m.pv_eff = pyo.Var(m.Y, domain=pyo.NonNegativeReals)
+        m.pv_eff_def = pyo.Constraint(m.Y, rule=lambda m, y: m.pv_eff[y] == sum(
+            m.build["pv", v] * (1 - d) ** (y - v) for v in m.Y if active(v, y, md.pv.life_years)))
 
     def avail(m, y, p, h):
         cf = float(md.pv_cf[p, h])
         rhs = float(md.existing_pv_mwh[p, h])
         if has_new and cf > 0:
-            rhs = rhs + cf * sum(m.build["pv", v] * (1 - d) ** (y - v) for v in m.Y if active(v, y, md.pv.life_years))
+            rhs = rhs + cf * m.pv_eff[y]
         if isinstance(rhs, float) and rhs == 0:
             m.pv_gen[y, p, h].setub(0)
             return pyo.Constraint.Skip

@@ -23,7 +23,8 @@ def add_offsets(m: pyo.ConcreteModel, md: ModelData) -> None:
     m.gec = pyo.Var(m.Y, domain=pyo.NonNegativeReals)
     m.off = pyo.Var(m.Y, domain=pyo.NonNegativeReals)
     m.rem = pyo.Var(m.Y, domain=pyo.NonNegativeReals)
-    m.import_mwh = pyo.Expression(m.Y, rule=lambda m, y: wsum(m, md, y, lambda p, h: m.imp[y, p, h]))
+    m.import_mwh = pyo.Var(m.Y, domain=pyo.NonNegativeReals)
+    m.import_def = pyo.Constraint(m.Y, rule=lambda m, y: m.import_mwh[y] == wsum(m, md, y, lambda p, h: m.imp[y, p, h]))
     m.green_le_import = pyo.Constraint(m.Y, rule=lambda m, y: m.gp[y] + m.gec[y] <= m.import_mwh[y])
     early_ok = md.rule.offsets_allowed_before_target_year
     for y in m.Y:
@@ -71,13 +72,19 @@ def add_emissions(m: pyo.ConcreteModel, md: ModelData) -> None:
             return e
         return fn
 
-    m.s1_fuel = pyo.Expression(m.Y, rule=lambda m, y: wsum(m, md, y, boilers(y, 1)) + other_s1 * md.growth[y])
+    # yearly sums of hourly terms are variables defined once, so each dense row exists once
+    m.boiler_co2_s1 = pyo.Var(m.Y, domain=pyo.NonNegativeReals)
+    m.boiler_co2_s2 = pyo.Var(m.Y, domain=pyo.NonNegativeReals)
+    m.boiler_co2_s1_def = pyo.Constraint(m.Y, rule=lambda m, y: m.boiler_co2_s1[y] == wsum(m, md, y, boilers(y, 1)))
+    m.boiler_co2_s2_def = pyo.Constraint(m.Y, rule=lambda m, y: m.boiler_co2_s2[y] == wsum(m, md, y, boilers(y, 2)))
+    m.s1_fuel = pyo.Expression(m.Y, rule=lambda m, y: m.boiler_co2_s1[y] + other_s1 * md.growth[y])
     m.s1_process = pyo.Expression(m.Y, rule=lambda m, y: md.process_co2_t * md.growth[y])
-    m.s2_heat = pyo.Expression(m.Y, rule=lambda m, y: wsum(m, md, y, boilers(y, 2)) + other_s2 * md.growth[y])
+    m.s2_heat = pyo.Expression(m.Y, rule=lambda m, y: m.boiler_co2_s2[y] + other_s2 * md.growth[y])
     m.s2_loc = pyo.Expression(m.Y, rule=lambda m, y: md.grid_location[y] * m.import_mwh[y])
     m.s2_mkt = pyo.Expression(m.Y, rule=lambda m, y: md.grid_market[y] * (m.import_mwh[y] - m.gp[y] - m.gec[y]))
     if m.has_ccus:
-        m.captured = pyo.Expression(m.Y, rule=lambda m, y: wsum(m, md, y, lambda p, h: m.capture[y, p, h]))
+        m.captured = pyo.Var(m.Y, domain=pyo.NonNegativeReals)
+        m.captured_def = pyo.Constraint(m.Y, rule=lambda m, y: m.captured[y] == wsum(m, md, y, lambda p, h: m.capture[y, p, h]))
     else:
         m.captured = pyo.Expression(m.Y, rule=lambda m, y: 0.0)
     s2 = m.s2_mkt if md.scope2_method == "market" else m.s2_loc
@@ -118,15 +125,16 @@ def add_green_share(m: pyo.ConcreteModel, md: ModelData) -> None:
 
         PVused[y] + gp[y] + gec[y] >= z x (import[y] + PVused[y]),   PVused = sum_t w (pv_gen - exp)
     """
-    m.pv_used = pyo.Expression(
-        m.Y,
-        rule=lambda m, y: (wsum(m, md, y, lambda p, h: m.pv_gen[y, p, h] - (m.exp[y, p, h] if m.has_export else 0))
-                           if m.has_pv else 0.0),
-    )
     z = md.rule.min_green_electricity_share
     years = [y for y in m.Y if y >= md.target_year]
     if not z or not years:
         return
+    if m.has_pv:
+        m.pv_used = pyo.Var(m.Y, domain=pyo.NonNegativeReals)
+        m.pv_used_def = pyo.Constraint(m.Y, rule=lambda m, y: m.pv_used[y] == wsum(
+            m, md, y, lambda p, h: m.pv_gen[y, p, h] - (m.exp[y, p, h] if m.has_export else 0)))
+    else:
+        m.pv_used = pyo.Expression(m.Y, rule=lambda m, y: 0.0)
     m.Y_GREEN = pyo.Set(initialize=years, ordered=True)
     if m.ceiling_slack:
         m.slack_green = pyo.Var(m.Y_GREEN, domain=pyo.NonNegativeReals)

@@ -13,24 +13,23 @@ def active(build_year: int, year: int, life: int) -> bool:
 
 
 def add_investment(m: pyo.ConcreteModel, md: ModelData) -> None:
-    """build[k, v] >= 0 in each year; capacity in service
+    """build[k, v] >= 0 in each year; capacity in service, a variable of its own
 
-        cap[k, y] = sum_{v <= y < v + life_k} build[k, v]  <=  cap_max_k,
+        cap[k, y] = sum_{v <= y < v + life_k} build[k, v],   0 <= cap[k, y] <= cap_max_k,
         build[k, v] <= build_max_k,   build[k, v] = 0 for v < first_build_year_k.
+
+    Hourly constraints refer to cap[k, y] (one matrix entry) rather than to the sum of
+    builds, which keeps the constraint matrix sparse for the interior-point solver.
     """
     m.build = pyo.Var(m.K, m.Y, domain=pyo.NonNegativeReals)
+    m.cap = pyo.Var(m.K, m.Y, domain=pyo.NonNegativeReals,
+                    bounds=lambda m, k, y: (0, m.blocks[k].max_capacity))
 
     def cap_rule(m, k, y):
         life = m.blocks[k].life_years
-        return sum(m.build[k, v] for v in m.Y if active(v, y, life))
+        return m.cap[k, y] == sum(m.build[k, v] for v in m.Y if active(v, y, life))
 
-    m.cap = pyo.Expression(m.K, m.Y, rule=cap_rule)
-
-    def cap_max_rule(m, k, y):
-        mx = m.blocks[k].max_capacity
-        return pyo.Constraint.Skip if mx is None else m.cap[k, y] <= mx
-
-    m.cap_max = pyo.Constraint(m.K, m.Y, rule=cap_max_rule)
+    m.cap_def = pyo.Constraint(m.K, m.Y, rule=cap_rule)
     for k in m.K:
         b = m.blocks[k]
         for y in m.Y:
@@ -52,5 +51,7 @@ def add_efficiency_adoption(m: pyo.ConcreteModel, md: ModelData) -> None:
     def saving(m, y, ids):
         return sum(md.efficiency[k][2] * m.cap[k, y] for k in ids)
 
-    m.elec_saving_share = pyo.Expression(m.Y, rule=lambda m, y: saving(m, y, m.EFF_E))
-    m.heat_saving_share = pyo.Expression(m.Y, rule=lambda m, y: saving(m, y, m.EFF_H))
+    m.elec_saving_share = pyo.Var(m.Y, bounds=(0, 1))
+    m.heat_saving_share = pyo.Var(m.Y, bounds=(0, 1))
+    m.elec_saving_def = pyo.Constraint(m.Y, rule=lambda m, y: m.elec_saving_share[y] == saving(m, y, m.EFF_E))
+    m.heat_saving_def = pyo.Constraint(m.Y, rule=lambda m, y: m.heat_saving_share[y] == saving(m, y, m.EFF_H))
