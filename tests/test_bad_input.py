@@ -128,3 +128,16 @@ def test_cli_validate_ok(minimal, write_yaml):
     res = subprocess.run([sys.executable, "-m", "pathway.cli", "validate", str(write_yaml(minimal))],
                          capture_output=True, text=True)
     assert res.returncode == 0, res.stderr
+
+
+def test_tou_tariff_gaps_and_missing_price(minimal, write_yaml):
+    minimal["prices"] = {"tou_periods": [{"name": "peak", "hours": "8-22", "price_cny_per_kwh": 1.0}]}
+    (p,) = problems_of(write_yaml(minimal))
+    assert p.field == "prices.tou_periods"
+    assert "[0, 1, 2, 3, 4, 5, 6, 7, 22, 23] without a price" in p.message
+    minimal["prices"] = {"tou_periods": [{"name": "peak", "hours": "8-25", "price_cny_per_kwh": 1.0}]}
+    (p,) = problems_of(write_yaml(minimal))
+    assert p.field == "prices.tou_periods[0].hours" and "0 <= start < end <= 24" in p.message
+    minimal["prices"] = {}
+    (p,) = problems_of(write_yaml(minimal))
+    assert p.field == "prices" and "no electricity price" in p.message

@@ -155,13 +155,32 @@ def check_references(scenario: Scenario, locs: dict, default_file: str) -> list[
     if p.tou_periods is None and p.tou_province is not None and p.tou_province not in tou_provinces():
         add(("prices", "tou_province"), f"no bundled TOU tariff for {p.tou_province!r}; expected one of {sorted(tou_provinces())} or give tou_periods")
 
-    base = Path(default_file).parent
+    if p.tou_periods is None and p.tou_province is None and p.flat_electricity_cny_per_kwh is None:
+        add(("prices",), "no electricity price: expected prices.tou_periods, prices.tou_province or "
+                         "prices.flat_electricity_cny_per_kwh")
+    if p.tou_periods:
+        from .tariffs import hourly_price_cny_per_kwh, parse_hours
+
+        bad = False
+        for i, period in enumerate(p.tou_periods):
+            try:
+                parse_hours(period.hours)
+            except ValueError as exc:
+                add(("prices", "tou_periods", i, "hours"), str(exc))
+                bad = True
+        if not bad:
+            try:
+                hourly_price_cny_per_kwh(scenario)
+            except ValueError as exc:
+                add(("prices", "tou_periods"), f"{exc}; expected every hour 0-23 of every month covered")
+
     profiles = [(("baseline", "electricity_profile"), scenario.baseline.electricity_profile)]
     if scenario.technologies.pv is not None and scenario.technologies.pv.profile is not None:
         profiles.append((("technologies", "pv", "profile"), scenario.technologies.pv.profile))
     for loc, prof in profiles:
         if prof.shape == "csv":
-            csv_path = base / str(prof.csv)
+            file, _line = _locate((*loc, "csv"), locs, default_file)
+            csv_path = Path(file).parent / str(prof.csv)
             if not csv_path.is_file():
                 add((*loc, "csv"), f"profile CSV not found: {csv_path}")
     for fuel_field, fuel in FUEL_FIELDS.items():

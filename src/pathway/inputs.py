@@ -224,8 +224,8 @@ def prepare(loaded: LoadedScenario) -> ModelData:
     esc = {y: (1 + s.prices.energy_price_growth_per_yr) ** (y - h.base_year) for y in years}
 
     # ---- hourly series -------------------------------------------------------------
-    base_dir = Path(loaded.path).parent
-    elec = shape(s.baseline.electricity_profile, base_dir, "baseline.electricity_profile")
+    elec = shape(s.baseline.electricity_profile, loaded.dir_of(("baseline", "electricity_profile", "csv")),
+                 "baseline.electricity_profile")
     price_kwh, tou = hourly_price_cny_per_kwh(s)
     pv_cfg = s.technologies.pv if (s.technologies.pv and s.technologies.pv.enabled) else None
     need_pv_profile = pv_cfg is not None or s.baseline.onsite_pv_mwh > 0
@@ -235,7 +235,8 @@ def prepare(loaded: LoadedScenario) -> ModelData:
         yield_kwh = c.param("pv", "yield_kwh_per_kwp_yr", pv_cfg.yield_kwh_per_kwp_yr if pv_cfg else None, h.base_year, region=region,
                             field_path="technologies.pv.yield_kwh_per_kwp_yr")
         if pv_cfg is not None and pv_cfg.profile is not None:
-            pv = read_profile_csv(base_dir / str(pv_cfg.profile.csv), pv_cfg.profile.column, "technologies.pv.profile")
+            pv = read_profile_csv(loaded.dir_of(("technologies", "pv", "profile", "csv")) / str(pv_cfg.profile.csv),
+                                  pv_cfg.profile.column, "technologies.pv.profile")
             if pv_cfg.yield_kwh_per_kwp_yr is not None and pv.sum() > 0:
                 pv = pv * pv_cfg.yield_kwh_per_kwp_yr / pv.sum()
             if pv.max() > 1.0 + 1e-9:

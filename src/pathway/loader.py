@@ -37,6 +37,11 @@ class LoadedScenario:
     def base_dir(self) -> Path:
         return self.path.parent
 
+    def dir_of(self, loc: Loc) -> Path:
+        """Folder of the file that set field ``loc``: relative paths (CSV profiles) are
+        read from there, so a base scenario's files still resolve from an ``extends`` child."""
+        return Path(_locate(loc, self.locations, str(self.path))[0]).parent
+
 
 class _LineLoader(yaml.SafeLoader):
     """SafeLoader that records the line of every mapping key and sequence item."""

@@ -78,6 +78,6 @@ def hourly_price_cny_per_kwh(scenario: Scenario) -> tuple[np.ndarray, np.ndarray
         price[mask] = value
         period[mask] = name
     if np.isnan(price).any():
-        missing = sorted(set(hour_of_day[np.isnan(price)]))
+        missing = sorted({int(x) for x in hour_of_day[np.isnan(price)]})
         raise ValueError(f"TOU tariff leaves hours {missing} without a price")
     return price, period
