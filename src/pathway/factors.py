@@ -123,13 +123,13 @@ def grid_factor_series(scenario: Scenario, method: str) -> dict[int, Factor]:
 
 def check_references(scenario: Scenario, locs: dict, default_file: str) -> list[Problem]:
     """Cross-checks against bundled data: factors, presets, tariffs and CSV files exist."""
-    from .loader import _locate  # shared location lookup
+    from .loader import _field_path, _locate  # shared location lookup
 
     problems: list[Problem] = []
 
     def add(loc: tuple, msg: str) -> None:
         file, line = _locate(loc, locs, default_file)
-        problems.append(Problem(file, ".".join(str(p) for p in loc), msg, line))
+        problems.append(Problem(file, _field_path(loc), msg, line))
 
     g = scenario.grid
     if g.location_tco2_per_mwh is None:
