@@ -81,8 +81,10 @@ def run_loaded(loaded: LoadedScenario, opts: SolverOptions | None = None,
         diag["explanation"] = explain(diag)
         raise InfeasibleTargetError(diag["explanation"], _clean(diag))
     if out.status != "optimal":
-        raise SolverError(f"the solver stopped without an optimum: {out.status} ({out.message}); "
-                          "raise --time-limit or try --method simplex")
+        hint = {"time_limit": "raise --time-limit, or use fewer representative days",
+                "unbounded": "a cost is negative without a limit: check export prices and subsidies",
+                }.get(out.status, "try another --method (simplex, ipm)")
+        raise SolverError(f"the solver stopped without an optimum: {out.status} ({out.message}); {hint}")
     say("results")
     t0 = time.perf_counter()
     a = extract_arrays(m, md)
