@@ -249,3 +249,23 @@ def test_solver_time_limit_is_a_clear_error(tmp_path):
     assert "time_limit" in res.stderr and "raise --time-limit" in res.stderr
     assert "Traceback" not in res.stderr
     assert not out.exists()
+
+
+def test_diagnosis_names_emissions_no_lever_can_touch(write_yaml):
+    """Process CO2 of 5,000 t with no CCUS and a 1,100 °C gas furnace with no heater that
+    reaches it: the explanation lists both as fixed residuals with their tonnes."""
+    data = copy.deepcopy(FLAT)
+    data["baseline"] = {"electricity_mwh": 1000, "electricity_profile": {"shape": "flat"}, "process_co2_t": 5000,
+                        "fuels": {"natural_gas_m3": 1_000_000},
+                        "heat_loads": [{"name": "furnace", "temperature_c": 1100, "fuel": "natural_gas", "fuel_share": 1.0}]}
+    data["prices"]["natural_gas_cny_per_m3"] = 3.5
+    data["technologies"] = {"electric_boiler": {}, "green_certificates": {}}
+    data["target"] = {"preset": "custom", "min_own_reduction_share": 0.5}
+    with pytest.raises(InfeasibleTargetError) as info:
+        solve(data, write_yaml)
+    fixed = {f["source"]: f for f in info.value.diagnosis["fixed_residuals"]}
+    assert fixed["process CO2"]["base_t"] == 5000
+    furnace = fixed["heat load 'furnace' at 1100 °C (natural_gas)"]
+    assert furnace["base_t"] == pytest.approx(1_000_000 * 0.038931 * 0.0153 * 0.99 * 44 / 12, rel=1e-9)
+    assert "electric_boiler up to 240 °C" in furnace["why"]
+    assert "process CO2: 5,000 t" in str(info.value)

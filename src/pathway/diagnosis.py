@@ -22,7 +22,8 @@ def binding_limits(m: pyo.ConcreteModel, md: ModelData) -> list[dict]:
         for y in m.Y:
             v = pyo.value(m.cap[k, y])
             if v >= b.max_capacity * (1 - 1e-6) - TOL:
-                label = {"pv": "PV capacity (roof/land limit)"}.get(k, f"{k} capacity limit")
+                label = {"pv": "PV capacity (roof/land limit)"}.get(
+                    k, f"{k} fully adopted" if k.startswith("eff_") else f"{k} capacity limit")
                 out.append(dict(limit=label, year=y, value=v, bound=b.max_capacity, unit=b.unit))
     for name, var, cap, label, unit in (
         ("green_power", m.gp, md.green_power_max_mwh, "green power purchases (annual availability)", "MWh"),
@@ -55,6 +56,30 @@ def binding_limits(m: pyo.ConcreteModel, md: ModelData) -> list[dict]:
         if hl.existing_retire_year is not None:
             out.append(dict(limit=f"existing boiler of '{hl.name}' retires", year=hl.existing_retire_year, value=0.0,
                             bound=0.0, unit="-"))
+    return out
+
+
+def fixed_residuals(md: ModelData) -> list[dict]:
+    """Emissions no lever of the enabled catalogue can touch, base-year t/yr (grows with
+    output): heat loads no enabled heater reaches, process CO2 without CCUS, other fuel use."""
+    out = []
+    served = {l for ht in md.heat_techs.values() for l in ht.elec_per_heat}
+    tes_ok = md.tes is not None
+    heaters = {k: ht.max_temp_c for k, ht in md.heat_techs.items()}
+    for hl in md.heat_loads:
+        reachable = hl.name in served or (tes_ok and hl.temperature_c <= md.tes_max_temp_c)
+        t = hl.demand_mwh_base * hl.existing_ef_t_per_mwh_heat
+        if not reachable and t > 0:
+            best = ", ".join(f"{k} up to {v:g} °C" for k, v in heaters.items()) or "no heat technology enabled"
+            out.append(dict(source=f"heat load '{hl.name}' at {hl.temperature_c:g} °C ({hl.existing_fuel})", base_t=t,
+                            why=f"no enabled technology reaches {hl.temperature_c:g} °C ({best})"))
+    if md.process_co2_t > 0 and (md.ccus is None or "process" not in md.ccus_sources):
+        out.append(dict(source="process CO2", base_t=md.process_co2_t,
+                        why="no CCUS enabled for process CO2 (technologies.ccus)"))
+    for fuel, t in md.other_fuel_t.items():
+        if t > 0:
+            out.append(dict(source=f"other {fuel} use (not assigned to a heat load)", base_t=t,
+                            why="no lever acts on fuel use outside baseline.heat_loads"))
     return out
 
 
@@ -95,6 +120,7 @@ def diagnose(md: ModelData, opts: SolverOptions) -> dict:
         "rule": md.rule.preset,
         "years": years,
         "years_missed": [r["year"] for r in short],
+        "fixed_residuals": fixed_residuals(md),
         "binding_limits": binding_limits(m, md),
     }
 
@@ -109,6 +135,8 @@ def explain(diag: dict) -> str:
             continue
         parts = [f"{r['year']}: lowest net emissions {r['lowest_net_emissions_t']:,.0f} t"
                  + (f" vs ceiling {r['ceiling_t']:,.0f} t" if r["ceiling_t"] is not None else "")]
+        if r["lowest_net_emissions_t"] is not None and abs(r["lowest_net_emissions_t"]) < 0.5:
+            parts[0] = parts[0].replace("-0 t", "0 t")
         if r["ceiling_shortfall_t"] > 1e-3:
             parts.append(f"short by {r['ceiling_shortfall_t']:,.0f} t")
         if r.get("own_reduction_shortfall_t", 0) > 1e-3:
@@ -117,6 +145,10 @@ def explain(diag: dict) -> str:
         if r.get("green_electricity_shortfall_mwh", 0) > 1e-3:
             parts.append(f"green electricity short by {r['green_electricity_shortfall_mwh']:,.0f} MWh")
         lines.append("  " + "; ".join(parts))
+    fixed = diag.get("fixed_residuals", [])
+    if fixed:
+        lines.append("Emissions no enabled lever can reduce (base year): " + "; ".join(
+            f"{f['source']}: {f['base_t']:,.0f} t ({f['why']})" for f in fixed) + ".")
     seen = set()
     binding = []
     for b in diag["binding_limits"]:
