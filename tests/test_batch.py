@@ -315,13 +315,15 @@ def test_cache_skips_finished_runs(book, tmp_path, monkeypatch):
 def test_dask_local_cluster_equals_local_pool(book, tmp_path):
     """Two spawned workers of the local pool and a real dask LocalCluster (2 processes x 1
     thread) give the same results for a small portfolio (failures included)."""
-    pytest.importorskip("distributed")
+    distributed = pytest.importorskip("distributed")
     from pathway.portfolio import plan_portfolio, run_portfolio
 
     specs = plan_portfolio([book], {"finance": None})
     local = run_portfolio(specs, None, executor="local", workers=2)
-    dask = run_portfolio(specs, None, executor="dask", workers=2)
-    assert "dask LocalCluster, 2 worker" in dask.executor and "local process pool, 2" in local.executor
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        dask = run_portfolio(specs, None, scheduler=cluster.scheduler_address)  # as with --scheduler tcp://…
+    assert dask.executor.startswith("dask scheduler tcp://") and dask.workers == 2
+    assert "local process pool, 2" in local.executor
     assert [r.status for r in local.records] == [r.status for r in dask.records] == \
         ["optimal", "optimal", "bad_input", "infeasible"]
     for a, b in zip(local.records, dask.records):
@@ -350,3 +352,13 @@ def test_cli_sweep_one_at_a_time(tmp_path):
     assert bad.exit_code == 2 and "no field 'gecc'" in " ".join(bad.output.split())
     none = CliRunner().invoke(app, ["montecarlo", str(AUTO_27), "--out", str(out), "--samples", "2"])
     assert none.exit_code == 2 and "no uncertainty block" in " ".join(none.output.split())
+
+
+def test_solver_time_out_is_recorded_not_raised():
+    from pathway.solve import SolverOptions
+
+    spec = RunSpec(str(AUTO_27), NO_FINANCE, "slow")
+    res = batch.run_one(spec, SolverOptions(time_limit_s=1e-9))
+    assert res["status"] == "solver_error" and "time_limit" in res["error"]
+    ok = batch.run_one(spec, None)
+    assert ok["status"] == "optimal" and ok["summary"]["solver"]["threads"] == 1  # one HiGHS thread per worker

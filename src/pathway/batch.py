@@ -13,9 +13,10 @@ one thread each) or an existing scheduler (``tcp://HOST:PORT``; its workers need
 installed and the scenario files at the same paths), ``serial`` in this process. HiGHS
 runs with one thread in every worker (``threads=1`` unless set).
 
-Cache: ``DIR/cache/<key>.pkl``, key = SHA-256 of (scenario hash, package version, solver
-options, engine). A finished run (optimal or infeasible) is written there by the parent
-process and skipped by the next batch; errors and time-outs are not cached.
+Cache: ``DIR/cache/<key>.pkl``, key = SHA-256 of (scenario hash, CSV inputs it names,
+package version and code, solver options, engine). A finished run (optimal or
+infeasible) is written there by the parent process and skipped by the next batch;
+errors and time-outs are not cached.
 
 Persistent re-solves: runs that differ only in cost coefficients (``MUTABLE_FIELDS``:
 prices of green power, certificates, CCER, removals and carbon, technology capex and
@@ -97,10 +98,53 @@ def structural_key(loaded: LoadedScenario) -> str:
     return canonical_sha256({"file": str(loaded.path), "data": _strip_mutable(loaded.data)})
 
 
-def cache_key(scenario_sha256: str, opts: SolverOptions, engine: str) -> str:
-    """Key of a run in the cache: scenario hash, package version, solver options, engine."""
-    blob = {"scenario": scenario_sha256, "version": __version__, "route": opts.route, "method": opts.method,
-            "crossover": opts.crossover, "time_limit_s": opts.time_limit_s, "engine": engine}
+_CODE_FINGERPRINT: str | None = None
+
+
+def code_fingerprint() -> str:
+    """SHA-256 of the package's source and data files: a cached result is reused only by
+    the code that made it (the version number alone does not change with every commit)."""
+    global _CODE_FINGERPRINT
+    if _CODE_FINGERPRINT is None:
+        root = Path(__file__).parent
+        h = hashlib.sha256()
+        for f in sorted(p for p in root.rglob("*") if p.suffix in (".py", ".csv", ".yaml") and "__pycache__" not in p.parts):
+            h.update(str(f.relative_to(root)).encode())
+            h.update(f.read_bytes())
+        _CODE_FINGERPRINT = h.hexdigest()
+    return _CODE_FINGERPRINT
+
+
+def input_files_sha256(loaded: LoadedScenario) -> dict[str, str]:
+    """SHA-256 of the CSV files the scenario names (profiles): their content is not in the
+    scenario hash. Paths resolve against each file of the extends chain."""
+    found: dict[str, str] = {}
+
+    def walk(node) -> None:
+        if isinstance(node, dict):
+            for k, v in node.items():
+                if k == "csv" and isinstance(v, str):
+                    for base in [loaded.path, *loaded.files]:
+                        f = (Path(base).parent / v)
+                        if f.is_file():
+                            found[v] = hashlib.sha256(f.read_bytes()).hexdigest()
+                            break
+                else:
+                    walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+
+    walk(loaded.data)
+    return found
+
+
+def cache_key(loaded: LoadedScenario, opts: SolverOptions, engine: str) -> str:
+    """Key of a run in the cache: the scenario hash, the CSV inputs it names, the package
+    code, the solver options and the engine."""
+    blob = {"scenario": loaded.sha256, "inputs": input_files_sha256(loaded), "version": __version__,
+            "code": code_fingerprint(), "route": opts.route, "method": opts.method, "crossover": opts.crossover,
+            "time_limit_s": opts.time_limit_s, "engine": engine}
     return hashlib.sha256(json.dumps(blob, sort_keys=True).encode()).hexdigest()
 
 
@@ -515,7 +559,7 @@ def run_batch(specs: list[RunSpec], out_dir: str | Path | None, opts: SolverOpti
             done += 1
             say(done, n, "error")
             continue
-        key = cache_key(loaded.sha256, opts, engine)
+        key = cache_key(loaded, opts, engine)
         keys[i] = key
         if key in first_of:
             continue  # the same scenario runs once; copied below
