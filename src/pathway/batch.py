@@ -757,7 +757,9 @@ class Page:
         if figure is not None:
             body.append(self._fig(figure, chart_id or f"c{len(self.parts)}", keep_title=False))
         if table is not None:
-            body.append(html_table(table, formats or {}))
+            table = table.astype({c: "float64" for c in table.columns if str(table[c].dtype) == "Int64"})  # NA -> '–'
+            fmt = {c: ".0f" for c in table.columns if c == "year" or c.endswith("_year")} | dict(formats or {})
+            body.append(f"<div style='overflow-x:auto'>{html_table(table, fmt)}</div>")
         body.append(html_text)
         self.parts.append(f"<section>{''.join(body)}</section>")
 

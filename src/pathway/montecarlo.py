@@ -157,12 +157,15 @@ def summarise(records: list[RunRecord]) -> tuple[pd.DataFrame, dict]:
         rows.append({"quantity": q, "year": year, **_pct(vals)})
 
     add("total_cost_npv_cny", None, [r.summary["total_cost_npv_cny"] for r in ok])
+    cum = {r.index: np.cumsum([(r.summary.get("capex_by_year_cny") or {}).get(str(y)) or 0.0 for y in years]) for r in ok}
     add("capex_total_cny", None, [r.summary["capex_total_cny"] for r in ok])
     add("loan_debt_cny", None, [(r.summary.get("loan") or {}).get("debt_cny") for r in ok])
     for q, key in (("capex_cny", "capex_by_year_cny"), ("emissions_t", "emissions_t"), ("offsets_t", "offsets_t"),
                    ("marginal_abatement_cost_cny_per_t", "marginal_abatement_cost_cny_per_t")):
         for y in years:
             add(q, y, [(r.summary.get(key) or {}).get(str(y)) for r in ok])
+    for j, y in enumerate(years):
+        add("capex_cumulative_cny", y, [c[j] for c in cum.values()])
     met = sum(1 for r in ok if r.summary.get("target_met"))
     infeasible = sum(1 for r in records if r.status == "infeasible")
     decided = len(ok) + infeasible
@@ -214,7 +217,8 @@ def p90_loan(plan: MonteCarloPlan, records: list[RunRecord]) -> tuple[dict | Non
     by_year = pd.DataFrame({"year": years, "net_capex_p50_cny": net_p50, "net_capex_p90_cny": net_p90,
                             "cfads_p50_cny": cf_p50})
     sched = lp90.schedule.copy()
-    return out, by_year.merge(sched, on="year", how="left")
+    last = max([horizon_end, *(sched.year.tolist() if len(sched) else [])])
+    return out, by_year[by_year.year <= last].merge(sched, on="year", how="left")
 
 
 def fan_figure(pct: pd.DataFrame, quantity: str, title: str, unit_label: str, scale: float = 1.0,
@@ -243,6 +247,20 @@ def fan_figure(pct: pd.DataFrame, quantity: str, title: str, unit_label: str, sc
     fig.update_layout(title=title, xaxis_title="year", yaxis_title=unit_label, template="plotly_white", height=420,
                       legend_orientation="h")
     fig.update_xaxes(dtick=1)
+    return fig
+
+
+def capex_figure(pct: pd.DataFrame) -> go.Figure:
+    """Capex fan: the cumulative capex P10-P90 band and P50 line, with each year's capex as
+    P50 bars and P10-P90 whiskers. Million CNY."""
+    fig = fan_figure(pct, "capex_cumulative_cny", "Capex: cumulative (fan) and by year (bars)", "million CNY", 1e6)
+    d = pct[pct.quantity == "capex_cny"].dropna(subset=["p50"]).sort_values("year")
+    fig.add_trace(go.Bar(x=d.year.astype(int), y=d.p50 / 1e6, name="year's capex P50 (whiskers P10–P90)",
+                         marker_color="rgba(239,108,0,0.6)",
+                         error_y=dict(type="data", symmetric=False, array=(d.p90 - d.p50) / 1e6,
+                                      arrayminus=(d.p50 - d.p10) / 1e6, color="#bf360c"),
+                         customdata=np.column_stack([d.p10 / 1e6, d.p90 / 1e6]) if len(d) else None,
+                         hovertemplate="%{x}: P50 %{y:,.2f}, P10 %{customdata[0]:,.2f}, P90 %{customdata[1]:,.2f} M CNY<extra></extra>"))
     return fig
 
 
@@ -309,8 +327,9 @@ def write_montecarlo(plan: MonteCarloPlan, res: BatchResult, out_dir: str | Path
     base_ceiling = next((r.summary.get("ceiling_t") for r in res.records if r.ok), None)
     page.section("Emissions", "After CCUS capture, before offsets; band P10–P90, line P50, dashed the ceiling.",
                  figure=fan_figure(pct, "emissions_t", "Emissions by year", "tCO2/yr", ceiling=base_ceiling), chart_id="fan-emissions")
-    page.section("Capex by year", "Upfront capex in the year built: bar P50, band P10–P90, orange tick P90.",
-                 figure=fan_figure(pct, "capex_cny", "Capex by year", "million CNY", 1e6, bars=True), chart_id="fan-capex")
+    page.section("Capex", "Fan: cumulative upfront capex, band P10–P90, line P50. Bars: each year's capex, P50 with "
+                 "P10–P90 whiskers (percentiles are taken year by year, so they do not add up).",
+                 figure=capex_figure(pct), chart_id="fan-capex")
     page.section("Cost", "Distribution of the total discounted cost over the solved samples.",
                  figure=cost_figure(res.records), chart_id="cost")
     if loan_years is not None:

@@ -182,16 +182,18 @@ def _emissions_figure(tot: pd.DataFrame, ab: pd.DataFrame) -> go.Figure:
     from .charts import PALETTE, label
 
     fig = go.Figure()
+    fig.add_trace(go.Bar(x=tot.year, y=tot.emissions_t, name="emissions (after capture, before offsets)",
+                         marker_color="#90a4ae", hovertemplate="emissions %{x}: %{y:,.0f} t<extra></extra>"))
     for lv in LEVER_ORDER:
         d = ab[ab.lever == lv]
         if len(d) and d.abatement_t.abs().sum() > 0:
-            fig.add_trace(go.Bar(x=d.year, y=d.abatement_t, name=label(lv), marker_color=PALETTE.get(lv),
-                                 hovertemplate=f"{label(lv)} " + "%{x}: %{y:,.0f} t<extra></extra>"))
-    fig.add_trace(go.Scatter(x=tot.year, y=tot.emissions_t, name="emissions (after capture, before offsets)",
-                             mode="lines+markers", line_color="#000000", line_width=3,
-                             hovertemplate="%{x}: %{y:,.0f} t<extra></extra>"))
-    fig.add_trace(go.Scatter(x=tot.year, y=tot.baseline_emissions_t, name="baseline", mode="lines", line_dash="dash",
-                             line_color="#455a64"))
+            sign = -1.0 if lv == "offsets" else 1.0  # offsets act after the emissions shown: drawn below zero
+            fig.add_trace(go.Bar(x=d.year, y=sign * d.abatement_t, name=label(lv) + (" (below zero)" if sign < 0 else ""),
+                                 marker_color=PALETTE.get(lv),
+                                 hovertemplate=f"{label(lv)} " + "%{x}: %{customdata:,.0f} t<extra></extra>",
+                                 customdata=d.abatement_t))
+    fig.add_trace(go.Scatter(x=tot.year, y=tot.baseline_emissions_t, name="baseline (base year)", mode="lines",
+                             line_dash="dash", line_color="#263238"))
     fig.update_layout(title="Portfolio emissions and abatement by lever", barmode="relative", xaxis_title="year",
                       yaxis_title="tCO2/yr", template="plotly_white", height=460, legend_orientation="h")
     fig.update_xaxes(dtick=1)
@@ -234,7 +236,9 @@ def write_portfolio(res: BatchResult, out_dir: str | Path, sources: list[str] | 
     if len(tot):
         page.section("Capex and loan need", "Upfront capex in the year built; loan drawdowns and debt service of the "
                      "loans sized for each factory.", figure=_money_figure(tot), chart_id="money")
-        page.section("Emissions and abatement", notes[0], figure=_emissions_figure(tot, ab), chart_id="emissions")
+        page.section("Emissions and abatement", "Bars: the remaining emissions (grey) with each lever's abatement "
+                     "stacked on them, which add up to the baseline grown with production and grid factors; the "
+                     "dashed line is the base-year baseline. " + notes[0], figure=_emissions_figure(tot, ab), chart_id="emissions")
         page.section("Totals by year", "", table=tot, formats={c: ",.0f" for c in tot.columns if c != "year"} | {"year": "d"})
     if len(fails):
         page.section("Factories not solved", "Each with its error; the rest of the book completed.", table=fails)

@@ -273,7 +273,8 @@ def write_sweep(plan: SweepPlan, res: BatchResult, out_dir: str | Path, metric: 
                                                    if plan.one_at_a_time else "Full grid: main effects, i.e. the mean "
                                                    "over all runs with the parameter at that value, against the mean "
                                                    "of all runs."), figure=tornado_figure(tornado, metric), chart_id="tornado")
-    page.section("Emissions pathways", "Every solved run; the base run in black, its ceiling dashed.",
+    page.section("Emissions pathways", "Every solved run: emissions after capture, before offsets; the base run "
+                 "in black; dashed, its ceiling, which binds net emissions (after offsets).",
                  figure=pathways_figure(by_year, table), chart_id="pathways")
     cols = ["label", *plan.params, "status", "target_met", "total_cost_npv_cny", "capex_total_cny",
             "emissions_target_year_t", "mac_target_year_cny_per_t", "engine"]
