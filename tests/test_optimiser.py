@@ -269,3 +269,11 @@ def test_diagnosis_names_emissions_no_lever_can_touch(write_yaml):
     assert furnace["base_t"] == pytest.approx(1_000_000 * 0.038931 * 0.0153 * 0.99 * 44 / 12, rel=1e-9)
     assert "electric_boiler up to 240 °C" in furnace["why"]
     assert "process CO2: 5,000 t" in str(info.value)
+
+
+def test_auto_method_picks_simplex_for_small_and_ipm_for_large_lps():
+    from pathway.solve import resolve_method
+
+    assert resolve_method("auto", 14_535) == "simplex"  # 12 typical days
+    assert resolve_method("auto", 438_130) == "ipm"  # 5-year hourly
+    assert resolve_method("simplex", 438_130) == "simplex"  # an explicit choice stands

@@ -241,7 +241,9 @@ class PersistentSession:
         first = self.opt is None
         if first:
             self.opt = Highs()
-        method = opts.method if first else RESOLVE_METHOD
+        from .solve import resolve_method
+
+        method = resolve_method(opts.method, m.nvariables()) if first else RESOLVE_METHOD
         so = {"solver": method, "random_seed": 123}
         if method in ("ipm", "ipx", "hipo"):
             so["run_crossover"] = opts.crossover

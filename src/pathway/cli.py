@@ -132,7 +132,7 @@ def _solver_options(route: str, method: str, threads: Optional[int], time_limit:
 
 
 RouteOpt = Annotated[str, typer.Option("--route", help="compiler (standard form -> highspy) or persistent (pyomo highs).")]
-MethodOpt = Annotated[str, typer.Option("--method", help="HiGHS LP method: ipm, simplex, ipx, choose, pdlp.")]
+MethodOpt = Annotated[str, typer.Option("--method", help="LP method: auto (simplex below 250k columns, else interior point), simplex, ipm, ipx, choose, pdlp.")]
 ThreadsOpt = Annotated[Optional[int], typer.Option("--threads", help="HiGHS threads (default: HiGHS's choice).")]
 TimeOpt = Annotated[Optional[float], typer.Option("--time-limit", help="Solver time limit, seconds.")]
 
@@ -149,7 +149,7 @@ def run(
     file: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
     out_dir: Annotated[Path, typer.Option("--out", help="Output folder (summary.json, tables/, report.html, results.xlsx).")],
     route: RouteOpt = "compiler",
-    method: MethodOpt = "simplex",
+    method: MethodOpt = "auto",
     threads: ThreadsOpt = None,
     time_limit: TimeOpt = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,

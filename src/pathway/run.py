@@ -24,7 +24,7 @@ from .inventory import baseline_inventory
 from .loader import LoadedScenario, load_scenario
 from .model import build_model
 from .results import build_tables, extract_arrays
-from .solve import SolverOptions, solve
+from .solve import SolverOptions, resolve_method, solve
 
 STAGES = ("load", "prepare", "build", "solve", "results", "checks", "write")
 
@@ -158,7 +158,7 @@ def make_summary(md: ModelData, loaded: LoadedScenario, tables: dict, objective:
         "capex_by_year_cny": {y: float(capex.get(y, 0.0)) for y in md.years},
         "lump_sum_subsidy_cny": md.lump_sum_subsidy_cny,
         "marginal_abatement_cost_cny_per_t": {y: pw.loc[y, "marginal_abatement_cost_cny_per_t"] for y in md.years},
-        "solver": {"route": opts.route, "method": opts.method, "threads": opts.threads},
+        "solver": {"route": opts.route, "method": resolve_method(opts.method, m.nvariables()), "threads": opts.threads},
         "model_size": {"variables": m.nvariables(), "constraints": m.nconstraints()},
         "package_version": __version__,
         "scenario_sha256": loaded.sha256,
