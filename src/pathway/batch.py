@@ -305,8 +305,8 @@ def run_one(spec: RunSpec, opts: SolverOptions | None = None, session: Persisten
             attach_finance(result, opts)
             result.timings_s["finance"] = time.perf_counter() - t1
         if session is not None:
-            result.summary["solver"] = {**result.summary.get("solver", {}), "route": "persistent",
-                                        "method": opts.method if out["engine"] == "persistent-build" else f"{RESOLVE_METHOD} (warm start)"}
+            warm = {} if out["engine"] == "persistent-build" else {"method": f"{RESOLVE_METHOD} (warm start)"}
+            result.summary["solver"] = {**result.summary.get("solver", {}), "route": "persistent", **warm}
         drop = set(drop_tables)
         out.update(status="optimal", summary=result.summary, timings=result.timings_s,
                    tables={k: v for k, v in result.tables.items() if k not in drop})
