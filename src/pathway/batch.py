@@ -8,7 +8,8 @@ recorded with its error; it never stops the batch.
 
 Executors (``make_executor``): ``local`` a process pool of the machine's cores
 (``concurrent.futures.ProcessPoolExecutor``, spawn context: tasks and their arguments are
-picklable top-level objects), ``dask`` a ``dask.distributed`` LocalCluster (processes,
+picklable top-level objects; a script that calls ``run_batch`` needs the usual
+``if __name__ == "__main__":`` guard), ``dask`` a ``dask.distributed`` LocalCluster (processes,
 one thread each) or an existing scheduler (``tcp://HOST:PORT``; its workers need pathway
 installed and the scenario files at the same paths), ``serial`` in this process. HiGHS
 runs with one thread in every worker (``threads=1`` unless set).
