@@ -480,32 +480,8 @@ def abatement_waterfall(tables: Mapping[str, pd.DataFrame], year: int | None = N
 # ---------------------------------------------------------------------------------------
 # 3. MACC
 # ---------------------------------------------------------------------------------------
-LEVER_TECHNOLOGIES: dict[str, tuple[str, ...]] = {
-    # prefixes of technologies (capex/capacity tables) that belong to each lever
-    "efficiency": ("eff_",),
-    "electrification_and_fuel_switch": ("heat_pump_", "electric_boiler", "thermal_storage", "gas_boiler", "biomass_boiler"),
-    "onsite_pv": ("pv",),
-    "storage": ("battery_",),
-    "green_power": (),
-    "green_certificates": (),
-    "ccus_net_of_penalty": ("ccus",),
-    "offsets": (),
-}
-LEVER_PURCHASES: dict[str, tuple[str, ...]] = {
-    # cost categories (costs table) that are the purchase / variable cost of a lever
-    "green_power": ("green_power_premium",),
-    "green_certificates": ("green_certificates",),
-    "ccus_net_of_penalty": ("ccus_variable",),
-    "offsets": ("offsets",),
-}
+from .levers import LEVER_PURCHASES, LEVER_TECHNOLOGIES, lever_of  # noqa: E402,F401
 _FOM_TECH = ("pv", "battery_power", "heat_pump_", "electric_boiler", "biomass_boiler")
-
-
-def lever_of(technology: str) -> str | None:
-    for lever, prefixes in LEVER_TECHNOLOGIES.items():
-        if any(technology == p or technology.startswith(p) for p in prefixes):
-            return lever
-    return None
 
 
 def _param(assumptions: pd.DataFrame | None, tech: str, param: str) -> float | None:

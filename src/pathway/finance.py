@@ -35,6 +35,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from .levers import LEVER_ORDER as LEVERS
+from .levers import lever_of as _lever_of
 from .schema import Finance
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -45,18 +47,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from .schema import Scenario
     from .solve import SolverOptions
 
-# Same order as results.LEVER_ORDER (kept here so this module does not import Pyomo;
-# a test asserts they are equal).
-LEVERS = (
-    "efficiency",
-    "electrification_and_fuel_switch",
-    "onsite_pv",
-    "storage",
-    "green_power",
-    "green_certificates",
-    "ccus_net_of_penalty",
-    "offsets",
-)
 SPEND_ONLY = ("green_power", "green_certificates", "offsets")
 DEFAULTS_CSV = Path(__file__).parent / "data" / "finance_defaults.csv"
 BAU_CEILING_SHARE = 1000.0  # BAU ceiling = 1000 x baseline: no emissions limit in effect
@@ -82,17 +72,10 @@ def lever_of(tech: str) -> str:
     """Lever of a technology key: eff_* -> efficiency; heat_pump_*, electric_boiler,
     thermal_storage, gas_boiler, biomass_boiler -> electrification_and_fuel_switch;
     pv -> onsite_pv; battery_* -> storage; ccus* -> ccus_net_of_penalty."""
-    if tech.startswith("eff_"):
-        return "efficiency"
-    if tech.startswith("heat_pump") or tech in ("electric_boiler", "thermal_storage", "gas_boiler", "biomass_boiler"):
-        return "electrification_and_fuel_switch"
-    if tech == "pv":
-        return "onsite_pv"
-    if tech.startswith("battery"):
-        return "storage"
-    if tech.startswith("ccus"):
-        return "ccus_net_of_penalty"
-    raise ValueError(f"no lever for technology '{tech}'")
+    lever = _lever_of(tech)
+    if lever is None:
+        raise ValueError(f"no lever for technology '{tech}'")
+    return lever
 
 
 @cache

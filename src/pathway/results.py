@@ -17,16 +17,7 @@ from .inputs import ModelData, crf
 from .model.investment import active
 from .model.objective import COST_CATEGORIES, OBJ_SCALE
 
-LEVER_ORDER = (
-    "efficiency",
-    "electrification_and_fuel_switch",
-    "onsite_pv",
-    "storage",
-    "green_power",
-    "green_certificates",
-    "ccus_net_of_penalty",
-    "offsets",
-)
+from .levers import LEVER_ORDER  # noqa: F401  (re-exported: the attribution order)
 UNITS = {"pv": "MW", "battery_energy": "MWh", "battery_power": "MW", "thermal_storage": "MWh_th", "ccus": "t/yr"}
 
 
