@@ -47,7 +47,7 @@ from pathlib import Path
 from . import __version__
 from .errors import InfeasibleTargetError, PathwayError, ScenarioError, SolverError
 from .loader import LoadedScenario, canonical_sha256, load_scenario
-from .solve import SolveOutcome, SolverOptions
+from .solve import SolveOutcome, SolverOptions, persistent_outcome
 
 # Scenario fields that only change cost coefficients of the LP (or nothing in it): a run
 # that differs from another only here can re-solve that run's model.
@@ -236,7 +236,6 @@ class PersistentSession:
         return self.m
 
     def _solve(self, m, opts: SolverOptions, want_duals) -> SolveOutcome:
-        from pyomo.contrib.solver.common.results import TerminationCondition as TC
         from pyomo.contrib.solver.solvers.highs import Highs
 
         first = self.opt is None
@@ -252,22 +251,11 @@ class PersistentSession:
         res = self.opt.solve(m, load_solutions=False, raise_exception_on_nonoptimal_result=False, tee=opts.verbose,
                              threads=opts.threads, time_limit=float(opts.time_limit_s) if opts.time_limit_s else None,
                              solver_options=so, **({} if first else {"auto_updates": _PARAMS_ONLY}))
-        t1 = time.perf_counter()
-        secs = {"translate+solve" if first else "update+resolve": t1 - t0}
-        tc = res.termination_condition
-        if tc != TC.convergenceCriteriaSatisfied:
-            status = {TC.provenInfeasible: "infeasible", TC.locallyInfeasible: "infeasible",
-                      TC.infeasibleOrUnbounded: "infeasible", TC.unbounded: "unbounded", TC.maxTimeLimit: "time_limit",
-                      TC.iterationLimit: "time_limit", TC.interrupted: "time_limit"}.get(tc, "error")
+        secs = {"translate+solve" if first else "update+resolve": time.perf_counter() - t0}
+        outcome = persistent_outcome(res, secs, want_duals)
+        if outcome.status != "optimal":
             self.reset()  # start the next run from a fresh build
-            return SolveOutcome(status, None, {}, secs, str(tc))
-        res.solution_loader.load_vars()
-        duals = {}
-        if want_duals:
-            cons = [cd for con in want_duals for cd in con.values()]
-            duals = dict(res.solution_loader.get_duals(cons))
-        secs["load"] = time.perf_counter() - t1
-        return SolveOutcome("optimal", float(res.incumbent_objective), duals, secs)
+        return outcome
 
 
 # ---------------------------------------------------------------------------------------

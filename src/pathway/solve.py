@@ -157,7 +157,6 @@ def _solve_compiled(m, opts: SolverOptions, want_duals) -> SolveOutcome:
 
 def _solve_persistent(m, opts: SolverOptions, want_duals) -> SolveOutcome:
     from pyomo.contrib.solver.common.factory import SolverFactory
-    from pyomo.contrib.solver.common.results import TerminationCondition as TC
 
     opt = SolverFactory("highs")
     method = resolve_method(opts.method, m.nvariables())
@@ -174,9 +173,15 @@ def _solve_persistent(m, opts: SolverOptions, want_duals) -> SolveOutcome:
         time_limit=float(opts.time_limit_s) if opts.time_limit_s else None,
         solver_options=solver_options,
     )
+    return persistent_outcome(res, {"translate+solve": time.perf_counter() - t0}, want_duals)
+
+
+def persistent_outcome(res, secs: dict, want_duals) -> SolveOutcome:
+    """Map a pyomo.contrib.solver result to a SolveOutcome; load values only if optimal."""
+    from pyomo.contrib.solver.common.results import TerminationCondition as TC
+
     t1 = time.perf_counter()
     tc = res.termination_condition
-    secs = {"translate+solve": t1 - t0}
     if tc != TC.convergenceCriteriaSatisfied:
         status = {
             TC.provenInfeasible: "infeasible",
