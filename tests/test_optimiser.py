@@ -277,3 +277,17 @@ def test_auto_method_picks_simplex_for_small_and_ipm_for_large_lps():
     assert resolve_method("auto", 14_535) == "simplex"  # 12 typical days
     assert resolve_method("auto", 438_130) == "ipm"  # 5-year hourly
     assert resolve_method("simplex", 438_130) == "simplex"  # an explicit choice stands
+
+
+@pytest.mark.parametrize(("covers", "priced_t"), [("direct", 10_000.0), ("all", 10_000.0 + 100 * 0.6096)])
+def test_carbon_price_applies_to_direct_emissions_by_default(write_yaml, covers, priced_t):
+    """Process CO2 10,000 t, 100 MWh from the grid (60.96 t market-based scope 2), carbon
+    price 100 CNY/t, nothing to build: cost = (100 MWh x 600 + priced t x 100) / 1.06."""
+    data = copy.deepcopy(FLAT)
+    data["baseline"] = {"electricity_mwh": 100, "electricity_profile": {"shape": "flat"}, "process_co2_t": 10_000}
+    data["horizon"] = {"base_year": 2025, "target_year": 2026, "end_year": 2026, "discount_rate": 0.06}
+    data["prices"] = {"flat_electricity_cny_per_kwh": 0.6, "carbon_price_cny_per_t": 100, "carbon_price_covers": covers}
+    r = solve(data, write_yaml)
+    assert r.summary["total_cost_npv_cny"] == pytest.approx((100 * 600 + priced_t * 100) / 1.06, rel=1e-9)
+    costs = r.tables["costs"].set_index(["year", "category"])["cost_cny"]
+    assert costs[(2026, "carbon_price")] == pytest.approx(priced_t * 100, rel=1e-9)

@@ -143,6 +143,7 @@ class ModelData:
     removals_max_t: float | None = None
     removal_price: float = 0.0
     carbon_price: dict[int, float] = field(default_factory=dict)
+    carbon_price_covers: str = "direct"
     rule: TargetRule | None = None
     scope2_method: str = "market"
     baseline_t: float = 0.0
@@ -322,6 +323,7 @@ def prepare(loaded: LoadedScenario) -> ModelData:
         import_limit_mw=None if p.import_limit_kw is None else p.import_limit_kw / 1000.0,
         export_price_cny_per_mwh=None if p.export_price_cny_per_kwh is None else p.export_price_cny_per_kwh * 1000.0,
         carbon_price=cp,
+        carbon_price_covers=p.carbon_price_covers,
     )
     tech = s.technologies
 

@@ -196,6 +196,7 @@ def build_tables(m: pyo.ConcreteModel, md: ModelData, a: Arrays, duals: dict, ob
         return sel.groupby("year")["emissions_t"].sum().reindex(years).to_numpy()
 
     e_loc, e_mkt = total("location"), total("market")
+    e_direct = emissions[emissions.scope == 1].groupby("year")["emissions_t"].sum().reindex(years).fillna(0.0).to_numpy()
     e_target = e_mkt if md.scope2_method == "market" else e_loc
     offsets_t = a.y["off"] + a.y["rem"]
 
@@ -224,7 +225,7 @@ def build_tables(m: pyo.ConcreteModel, md: ModelData, a: Arrays, duals: dict, ob
         "green_certificates": md.gec_price * a.y["gec"],
         "offsets": md.offset_price * a.y["off"] + md.removal_price * a.y["rem"],
         "ccus_variable": md.ccus_var_cny_per_t * captured,
-        "carbon_price": np.array([md.carbon_price[y] for y in years]) * e_target,
+        "carbon_price": np.array([md.carbon_price[y] for y in years]) * (e_target if md.carbon_price_covers == "all" else e_direct),
     }
     for c in COST_CATEGORIES:
         for i, y in enumerate(years):

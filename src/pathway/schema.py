@@ -251,6 +251,11 @@ class Prices(Strict):
     ccer_cny_per_t: NonNeg | None = None
     nature_removal_cny_per_t: NonNeg | None = None
     carbon_price_cny_per_t: NonNeg = Field(0.0, description="Carbon price paid on emissions (ETS-covered plants).")
+    carbon_price_covers: Literal["direct", "all"] = Field(
+        "direct",
+        description="Emissions the carbon price applies to: 'direct' (scope 1 after capture; ETS allowances are "
+                    "surrendered for a covered facility's direct emissions) or 'all' (scope 1 + 2, e.g. an internal price).",
+    )
     energy_price_growth_per_yr: float = Field(0.0, ge=-0.2, le=0.5, description="Escalation of electricity and fuel prices.")
     carbon_price_growth_per_yr: float = Field(0.0, ge=-0.2, le=0.5)
 

@@ -27,7 +27,8 @@ def add_costs(m: pyo.ConcreteModel, md: ModelData) -> None:
         fuel          = esc(y) x (sum_t w (c_x qx + c_k q) + other fuel cost x g(y))
         green_power_premium = premium x gp[y];  green_certificates = price x gec[y]
         offsets       = ccer x off[y] + removal price x rem[y]
-        ccus_variable = (opex + T&S) x CAP[y];  carbon_price = cp(y) x E[y]
+        ccus_variable = (opex + T&S) x CAP[y]
+        carbon_price  = cp(y) x (S1[y] - CAP[y])   ('direct', the default), or cp(y) x E[y] ('all')
 
     Capex is annualised with the capital recovery factor and counted only for the years
     an asset serves inside the horizon; subsidies per kW are netted from capex.
@@ -80,7 +81,8 @@ def add_costs(m: pyo.ConcreteModel, md: ModelData) -> None:
         "green_certificates": lambda m, y: m.price_gec * m.gec[y],
         "offsets": lambda m, y: m.price_offset * m.off[y] + m.price_removal * m.rem[y],
         "ccus_variable": lambda m, y: m.price_ccus_var * m.captured[y],
-        "carbon_price": lambda m, y: m.price_carbon[y] * m.emissions[y],
+        "carbon_price": lambda m, y: m.price_carbon[y] * (
+            m.emissions[y] if md.carbon_price_covers == "all" else m.s1_fuel[y] + m.s1_process[y] - m.captured[y]),
     }
     m.COST = pyo.Set(initialize=list(COST_CATEGORIES), ordered=True)
     m.cost = pyo.Expression(m.COST, m.Y, rule=lambda m, c, y: parts[c](m, y))
