@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from pathway import batch
-from pathway.batch import RunSpec, run_batch
+from pathway.batch import RunSpec
 from pathway.dotted import PathError, check_path, overrides_for, parse_assignment
 from pathway.errors import ScenarioError
 from pathway.loader import load_scenario

@@ -25,7 +25,7 @@ def binding_limits(m: pyo.ConcreteModel, md: ModelData) -> list[dict]:
                 label = {"pv": "PV capacity (roof/land limit)"}.get(
                     k, f"{k} fully adopted" if k.startswith("eff_") else f"{k} capacity limit")
                 out.append(dict(limit=label, year=y, value=v, bound=b.max_capacity, unit=b.unit))
-    for name, var, cap, label, unit in (
+    for _name, var, cap, label, unit in (
         ("green_power", m.gp, md.green_power_max_mwh, "green power purchases (annual availability)", "MWh"),
         ("green_certificates", m.gec, md.gec_max_mwh, "green certificates (annual availability)", "MWh"),
         ("offsets", m.off, md.offsets_max_t, "offsets (annual availability)", "t"),

@@ -8,7 +8,6 @@ in the scenario comes from the sourced catalogue, price and factor tables.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 

@@ -272,7 +272,7 @@ def build_tables(m: pyo.ConcreteModel, md: ModelData, a: Arrays, duals: dict, ob
 
     # ---- yearly pathway summary ------------------------------------------------------
     mac = {}
-    for i, y in enumerate(years):
+    for y in years:
         d = duals.get(m.ceiling[y]) if y in m.ceiling else None
         mac[y] = None if d is None else float(-d / md.discount[y] / OBJ_SCALE)
     green = wsum(md, pv_used) + a.y["gp"] + a.y["gec"]

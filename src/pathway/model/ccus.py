@@ -5,6 +5,7 @@ from __future__ import annotations
 import pyomo.environ as pyo
 
 from ..inputs import ModelData
+from .heat import heater_terms
 
 HOURS_PER_YEAR = 8760.0
 
@@ -32,22 +33,23 @@ def add_ccus(m: pyo.ConcreteModel, md: ModelData) -> None:
         if "process" in md.ccus_sources:
             src = src + md.process_co2_t * md.growth[y] / HOURS_PER_YEAR
         if "combustion" in md.ccus_sources:
-            src = src + combustion_co2_t(m, md, y, p, h, scope1_only=True)
+            src = src + combustion_co2_t(m, md, y, p, h)
         return m.capture[y, p, h] <= md.ccus_rate * src
 
     m.ccus_source_con = pyo.Constraint(m.T, rule=source_rule)
 
 
-def combustion_co2_t(m: pyo.ConcreteModel, md: ModelData, y: int, p: int, h: int, scope1_only: bool = True):
+def combustion_co2_t(m: pyo.ConcreteModel, md: ModelData, y: int, p: int, h: int):
     """CO2 of stationary combustion on site in one hour (t): existing boilers (own fuel),
     new fuel heaters, and other stationary fuel use spread evenly over the year."""
-    expr = md.other_fuel_stationary_t * md.growth[y] / HOURS_PER_YEAR
-    lx = set(m.LX)
-    for hl in md.heat_loads:
-        if hl.existing_scope == 1 and (hl.name, y) in lx and hl.existing_ef_t_per_mwh_heat > 0:
-            expr = expr + hl.existing_ef_t_per_mwh_heat * m.qx[hl.name, y, p, h]
-    for k, l in m.KL:
-        ef = md.heat_techs[k].fuel_ef_t_per_mwh_heat
-        if ef > 0:
-            expr = expr + ef * m.q[k, l, y, p, h]
-    return expr
+    return md.other_fuel_stationary_t * md.growth[y] / HOURS_PER_YEAR + fuel_co2_t(m, md, y, p, h, scope=1)
+
+
+def fuel_co2_t(m: pyo.ConcreteModel, md: ModelData, y: int, p: int, h: int, scope: int):
+    """CO2 of the heaters in one hour (t): existing boilers of that scope (1 own fuel,
+    2 purchased heat) and, for scope 1, the new fuel heaters."""
+    return heater_terms(
+        m, md, y, p, h,
+        lambda hl: hl.existing_ef_t_per_mwh_heat if hl.existing_scope == scope else 0.0,
+        lambda ht: ht.fuel_ef_t_per_mwh_heat if scope == 1 else 0.0,
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pyomo.environ as pyo
 
 from ..inputs import ModelData
+from .ccus import fuel_co2_t
 
 SLACK_PENALTY_CNY_PER_T = 1.0e6  # diagnosis only: far above any abatement cost
 
@@ -54,23 +55,11 @@ def add_emissions(m: pyo.ConcreteModel, md: ModelData) -> None:
         CAP[y]    = sum_t w capture
         E[y]      = S1 + S2h + S2(method) - CAP          (after capture, before offsets)
     """
-    lx = set(m.LX)
     other_s1 = sum(v for f, v in md.other_fuel_t.items() if f != "purchased_heat")
     other_s2 = md.other_fuel_t.get("purchased_heat", 0.0)
 
     def boilers(y, scope):
-        def fn(p, h):
-            e = 0
-            for hl in md.heat_loads:
-                if hl.existing_scope == scope and (hl.name, y) in lx and hl.existing_ef_t_per_mwh_heat > 0:
-                    e = e + hl.existing_ef_t_per_mwh_heat * m.qx[hl.name, y, p, h]
-            if scope == 1:
-                for k, l in m.KL:
-                    ef = md.heat_techs[k].fuel_ef_t_per_mwh_heat
-                    if ef > 0:
-                        e = e + ef * m.q[k, l, y, p, h]
-            return e
-        return fn
+        return lambda p, h: fuel_co2_t(m, md, y, p, h, scope)
 
     # yearly sums of hourly terms are variables defined once, so each dense row exists once
     m.boiler_co2_s1 = pyo.Var(m.Y, domain=pyo.NonNegativeReals)

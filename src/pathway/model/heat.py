@@ -10,10 +10,20 @@ from ..inputs import ModelData
 TES_CHARGE_EFFICIENCY = 0.98  # resistive element into storage; see docs/model.md
 
 
-def heat_demand_mwh(md: ModelData, load: str, y: int, p: int, h: int) -> float:
-    """D_h(l,y,p,h) = Q_l,base x g(y) x shape(p,h), MWh_th (before savings)."""
-    hl = next(x for x in md.heat_loads if x.name == load)
-    return hl.demand_mwh_base * md.growth[y] * float(md.heat_shape[p, h])
+def heater_terms(m: pyo.ConcreteModel, md: ModelData, y: int, p: int, h: int, existing_coef, new_coef):
+    """sum_l c_x(l) qx[l,y,p,h] + sum_{k,l} c_k q[k,l,y,p,h], skipping zero coefficients:
+    the one loop behind fuel CO2 (emissions, CCUS sources) and fuel cost (objective).
+    ``existing_coef(heat_load)`` and ``new_coef(heat_tech)`` give the coefficients."""
+    expr = 0
+    for hl in md.heat_loads:
+        c = existing_coef(hl)
+        if c and (hl.name, y) in m.LX_in_service:
+            expr = expr + c * m.qx[hl.name, y, p, h]
+    for k, l in m.KL:
+        c = new_coef(md.heat_techs[k])
+        if c:
+            expr = expr + c * m.q[k, l, y, p, h]
+    return expr
 
 
 def add_heaters(m: pyo.ConcreteModel, md: ModelData) -> None:
@@ -23,6 +33,7 @@ def add_heaters(m: pyo.ConcreteModel, md: ModelData) -> None:
     m.q = pyo.Var(m.KL, m.Y, m.P, m.H, domain=pyo.NonNegativeReals)
     m.QX = pyo.Set(initialize=[(l, y, p, h) for (l, y) in m.LX for p in m.P for h in m.H], dimen=4, ordered=True)
     m.qx = pyo.Var(m.QX, domain=pyo.NonNegativeReals)
+    m.LX_in_service = frozenset(m.LX)  # fast membership tests while building hourly rows
     heaters = sorted({k for k, _ in m.KL})
     m.HEATERS = pyo.Set(initialize=heaters, ordered=True)
     serves = {k: [l for kk, l in m.KL if kk == k] for k in heaters}
@@ -69,18 +80,18 @@ def add_heat_balance(m: pyo.ConcreteModel, md: ModelData) -> None:
         sum_k q[k,ccus_regeneration] = h_ccus x capture                         (CCUS solvent heat)
     """
     by_load = {l: [k for k, ll in m.KL if ll == l] for l in m.L}
-    lx = set(m.LX)
     tes_loads = set(m.LT) if m.has_tes else set()
+    base_mwh = {hl.name: hl.demand_mwh_base for hl in md.heat_loads}
 
     def rule(m, l, y, p, h):
         supply = sum(m.q[k, l, y, p, h] for k in by_load[l])
-        if (l, y) in lx:
+        if (l, y) in m.LX_in_service:
             supply = supply + m.qx[l, y, p, h]
         if l in tes_loads:
             supply = supply + m.tes_dis[l, y, p, h]
         if l == "ccus_regeneration":
             return supply == md.ccus_heat_mwh_per_t * m.capture[y, p, h]
-        d = heat_demand_mwh(md, l, y, p, h)
+        d = base_mwh[l] * md.growth[y] * float(md.heat_shape[p, h])  # D_h(l,y,p,h), MWh_th
         if isinstance(supply, int) and supply == 0:
             if d == 0:
                 return pyo.Constraint.Skip

@@ -6,6 +6,7 @@ import pyomo.environ as pyo
 
 from ..inputs import ModelData, crf
 from .emissions import SLACK_PENALTY_CNY_PER_T, wsum
+from .heat import heater_terms
 from .investment import active
 
 OBJ_SCALE = 1.0e-3  # objective in thousand CNY: keeps HiGHS's cost coefficients well scaled
@@ -35,7 +36,6 @@ def add_costs(m: pyo.ConcreteModel, md: ModelData) -> None:
     """
     r = md.discount_rate
     crfs = {k: crf(r, m.blocks[k].life_years) for k in m.K}
-    lx = set(m.LX)
     add_price_params(m, md)
 
     def capex(m, y):
@@ -58,15 +58,8 @@ def add_costs(m: pyo.ConcreteModel, md: ModelData) -> None:
 
     def fuel(m, y):
         def fn(p, h):
-            e = 0
-            for hl in md.heat_loads:
-                if (hl.name, y) in lx:
-                    e = e + hl.existing_cost_cny_per_mwh_heat * m.qx[hl.name, y, p, h]
-            for k, l in m.KL:
-                c = md.heat_techs[k].fuel_cost_cny_per_mwh_heat
-                if c > 0:
-                    e = e + c * m.q[k, l, y, p, h]
-            return e
+            return heater_terms(m, md, y, p, h, lambda hl: hl.existing_cost_cny_per_mwh_heat,
+                                lambda ht: ht.fuel_cost_cny_per_mwh_heat)
         other = sum(md.other_fuel_cost_cny.values()) * md.growth[y]
         return md.energy_escalation[y] * (wsum(m, md, y, fn) + other)
 
