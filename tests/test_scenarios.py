@@ -4,7 +4,9 @@ Each file in scenarios/ carries a machine-readable line in its header comment,
 ``# expect: target_met`` or ``# expect: infeasible``. All scenarios run through
 ``pathway.run.run_file`` without an output folder (nothing is written), one after the
 other, at the resolution the file asks for (12 representative days): the whole module
-takes about a minute on two cores.
+takes about a minute on two cores. Each result must reproduce its pins in
+``tests/pinned/`` (summary.json and every table but dispatch) to 1e-6 relative; see
+``tests/pinned_results.py``.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from pathlib import Path
 import pytest
 
 from pathway.errors import InfeasibleTargetError
+
+from .pinned_results import compare_diagnosis, compare_run
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
@@ -74,6 +78,8 @@ def test_scenario_solves_as_expected(path):
         assert diag.get("explanation") and "cannot be met" in diag["explanation"]
         years = diag.get("years") or []
         assert years, "the diagnosis lists the lowest emissions reachable per year"
+        diffs = compare_diagnosis(path.stem, diag)
+        assert not diffs, "diagnosis differs from tests/pinned:\n" + "\n".join(diffs[:30])
         return
     r = run_file(path)
     s = r.summary
@@ -84,6 +90,9 @@ def test_scenario_solves_as_expected(path):
     assert s["emissions_t"][ty] - s["offsets_t"][ty] <= s["ceiling_t"][ty] + 1e-6 * max(1.0, s["baseline_emissions_t"])
     assert s["total_cost_npv_cny"] > 0
     assert time.perf_counter() - t0 < 60, "a bundled scenario should solve in seconds"
+    diffs = compare_run(path.stem, s, r.tables)
+    assert not diffs, ("results differ from tests/pinned (1e-6 relative); if on purpose, regenerate with "
+                       "python tests/pinned_results.py and say why in the commit:\n" + "\n".join(diffs[:30]))
 
 
 def test_infeasible_scenario_exits_3_with_diagnosis(tmp_path):
