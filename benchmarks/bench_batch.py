@@ -41,8 +41,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from pathway import __version__  # noqa: E402
-from pathway.batch import RunSpec, run_batch  # noqa: E402
-from pathway.sweep import plan_sweep, run_sweep  # noqa: E402
+from pathway.runs.batch import RunSpec, run_batch  # noqa: E402
+from pathway.runs.sweep import plan_sweep, run_sweep  # noqa: E402
 
 BASELINE_SCALED = ("electricity_mwh", "purchased_heat_gj", "process_co2_t", "green_power_mwh", "green_certificates_mwh",
                    "onsite_pv_mwh")
@@ -80,7 +80,7 @@ def machine_parallelism() -> float:
 
 def make_book(folder: Path, n: int, seed: int = 2026, days: int | None = None) -> list[Path]:
     """``n`` scaled variants of the bundled scenarios as YAML files in ``folder``."""
-    from pathway.loader import load_scenario
+    from pathway.reference.validate import load_scenario
 
     templates = sorted((ROOT / "scenarios").glob("*.yaml"))
     rng = np.random.default_rng(seed)

@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 CHILD = r"""
 import json, resource, sys, time
 t0 = time.perf_counter()
-from pathway.run import run_file
+from pathway.runs.pipeline import run_file
 from pathway.solve import SolverOptions
 t_import = time.perf_counter() - t0
 cfg = json.loads(sys.argv[1])

@@ -41,6 +41,6 @@ def write_yaml(tmp_path: Path):
 @pytest.fixture(scope="session")
 def auto_parts_result():
     """The bundled Jiangsu automotive scenario, solved once per test session."""
-    from pathway.run import run_file
+    from pathway.runs.pipeline import run_file
 
     return run_file(SCENARIOS / "jiangsu_auto_parts_2027.yaml")

@@ -131,7 +131,7 @@ def compare_diagnosis(name: str, diagnosis: dict) -> list[str]:
 
 def regenerate(paths: list[Path]) -> None:
     from pathway.errors import InfeasibleTargetError
-    from pathway.run import run_file
+    from pathway.runs.pipeline import run_file
 
     for p in paths:
         try:

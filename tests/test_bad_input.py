@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from pathway.errors import ScenarioError
-from pathway.loader import load_scenario
+from pathway.reference.validate import load_scenario
 
 
 def problems_of(path):

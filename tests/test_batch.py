@@ -14,11 +14,11 @@ import pandas as pd
 import pytest
 import yaml
 
-from pathway import batch
-from pathway.batch import RunSpec
-from pathway.dotted import PathError, check_path, overrides_for, parse_assignment
+from pathway.runs import batch
+from pathway.runs.batch import RunSpec
+from pathway.scenario.dotted import PathError, check_path, overrides_for, parse_assignment
 from pathway.errors import ScenarioError
-from pathway.loader import load_scenario
+from pathway.reference.validate import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 AUTO_27 = ROOT / "scenarios" / "jiangsu_auto_parts_2027.yaml"
@@ -110,8 +110,8 @@ def test_uncertainty_block_validation(write_yaml):
 
 
 def test_inverse_cdfs():
-    from pathway.montecarlo import inverse_cdf
-    from pathway.schema import Distribution
+    from pathway.runs.montecarlo import inverse_cdf
+    from pathway.scenario.schema import Distribution
 
     u = (np.arange(20000) + 0.5) / 20000
     tri = inverse_cdf(Distribution(dist="triangular", low=1, mode=5, high=11), u)
@@ -146,8 +146,8 @@ def test_mutable_fields_and_structural_key():
 def test_sweep_rows_equal_the_same_runs_one_by_one(tmp_path):
     """A 2 x 2 grid of prices re-solved on one persistent model (1 build + 3 re-solves)
     gives the rows of the four scenarios each run on its own with `run_file`."""
-    from pathway.run import run_file
-    from pathway.sweep import plan_sweep, run_sweep, write_sweep
+    from pathway.runs.pipeline import run_file
+    from pathway.runs.sweep import plan_sweep, run_sweep, write_sweep
 
     plan = plan_sweep(AUTO_27, {"prices.gec_cny_per_mwh": [2, 60], "prices.carbon_price_cny_per_t": [0, 150],
                                 "time.representative_days": [2]})
@@ -177,7 +177,7 @@ def test_sweep_rows_equal_the_same_runs_one_by_one(tmp_path):
 
 
 def test_sweep_structural_field_falls_back_to_rebuild_and_says_so(tmp_path):
-    from pathway.sweep import plan_sweep, run_sweep
+    from pathway.runs.sweep import plan_sweep, run_sweep
 
     plan = plan_sweep(AUTO_27, {"time.representative_days": [2, 3], "finance": [None]}, one_at_a_time=True)
     assert [s.label for s in plan.specs] == ["base", "representative_days=2", "representative_days=3"]
@@ -204,7 +204,7 @@ def _mc_file(write_yaml, seed=42):
 
 
 def test_montecarlo_same_seed_same_results_other_seed_differs(write_yaml, tmp_path):
-    from pathway.montecarlo import plan_montecarlo, run_montecarlo, write_montecarlo
+    from pathway.runs.montecarlo import plan_montecarlo, run_montecarlo, write_montecarlo
 
     f = _mc_file(write_yaml)
     p1, p2 = plan_montecarlo(f, 3), plan_montecarlo(f, 3)
@@ -259,7 +259,7 @@ def book(tmp_path) -> Path:
 
 
 def test_portfolio_reports_the_broken_scenario_and_completes_the_rest(book, tmp_path):
-    from pathway.portfolio import plan_portfolio, run_portfolio, write_portfolio
+    from pathway.runs.portfolio import plan_portfolio, run_portfolio, write_portfolio
 
     specs = plan_portfolio([book])
     assert [s.label for s in specs] == ["a_plant", "b_plant", "c_broken", "d_unreachable"]
@@ -291,7 +291,7 @@ def test_portfolio_reports_the_broken_scenario_and_completes_the_rest(book, tmp_
 
 
 def test_cache_skips_finished_runs(book, tmp_path, monkeypatch):
-    from pathway.portfolio import plan_portfolio, run_portfolio
+    from pathway.runs.portfolio import plan_portfolio, run_portfolio
 
     specs = plan_portfolio([book])
     first = run_portfolio(specs, tmp_path / "pf", executor="serial")
@@ -301,8 +301,8 @@ def test_cache_skips_finished_runs(book, tmp_path, monkeypatch):
     def no_solver(*a, **k):
         raise AssertionError("the solver was called for a cached run")
 
-    monkeypatch.setattr("pathway.run.solve", no_solver)
-    monkeypatch.setattr("pathway.batch.run_chunk", no_solver)
+    monkeypatch.setattr("pathway.runs.pipeline.solve", no_solver)
+    monkeypatch.setattr("pathway.runs.batch.run_chunk", no_solver)
     again = run_portfolio(specs, tmp_path / "pf", executor="serial")
     assert again.n_run == 0 and again.n_cached == 3
     assert [r.status for r in again.records] == [r.status for r in first.records]
@@ -316,7 +316,7 @@ def test_dask_local_cluster_equals_local_pool(book, tmp_path):
     """Two spawned workers of the local pool and a real dask LocalCluster (2 processes x 1
     thread) give the same results for a small portfolio (failures included)."""
     distributed = pytest.importorskip("distributed")
-    from pathway.portfolio import plan_portfolio, run_portfolio
+    from pathway.runs.portfolio import plan_portfolio, run_portfolio
 
     specs = plan_portfolio([book], {"finance": None})
     local = run_portfolio(specs, None, executor="local", workers=2)

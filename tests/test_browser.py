@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from pathway.report import write_comparison_report
-from pathway.run import run_file, write_outputs
+from pathway.output.report import write_comparison_report
+from pathway.runs.pipeline import run_file, write_outputs
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "scenarios" / "jiangsu_auto_parts_2027.yaml"

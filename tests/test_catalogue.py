@@ -13,8 +13,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from pathway.factors import read_data_csv
-from pathway.tariffs import parse_hours
+from pathway.reference.factors import read_data_csv
+from pathway.reference.tariffs import parse_hours
 
 # file -> the columns that must be filled on every row (the year column(s) included)
 REQUIRED = {
@@ -134,8 +134,8 @@ def test_issue_list_is_covered():
 def test_every_default_a_scenario_can_omit_exists(write_yaml):
     """A scenario that enables every technology and gives no number resolves completely
     from the bundled tables (prepare raises a ScenarioError listing any gap)."""
-    from pathway.inputs import prepare
-    from pathway.loader import load_scenario
+    from pathway.inputs.prepare import prepare
+    from pathway.reference.validate import load_scenario
 
     for variant in ("ccus_large", "ccus_small"):
         data = {

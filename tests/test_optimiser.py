@@ -15,9 +15,9 @@ import numpy as np
 import pytest
 
 from pathway.errors import InfeasibleTargetError
-from pathway.inputs import crf
-from pathway.loader import load_scenario
-from pathway.run import run_loaded
+from pathway.inputs.prepare import crf
+from pathway.reference.validate import load_scenario
+from pathway.runs.pipeline import run_loaded
 from pathway.solve import SolverOptions
 
 FLAT = {

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from pathway.errors import ScenarioError
-from pathway.inputs import prepare
-from pathway.loader import load_scenario
+from pathway.inputs.prepare import prepare
+from pathway.reference.validate import load_scenario
 
 
 def _csv(path, values):
@@ -47,8 +47,8 @@ def test_missing_csv_profile_is_reported_at_load(minimal, write_yaml):
 
 @pytest.mark.parametrize(("shape", "day_ratio"), [("one_shift", 4.0), ("two_shift", 1 / 0.35), ("three_shift", 1.0)])
 def test_shift_shapes(shape, day_ratio):
-    from pathway.profiles import shape as make_shape
-    from pathway.schema import Profile
+    from pathway.inputs.profiles import shape as make_shape
+    from pathway.scenario.schema import Profile
 
     s = make_shape(Profile(shape=shape), None, "x")
     assert s.sum() == pytest.approx(1.0)

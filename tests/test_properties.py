@@ -12,8 +12,8 @@ import copy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pathway.loader import load_scenario
-from pathway.run import run_loaded
+from pathway.reference.validate import load_scenario
+from pathway.runs.pipeline import run_loaded
 
 SMALL = {
     "name": "property_plant",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from pathway.loader import load_scenario
-from pathway.run import run_loaded
+from pathway.reference.validate import load_scenario
+from pathway.runs.pipeline import run_loaded
 
 from .conftest import ROOT
 

@@ -11,10 +11,10 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-import pathway.run
-from pathway import charts, report
+import pathway.runs.pipeline
+from pathway.output import charts, report
 from pathway.cli import app
-from pathway.run import run_file, write_outputs
+from pathway.runs.pipeline import run_file, write_outputs
 
 SCENARIO = Path(__file__).resolve().parents[1] / "scenarios" / "jiangsu_auto_parts_2027.yaml"
 CHARTS = ("pathway", "waterfall", "macc", "capex", "energy_mix", "dispatch", "capacity")
@@ -160,7 +160,7 @@ def test_cli_compare_writes_comparison_report(solved, tmp_path, monkeypatch):
         write_outputs(solved, Path(out_dir), lang=lang, excel=False)
         return solved
 
-    monkeypatch.setattr(pathway.run, "run_file", fake_run_file)
+    monkeypatch.setattr(pathway.runs.pipeline, "run_file", fake_run_file)
     out = tmp_path / "cmp"
     r = runner.invoke(app, ["compare", str(SCENARIO), str(SCENARIO), "--out", str(out), "--lang", "en", "-q"])
     assert r.exit_code == 0, r.output

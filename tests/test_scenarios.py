@@ -49,7 +49,7 @@ def test_validate_all_scenarios_cli():
 def test_sectors_and_years_covered():
     """The 2027 sectors have a 2027 and a 2030 variant (the 2030 one extends the 2027 one);
     the 2030 sectors have their 2030 scenario."""
-    from pathway.loader import load_scenario
+    from pathway.reference.validate import load_scenario
 
     seen: dict[str, set[int]] = {}
     for p in SCENARIOS:
@@ -66,7 +66,7 @@ def test_sectors_and_years_covered():
 
 @pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
 def test_scenario_solves_as_expected(path):
-    from pathway.run import run_file
+    from pathway.runs.pipeline import run_file
 
     expect = expectation(path)
     t0 = time.perf_counter()

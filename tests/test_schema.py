@@ -10,7 +10,7 @@ import jsonschema
 import pytest
 import yaml
 
-from pathway.loader import load_scenario
+from pathway.reference.validate import load_scenario
 
 from .conftest import SCENARIOS
 

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
-from ..inputs import ModelData
-from .ccus import add_ccus
-from .electricity import add_battery, add_electricity_balance, add_grid, add_pv
-from .emissions import add_emissions, add_green_share, add_near_zero_rules, add_offsets, add_target_ceiling
-from .heat import add_heat_balance, add_heaters, add_thermal_storage
-from .investment import add_efficiency_adoption, add_investment
-from .objective import OBJ_SCALE, add_costs, add_objective
-from .sets import add_sets
+from pathway.inputs.prepare import ModelData
+from pathway.model.ccus import add_ccus
+from pathway.model.electricity import add_battery, add_electricity_balance, add_grid, add_pv
+from pathway.model.emissions import add_emissions, add_green_share, add_near_zero_rules, add_offsets, add_target_ceiling
+from pathway.model.heat import add_heat_balance, add_heaters, add_thermal_storage
+from pathway.model.investment import add_efficiency_adoption, add_investment
+from pathway.model.objective import OBJ_SCALE, add_costs, add_objective
+from pathway.model.sets import add_sets
 
 __all__ = ["build_model", "OBJ_SCALE"]
 

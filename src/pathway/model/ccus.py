@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
-from ..inputs import ModelData
-from .heat import heater_terms
+from pathway.inputs.prepare import ModelData
+from pathway.units import HOURS_PER_YEAR
+from pathway.model.heat import heater_terms
 
-HOURS_PER_YEAR = 8760.0
 
 
 def add_ccus(m: pyo.ConcreteModel, md: ModelData) -> None:

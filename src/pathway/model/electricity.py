@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
-from ..inputs import ModelData
-from .investment import active
+from pathway.inputs.prepare import ModelData
+from pathway.model.investment import active
 
 
 def elec_demand_mwh(md: ModelData, y: int, p: int, h: int) -> float:

@@ -4,27 +4,7 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
-from ..inputs import ModelData
-
-
-def investable(md: ModelData) -> dict:
-    """All investment blocks by key: 'pv', 'battery_energy', 'battery_power', heat techs,
-    'thermal_storage', 'ccus', and efficiency measures."""
-    out = {}
-    if md.pv is not None:
-        out["pv"] = md.pv
-    if md.battery_energy is not None:
-        out["battery_energy"] = md.battery_energy
-        out["battery_power"] = md.battery_power
-    for tid, ht in md.heat_techs.items():
-        out[tid] = ht.build
-    if md.tes is not None:
-        out["thermal_storage"] = md.tes
-    if md.ccus is not None:
-        out["ccus"] = md.ccus
-    for mid, (build, _carrier, _share) in md.efficiency.items():
-        out[mid] = build
-    return out
+from pathway.inputs.prepare import ModelData, investable
 
 
 def add_sets(m: pyo.ConcreteModel, md: ModelData) -> None:

@@ -1,0 +1,5 @@
+"""``python -m pathway.cli``: the same as the ``pathway`` console script."""
+
+from pathway.cli import app
+
+app()

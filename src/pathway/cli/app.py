@@ -1,0 +1,66 @@
+"""The typer application, its consoles, the error printer and the options the commands share.
+
+Commands are plain functions in the modules beside this one; ``pathway.cli`` registers them
+on ``app`` explicitly (nothing registers as an import side effect)."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+
+from pathway import __version__
+from pathway.errors import PathwayError, ScenarioError
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="pathway: plan a factory's lowest-cost route to near-zero CO2 (零碳工厂).",
+    pretty_exceptions_enable=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+
+def _fail(exc: PathwayError) -> None:
+    if isinstance(exc, ScenarioError):
+        err.print(f"[bold red]error:[/] {len(exc.problems)} problem(s) in the scenario:", highlight=False)
+        for p in exc.problems:
+            err.print(f"  {p}", highlight=False, markup=False)
+    else:
+        err.print(f"[bold red]error:[/] {exc}", highlight=False)
+    raise typer.Exit(exc.exit_code)
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"pathway {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def main(
+    version: Annotated[Optional[bool], typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")] = None,
+) -> None:
+    """pathway: plan a factory's lowest-cost route to near-zero CO2 (零碳工厂)."""
+
+
+def _solver_options(route: str, method: str, threads: Optional[int], time_limit: Optional[float]):
+    from pathway.solve.highs import SolverOptions
+
+    return SolverOptions(route=route, method=method, threads=threads, time_limit_s=time_limit)
+
+
+RouteOpt = Annotated[str, typer.Option("--route", help="compiler (standard form -> highspy) or persistent (pyomo highs).")]
+MethodOpt = Annotated[str, typer.Option("--method", help="LP method: auto (simplex below 250k columns, else interior point), simplex, ipm, ipx, choose, pdlp.")]
+ThreadsOpt = Annotated[Optional[int], typer.Option("--threads", help="HiGHS threads (default: HiGHS's choice).")]
+TimeOpt = Annotated[Optional[float], typer.Option("--time-limit", help="Solver time limit, seconds.")]
+
+
+class Lang(str, Enum):
+    """Report language."""
+
+    en = "en"
+    zh = "zh"

@@ -1,0 +1,159 @@
+"""``pathway finance DIR``: recompute cash flows, loan sizing and the SLL KPI schedule from a
+saved run (DIR/summary.json + DIR/tables/*.csv), without solving again.
+
+Settings are those saved with the run (summary.json ``loan.settings``), each replaced by
+the option given. Rewrites summary.json's ``loan`` block, tables/finance.csv,
+finance_metrics.csv, loan_schedule.csv, kpi_schedule.csv, the finance section of
+report.html and the bank sheet of results.xlsx (where those files exist).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Optional
+
+import typer
+from pydantic import ValidationError
+from rich.table import Table
+
+from pathway.files import atomic_write as _atomic_write
+from pathway.cli.app import err, out
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+
+
+class Repayment(str, Enum):
+    annuity = "annuity"
+    equal_principal = "equal_principal"
+
+
+def _user_error(message: str) -> None:
+    from rich.markup import escape
+
+    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
+    raise typer.Exit(2)
+
+
+def update_report(path: Path, section_html: str) -> bool:
+    """Replace the finance section between the markers in report.html; False if absent."""
+    from pathway.output.finance_section import REPORT_END, REPORT_START
+
+    if not path.exists():
+        return False
+    text = path.read_text(encoding="utf-8")
+    pat = re.compile(re.escape(REPORT_START) + ".*?" + re.escape(REPORT_END), re.S)
+    if not pat.search(text):
+        return False
+    new = pat.sub(lambda _m: section_html, text, count=1)
+    _atomic_write(path, lambda p: p.write_text(new, encoding="utf-8"))
+    return True
+
+
+def update_workbook(path: Path, sheets: dict[str, pd.DataFrame]) -> bool:
+    """Replace (or add) the given sheets of results.xlsx, keeping the others."""
+    import pandas as pd
+
+    if not path.exists():
+        return False
+
+    def write(tmp: Path) -> None:
+        shutil.copyfile(path, tmp)
+        with pd.ExcelWriter(tmp, engine="openpyxl", mode="a", if_sheet_exists="replace") as xl:
+            for name, df in sheets.items():
+                df.to_excel(xl, sheet_name=name[:31], index=False)
+
+    _atomic_write(path, write)
+    return True
+
+
+def finance(
+    run_dir: Annotated[Path, typer.Argument(help="Output folder of `pathway run` (summary.json, tables/).")],
+    loan_to_cost: Annotated[Optional[float], typer.Option("--loan-to-cost", help="Loan as a share of financed net capex, 0-1.")] = None,
+    tenor_years: Annotated[Optional[int], typer.Option("--tenor-years", help="Loan tenor, years from the first drawdown.")] = None,
+    interest_rate: Annotated[Optional[float], typer.Option("--interest-rate", help="Base interest rate, fraction per year.")] = None,
+    grace_years: Annotated[Optional[int], typer.Option("--grace-years", help="Interest-only years at the start.")] = None,
+    repayment: Annotated[Optional[Repayment], typer.Option("--repayment", help="annuity or equal_principal.")] = None,
+    min_dscr: Annotated[Optional[float], typer.Option("--min-dscr", help="Minimum debt service coverage ratio.")] = None,
+    kpi_step_down_bp: Annotated[Optional[float], typer.Option("--kpi-step-down-bp", help="SLL margin cut when the KPI is met, bp.")] = None,
+    kpi_step_up_bp: Annotated[Optional[float], typer.Option("--kpi-step-up-bp", help="SLL margin rise when the KPI is missed, bp.")] = None,
+    appraisal_years: Annotated[Optional[int], typer.Option("--appraisal-years", help="Years of cash flows for NPV/IRR/payback.")] = None,
+) -> None:
+    """Recompute the loan, cash flows and SLL KPI schedule of a saved run with new loan terms."""
+    import pandas as pd
+
+    from pathway.finance import FINANCE_TABLES, RUN_TABLES, recompute_saved
+    from pathway.output.finance_section import bank_sheet, finance_html
+    from pathway.output.folder import read_saved
+
+    if not run_dir.is_dir():
+        _user_error(f"{run_dir}: no such folder (expected the output folder of `pathway run`)")
+    if not (run_dir / "summary.json").exists():
+        _user_error(f"{run_dir}: no summary.json (expected the output folder of `pathway run`)")
+    try:
+        summary, tables = read_saved(run_dir)
+    except (OSError, ValueError, pd.errors.ParserError) as exc:
+        _user_error(f"{run_dir}: cannot read the saved results: {exc}")
+    missing = [n for n in ("capex", "costs", "energy_balance", "abatement", "pathway", "capacity", *RUN_TABLES) if n not in tables]
+    if not summary.get("loan") or missing:
+        what = f"missing tables/{', tables/'.join(missing)}.csv" if missing else "no 'loan' block in summary.json"
+        _user_error(f"{run_dir}: the run has no finance results ({what}); the scenario needs a `finance:` block "
+                    "(e.g. `finance: {loan_to_cost: 0.7}`) and `pathway run` again")
+    overrides = dict(loan_to_cost=loan_to_cost, tenor_years=tenor_years, interest_rate=interest_rate,
+                     grace_years=grace_years, repayment=None if repayment is None else repayment.value,
+                     min_dscr=min_dscr, kpi_step_down_bp=kpi_step_down_bp, kpi_step_up_bp=kpi_step_up_bp,
+                     appraisal_years=appraisal_years)
+    try:
+        block, new_tables = recompute_saved(summary, tables, overrides)
+    except ValidationError as exc:
+        lines = []
+        for e in exc.errors():
+            name = ".".join(str(x) for x in e["loc"]) or "finance"
+            lines.append(f"  --{name.replace('_', '-')}: {e['msg']}" if e["loc"] else f"  {e['msg']}")
+        _user_error("invalid loan terms:\n" + "\n".join(lines))
+    except ValueError as exc:
+        _user_error(str(exc))
+
+    summary["loan"] = block
+    tdir = run_dir / "tables"
+    for name in FINANCE_TABLES:
+        _atomic_write(tdir / f"{name}.csv", lambda p, n=name: new_tables[n].to_csv(p, index=False))
+    _atomic_write(run_dir / "summary.json",
+                  lambda p: p.write_text(json.dumps(summary, indent=2, ensure_ascii=False), encoding="utf-8"))
+    all_tables = {**tables, **new_tables}
+    wrote = ["summary.json", *(f"tables/{n}.csv" for n in FINANCE_TABLES)]
+    if update_report(run_dir / "report.html", finance_html(all_tables, summary)):
+        wrote.append("report.html (finance section)")
+    if update_workbook(run_dir / "results.xlsx", {"bank": bank_sheet(all_tables), **new_tables}):
+        wrote.append("results.xlsx (bank and finance sheets)")
+    _print(block, new_tables["loan_schedule"])
+    out.print(f"wrote {run_dir}/" + f", {run_dir}/".join(wrote), highlight=False)
+
+
+def _print(block: dict, schedule: pd.DataFrame) -> None:
+    import pandas as pd
+
+    st = block["settings"]
+    p = block["project"]
+    irr = "n/a" if p["irr"] is None else f"{p['irr']:.1%}"
+    out.print(f"loan {block['debt_cny'] / 1e6:,.2f} M CNY ({block['binding']} binds): {block['reason']}", highlight=False)
+    out.print(f"terms: {st['loan_to_cost']:.0%} loan-to-cost, {st['tenor_years']} years, {st['interest_rate']:.2%}, "
+              f"grace {st['grace_years']}, {st['repayment']}, min DSCR {st['min_dscr']:g}; equity "
+              f"{block['equity_cny'] / 1e6:,.2f} M CNY; minimum DSCR achieved "
+              f"{'n/a' if block['min_dscr'] is None else format(block['min_dscr'], '.2f')}", highlight=False)
+    out.print(f"project NPV {p['npv_cny'] / 1e6:,.2f} M CNY, IRR {irr}"
+              + ("" if p["irr"] is not None else f" ({p['irr_note']})"), highlight=False)
+    if len(schedule):
+        t = Table(title="Loan schedule (CNY)")
+        for c in ("year", "rate", "drawdown", "interest", "principal", "debt service", "closing balance", "CFADS", "DSCR"):
+            t.add_column(c, justify="right")
+        for r in schedule.itertuples():
+            t.add_row(str(r.year), f"{r.interest_rate:.3%}", f"{r.drawdown_cny:,.0f}", f"{r.interest_cny:,.0f}",
+                      f"{r.principal_cny:,.0f}", f"{r.debt_service_cny:,.0f}", f"{r.closing_balance_cny:,.0f}",
+                      f"{r.cfads_cny:,.0f}", "" if pd.isna(r.dscr) else f"{r.dscr:.2f}")
+        out.print(t)

@@ -1,0 +1,140 @@
+"""``pathway validate``, ``schema``, ``inventory`` and ``run``.
+
+Exit codes (public contract): 0 solved/valid, 2 bad input, 3 infeasible target,
+1 anything unexpected. User errors print a message, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.table import Table
+
+from pathway import __version__
+from pathway.cli.app import MethodOpt, RouteOpt, ThreadsOpt, TimeOpt, Lang, _fail, _solver_options, err, out
+from pathway.errors import PathwayError, ScenarioError
+
+
+def validate(files: Annotated[list[Path], typer.Argument(help="Scenario YAML files.")]) -> None:
+    """Check scenarios; exit 0 if all are valid, 2 with every problem listed if not."""
+    from pathway.reference.validate import load_scenario
+
+    bad = 0
+    for f in files:
+        try:
+            loaded = load_scenario(f)
+        except ScenarioError as exc:
+            bad += 1
+            err.print(f"[red]✗[/] {f}: {len(exc.problems)} problem(s)", highlight=False)
+            for p in exc.problems:
+                err.print(f"  {p}", highlight=False, markup=False)
+        else:
+            out.print(f"[green]✓[/] {f}: {loaded.scenario.name}", highlight=False)
+    if bad:
+        raise typer.Exit(2)
+
+
+def schema() -> None:
+    """Print the scenario JSON Schema (for editors and CI validation of YAML)."""
+    from pathway.scenario.schema import json_schema
+
+    sys.stdout.write(json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n")
+
+
+def inventory(
+    file: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    out_dir: Annotated[Optional[Path], typer.Option("--out", help="Write inventory.csv and inventory.json here.")] = None,
+) -> None:
+    """Print (and with --out write) the base-year CO2 inventory, factor and source on every line."""
+    from pathway.inputs.inventory import baseline_inventory
+    from pathway.reference.validate import load_scenario
+
+    try:
+        loaded = load_scenario(file)
+    except PathwayError as exc:
+        _fail(exc)
+    inv = baseline_inventory(loaded.scenario)
+    table = Table(title=f"Baseline CO2 inventory {inv.year}: {loaded.scenario.factory.name}")
+    for col, just in (("scope", "right"), ("source", "left"), ("method", "left"), ("activity", "right"),
+                      ("unit", "left"), ("factor", "right"), ("emissions tCO2", "right"), ("factor name / source", "left")):
+        table.add_column(col, justify=just)  # type: ignore[arg-type]
+    for r in inv.lines.itertuples():
+        table.add_row(str(r.scope), r.source, r.method, f"{r.activity:,.2f}", r.activity_unit,
+                      f"{r.factor_tco2_per_unit:.6g}", f"{r.emissions_t:,.2f}", f"{r.factor_name}; {r.factor_source[:60]}")
+    out.print(table)
+    t = inv.totals
+    out.print(f"scope 1: {t['scope1_t']:,.2f} t   scope 2 location: {t['scope2_location_t']:,.2f} t   "
+              f"scope 2 market: {t['scope2_market_t']:,.2f} t")
+    out.print(f"total (location-based): {t['total_location_t']:,.2f} tCO2   "
+              f"total (market-based): {t['total_market_t']:,.2f} tCO2")
+    out.print(f"intensity: {t['intensity_location_t_per_unit']:.6g} (location) / "
+              f"{t['intensity_market_t_per_unit']:.6g} (market) tCO2 per {inv.output_unit}")
+    if out_dir is not None:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        inv.lines.to_csv(out_dir / "inventory.csv", index=False)
+        payload = {
+            "scenario": loaded.scenario.name,
+            "year": inv.year,
+            "output_per_yr": inv.output_per_yr,
+            "output_unit": inv.output_unit,
+            **inv.totals,
+            "package_version": __version__,
+            "scenario_sha256": loaded.sha256,
+        }
+        (out_dir / "inventory.json").write_text(json.dumps(payload, indent=2, ensure_ascii=False), encoding="utf-8")
+        out.print(f"wrote {out_dir / 'inventory.csv'} and {out_dir / 'inventory.json'}")
+
+
+def run(
+    file: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Output folder (summary.json, tables/, report.html, results.xlsx).")],
+    route: RouteOpt = "compiler",
+    method: MethodOpt = "auto",
+    threads: ThreadsOpt = None,
+    time_limit: TimeOpt = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
+    lang: Annotated[Lang, typer.Option("--lang", help="Report language.")] = Lang.en,
+) -> None:
+    """Optimise a scenario and write the results (exit 3 with a diagnosis if the target is unreachable)."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from pathway.errors import InfeasibleTargetError
+    from pathway.runs.pipeline import STAGES, run_file
+
+    opts = _solver_options(route, method, threads, time_limit)
+    labels = {"load": "loading scenario", "prepare": "preparing data", "build": "building model", "solve": "solving (HiGHS)",
+              "diagnose": "target unreachable: diagnosing", "results": "extracting results", "checks": "checking identities",
+              "write": "writing outputs"}
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err,
+                  disable=quiet, transient=True) as prog:
+        task = prog.add_task("starting", total=len(STAGES))
+
+        def step(stage: str) -> None:
+            prog.update(task, description=labels.get(stage, stage), advance=1 if stage in STAGES else 0)
+
+        try:
+            result = run_file(file, out_dir, opts, progress=step, lang=lang.value)
+        except InfeasibleTargetError as exc:
+            prog.stop()
+            err.print(f"[bold red]target not met:[/] {exc}", highlight=False)
+            err.print(f"diagnosis written to {out_dir / 'diagnosis.json'}", highlight=False)
+            raise typer.Exit(3) from None
+        except PathwayError as exc:
+            prog.stop()
+            _fail(exc)
+    s = result.summary
+    y = s["target_year"]
+    out.print(f"[green]solved[/] {s['scenario']}: total discounted cost {s['total_cost_npv_cny'] / 1e6:,.2f} M CNY, "
+              f"capex {s['capex_total_cny'] / 1e6:,.2f} M CNY", highlight=False)
+    out.print(f"emissions {s['baseline_emissions_t']:,.0f} t (base {s['base_year']}) -> {s['emissions_t'][str(y)]:,.0f} t "
+              f"in {y} after capture, offsets {s['offsets_t'][str(y)]:,.0f} t; "
+              f"marginal abatement cost {s['marginal_abatement_cost_cny_per_t'][str(y)] or 0:,.1f} CNY/t", highlight=False)
+    if loan := s.get("loan"):  # finance (pathway.finance): the loan sized against business as usual
+        out.print(f"loan {loan['debt_cny'] / 1e6:,.2f} M CNY ({loan['binding']} binds), equity {loan['equity_cny'] / 1e6:,.2f} M CNY", highlight=False)
+    tm = result.timings_s
+    out.print("time: " + ", ".join(f"{k} {v:.2f}s" for k, v in tm.items() if not k.startswith("solver_")), highlight=False)
+    out.print(f"wrote {out_dir}/summary.json, tables/, report.html, results.xlsx", highlight=False)

@@ -1,0 +1,358 @@
+"""Cash flows of an optimised pathway against business as usual (BAU), by lever and in
+total; NPV / IRR / payback / levelised cost of abatement; and ``compute_finance``, which
+adds the loan and the SLL KPI schedule. Pure functions on numbers and pandas tables, so a
+bank can recompute everything from saved results (``pathway finance DIR``).
+
+Conventions (all formulas below use them):
+
+- Years y = base+1, base+2, ... ; a flow of year y is in CNY of that year and is
+  discounted with d(y) = (1 + r)^-(y - base), r the scenario's discount rate, exactly
+  as the optimiser's objective discounts costs.
+- Capex is spent at the start of its year and the asset serves that same year (as in
+  the model: an asset built in v serves v .. v + life - 1), so a year's savings and its
+  capex fall in the same year.
+- BAU is the same factory with no new investment (see ``bau_scenario``); every saving
+  is "BAU cost minus optimised cost" of that year.
+- Beyond the optimiser's horizon (end_year), operating cash flows are held at the last
+  horizon year's level, nominal, for each lever scaled by the share of that lever's
+  capex still in service (assets retire after their life, no reinvestment); levers
+  without assets (green power, certificates, offsets) are held flat.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from pathway.analysis.lever_economics import lever_savings
+from pathway.files import json_safe
+from pathway.analysis.lookup import cost as _cost
+from pathway.finance.kpi import kpi_schedule
+from pathway.finance.loan import amortise, size_loan
+from pathway.finance.money import discount_factors, irr, payback_years
+from pathway.finance.terms import CFADS_BEYOND_HORIZON, resolve_terms
+from pathway.scenario.schema import Finance
+from pathway.technologies import LEVER_ORDER as LEVERS
+from pathway.technologies import lever_of
+
+
+FINANCE_TABLES = ("finance", "finance_metrics", "loan_schedule", "kpi_schedule")
+RUN_TABLES = ("bau_costs", "bau_pathway", "finance_assets")  # written at run time, read back by `pathway finance`
+
+
+@dataclass
+class FinanceInputs:
+    """Everything finance needs from one run, as written to DIR/tables and summary.json."""
+
+    capex: pd.DataFrame  # technology, year, capex_cny, subsidy_cny, net_capex_cny
+    costs: pd.DataFrame  # year, category, cost_cny
+    bau_costs: pd.DataFrame  # year, category, cost_cny (+ category 'upfront_capex')
+    bau_pathway: pd.DataFrame  # year, emissions_t, grid_import_mwh, pv_used_mwh, heat_supplied_mwh, heat_fuel_cost_cny, electricity_cost_cny
+    energy_balance: pd.DataFrame  # year, carrier, flow, energy_mwh
+    abatement: pd.DataFrame  # year, order, lever, abatement_t, emissions_after_t
+    pathway: pd.DataFrame  # year, emissions_t, output, intensity_t_per_unit, ...
+    assets: pd.DataFrame  # technology, lever, life_years, fom_cny_per_unit_yr
+    capacity: pd.DataFrame  # technology, year, capacity
+    context: dict = field(default_factory=dict)  # discount_rate, base_year, target_year, base_output, baseline_emissions_t, output_unit
+
+
+FLOW_COLUMNS = ["capex_cny", "subsidies_cny", "bau_capex_avoided_cny", "energy_savings_cny", "avoided_carbon_cost_cny",
+                "added_om_cny", "purchases_cny"]
+OPERATING = ["energy_savings_cny", "avoided_carbon_cost_cny", "added_om_cny", "purchases_cny", "abatement_t"]
+
+
+
+
+
+
+
+
+def _alive(v: int, y: int, life: int) -> bool:
+    return v <= y < v + life
+
+
+def appraisal_end_year(inp: FinanceInputs, terms: Finance) -> int:
+    """Last year of the appraisal: first planning year + appraisal_years - 1 if set, else
+    the last year any asset built (capex > 0) is in service (build year + life - 1), and
+    at least the horizon's end."""
+    years = sorted(inp.pathway.year.astype(int))
+    if terms.appraisal_years is not None:
+        return years[0] + terms.appraisal_years - 1
+    life = inp.assets.set_index("technology").life_years
+    ends = [int(r.year) + int(life.get(r.technology, 1)) - 1 for r in inp.capex.itertuples() if r.capex_cny > 1e-6]
+    return max([years[-1], *ends])
+
+
+def cash_flows(inp: FinanceInputs, terms: Finance, end_year: int | None = None) -> pd.DataFrame:
+    """Yearly cash flows of the plan against BAU, per lever and in total (lever 'total').
+
+    Per lever L and year y (CNY of year y):
+        capex            gross capex of L's technologies (capex table)
+        subsidies        per-kW subsidies of L's technologies + the lump-sum subsidy in the
+                         target year, allocated by L's share of horizon capex
+        bau_capex_avoided  capex BAU spends on like-for-like boiler replacement (electrification lever)
+        energy_savings   ``pathway.analysis.lever_savings`` (the table the MACC reads too)
+        avoided_carbon_cost  (BAU - optimised carbon cost) x a_L / sum_L' a_L', a_L the lever's
+                         abatement (abatement table; offsets excluded: the carbon price is on
+                         emissions before offsets)
+        added_om         fixed O&M of L's capacity (capacity x O&M rate) + CCUS variable cost
+                         (CCUS lever) - BAU fixed O&M (electrification lever)
+        purchases        green power premium, certificates, offsets (each its own lever)
+        cfads            energy_savings + avoided_carbon_cost - added_om - purchases
+        net_cash_flow    -capex + subsidies + bau_capex_avoided + cfads
+    Years after the horizon follow CFADS_BEYOND_HORIZON, up to ``end_year``.
+    """
+    ctx = inp.context
+    years = sorted(int(y) for y in inp.pathway.year)
+    y_n = years[-1]
+    end_year = max(end_year or y_n, y_n)
+    tech_lever = {t: lever_of(t) for t in inp.capex.technology.unique()}
+    capex = inp.capex.assign(lever=inp.capex.technology.map(tech_lever))
+    savings = lever_savings({"capex": inp.capex, "costs": inp.costs, "energy_balance": inp.energy_balance,
+                             "bau_costs": inp.bau_costs, "bau_pathway": inp.bau_pathway}, years)
+    savings = savings.set_index(["year", "lever"]).energy_savings_cny
+    capex_by_lever = capex.groupby("lever").capex_cny.sum().reindex(list(LEVERS), fill_value=0.0)
+    ab = inp.abatement[inp.abatement.lever.isin(LEVERS)]
+    lump = float(ctx.get("lump_sum_subsidy_cny", 0.0) or 0.0)
+    if capex_by_lever.sum() > 0:
+        lump_share = capex_by_lever / capex_by_lever.sum()
+    else:
+        pos = ab.groupby("lever").abatement_t.sum().clip(lower=0).reindex(list(LEVERS), fill_value=0.0)
+        lump_share = pos / pos.sum() if pos.sum() > 0 else pd.Series(0.0, index=list(LEVERS))
+    lump_year = int(ctx.get("target_year", y_n))
+    lump_year = min(max(lump_year, years[0]), y_n)
+    fom_rate = inp.assets.set_index("technology").fom_cny_per_unit_yr
+    cap = inp.capacity.assign(lever=inp.capacity.technology.map(lambda t: lever_of(t)))
+    cap["fom"] = cap.capacity * cap.technology.map(fom_rate).fillna(0.0)
+    rows = []
+    for y in years:
+        cy = capex[capex.year == y]
+        c_l = cy.groupby("lever").capex_cny.sum()
+        s_l = cy.groupby("lever").subsidy_cny.sum()
+        a_l = ab[ab.year == y].set_index("lever").abatement_t.reindex(list(LEVERS), fill_value=0.0).astype(float)
+        a_c = a_l.drop("offsets")
+        d_cp = _cost(inp.bau_costs, y, "carbon_price") - _cost(inp.costs, y, "carbon_price")
+        fom_l = cap[cap.year == y].groupby("lever").fom.sum()
+        fom_total = _cost(inp.costs, y, "fixed_om")
+        if fom_l.sum() > 0:
+            fom_l = fom_l * (fom_total / fom_l.sum())
+        bau_fom = _cost(inp.bau_costs, y, "fixed_om")
+        bau_capex = _cost(inp.bau_costs, y, "upfront_capex")
+        for lever in LEVERS:
+            sub = float(s_l.get(lever, 0.0)) + (lump * float(lump_share[lever]) if y == lump_year else 0.0)
+            carbon = d_cp * float(a_c[lever]) / float(a_c.sum()) if lever in a_c.index and abs(a_c.sum()) > 1e-9 else 0.0
+            om = float(fom_l.get(lever, 0.0))
+            if lever == "ccus_net_of_penalty":
+                om += _cost(inp.costs, y, "ccus_variable")
+            if lever == "electrification_and_fuel_switch":
+                om -= bau_fom
+            purchases = {"green_power": _cost(inp.costs, y, "green_power_premium"),
+                         "green_certificates": _cost(inp.costs, y, "green_certificates"),
+                         "offsets": _cost(inp.costs, y, "offsets")}.get(lever, 0.0)
+            rows.append(dict(year=y, lever=lever, period="horizon", capex_cny=float(c_l.get(lever, 0.0)), subsidies_cny=sub,
+                             bau_capex_avoided_cny=bau_capex if lever == "electrification_and_fuel_switch" else 0.0,
+                             energy_savings_cny=float(savings[(y, lever)]), avoided_carbon_cost_cny=carbon, added_om_cny=om,
+                             purchases_cny=purchases, abatement_t=float(a_l[lever])))
+    df = pd.DataFrame(rows)
+    if end_year > y_n:
+        life = inp.assets.set_index("technology").life_years
+        last = df[df.year == y_n].set_index("lever")
+        ext = []
+        for y in range(y_n + 1, end_year + 1):
+            for lever in LEVERS:
+                vint = capex[(capex.lever == lever) & (capex.capex_cny > 1e-6)]
+                if vint.empty:
+                    share = 1.0
+                else:
+                    lv = vint.technology.map(life).fillna(1).astype(int)
+                    now = sum(c for c, v, n in zip(vint.capex_cny, vint.year, lv) if _alive(int(v), y, int(n)))
+                    then = sum(c for c, v, n in zip(vint.capex_cny, vint.year, lv) if _alive(int(v), y_n, int(n)))
+                    share = now / then if then > 0 else 0.0
+                row = dict(year=y, lever=lever, period="beyond horizon", capex_cny=0.0, subsidies_cny=0.0, bau_capex_avoided_cny=0.0)
+                for col in OPERATING:
+                    row[col] = float(last.loc[lever, col]) * share
+                ext.append(row)
+        df = pd.concat([df, pd.DataFrame(ext)], ignore_index=True)
+    df["cfads_cny"] = df.energy_savings_cny + df.avoided_carbon_cost_cny - df.added_om_cny - df.purchases_cny
+    df["net_cash_flow_cny"] = -df.capex_cny + df.subsidies_cny + df.bau_capex_avoided_cny + df.cfads_cny
+    num = [*FLOW_COLUMNS, "cfads_cny", "net_cash_flow_cny", "abatement_t"]
+    total = df.groupby("year", as_index=False)[num].sum()
+    total["lever"] = "total"
+    total["period"] = total.year.map(df.drop_duplicates("year").set_index("year").period)
+    df = pd.concat([df, total], ignore_index=True)
+    r, base = float(ctx["discount_rate"]), int(ctx["base_year"])
+    df["discount_factor"] = discount_factors(df.year, base, r)
+    df["discounted_net_cash_flow_cny"] = df.net_cash_flow_cny * df.discount_factor
+    order = {lv: i for i, lv in enumerate([*LEVERS, "total"])}
+    df = df.sort_values(["lever", "year"], key=lambda s: s.map(order) if s.name == "lever" else s).reset_index(drop=True)
+    cols = ["year", "lever", "period", *FLOW_COLUMNS, "cfads_cny", "net_cash_flow_cny", "discount_factor",
+            "discounted_net_cash_flow_cny", "abatement_t"]
+    return df[cols]
+
+
+def project_metrics(cf: pd.DataFrame, rate: float, base_year: int, end_year: int | None = None) -> pd.DataFrame:
+    """Per lever and total, over the appraisal years (<= end_year):
+
+        NPV        = sum_y NCF(y) d(y)
+        IRR        = ``irr`` of NCF (None with a reason where not defined)
+        payback    = ``payback_years`` with investment I = capex - subsidies - bau_capex_avoided
+                     and operating O = CFADS (simple, and discounted with d(y))
+        LCOA       = -(NPV - sum_y avoided_carbon_cost(y) d(y)) / sum_y abatement_t(y) d(y)
+                     CNY per tCO2, the levelised cost of abatement excluding the carbon price
+                     it avoids (negative: the lever saves money); None if discounted abatement <= 0.
+    """
+    if end_year is not None:
+        cf = cf[cf.year <= end_year]
+    rows = []
+    for lever in [*LEVERS, "total"]:
+        d = cf[cf.lever == lever].sort_values("year")
+        if d.empty:
+            continue
+        disc = discount_factors(d.year.to_numpy(), base_year, rate)
+        ncf = d.net_cash_flow_cny.to_numpy()
+        value = float(np.sum(ncf * disc))
+        rate_irr, note = irr(ncf)
+        if d.capex_cny.sum() <= 1e-6 and d.bau_capex_avoided_cny.sum() <= 1e-6:
+            rate_irr, note = None, "not defined: no investment (a spend-only lever or unused)"
+        inv = (d.capex_cny - d.subsidies_cny - d.bau_capex_avoided_cny).to_numpy()
+        op = d.cfads_cny.to_numpy()
+        pb, pb_note = payback_years(inv, op)
+        dpb, dpb_note = payback_years(inv, op, disc)
+        ab = float(np.sum(d.abatement_t.to_numpy() * disc))
+        pv_carbon = float(np.sum(d.avoided_carbon_cost_cny.to_numpy() * disc))
+        lcoa = -(value - pv_carbon) / ab if ab > 1e-9 else None
+        rows.append(dict(
+            lever=lever, capex_cny=float(d.capex_cny.sum()), subsidies_cny=float(d.subsidies_cny.sum()),
+            npv_cny=value, irr=rate_irr, irr_note=note, simple_payback_years=pb, discounted_payback_years=dpb,
+            payback_note=pb_note or dpb_note, abatement_t=float(d.abatement_t.sum()), discounted_abatement_t=ab,
+            lcoa_cny_per_t=lcoa,
+            lcoa_note="" if lcoa is not None else f"not defined: discounted abatement is not positive ({ab:,.0f} t)",
+            first_year=int(d.year.min()), last_year=int(d.year.max()),
+        ))
+    return pd.DataFrame(rows)
+
+
+def compute_finance(inp: FinanceInputs, settings: Finance) -> tuple[dict, dict[str, pd.DataFrame]]:
+    """Cash flows, metrics, KPI schedule and loan for one run. Returns (summary['loan'],
+    tables finance, finance_metrics, loan_schedule, kpi_schedule)."""
+    terms = resolve_terms(settings)
+    ctx = inp.context
+    rate, base = float(ctx["discount_rate"]), int(ctx["base_year"])
+    years_h = sorted(int(y) for y in inp.pathway.year)
+    y_n = years_h[-1]
+    app_end = appraisal_end_year(inp, terms)
+    first_capex = inp.capex.loc[inp.capex.net_capex_cny > 1e-6, "year"]
+    loan_end = int(first_capex.min()) + terms.tenor_years - 1 if not first_capex.empty else y_n
+    cf = cash_flows(inp, terms, max(app_end, loan_end))
+    tot = cf[cf.lever == "total"].sort_values("year")
+    years = tot.year.astype(int).tolist()
+    pw = inp.pathway.set_index("year")
+    e = np.array([pw.loc[min(y, y_n), "emissions_t"] for y in years], dtype=float)
+    q = np.array([pw.loc[min(y, y_n), "output"] for y in years], dtype=float)
+    kpi = kpi_schedule(years, e, q, float(ctx["baseline_emissions_t"]), float(ctx["base_output"]), base, terms, y_n)
+    net_capex = tot.capex_cny.to_numpy() - _equipment_subsidy(inp, years)
+    loan = size_loan(years, net_capex, tot.cfads_cny.to_numpy(), terms, kpi.interest_rate.to_numpy(),
+                     kpi.margin_bp.to_numpy(), y_n)
+    sll_saving = None
+    if loan.debt_cny > 0:
+        # interest on the same debt at the flat rate minus the SLL schedule's interest
+        flat = amortise(loan.schedule.drawdown_cny.to_numpy(), np.full(len(loan.schedule), terms.interest_rate),
+                        terms.grace_years, terms.repayment)
+        sll_saving = float(flat["interest"].sum() - loan.schedule.interest_cny.sum())
+    metrics = project_metrics(cf, rate, base, app_end)
+    kpi_out = kpi[kpi.year <= max(loan.final_year or y_n, y_n)].reset_index(drop=True)
+    m_tot = metrics.set_index("lever").loc["total"]
+
+    def m(v):
+        return None if v is None or (isinstance(v, float) and math.isnan(v)) else v
+
+    block = {
+        "settings": {**terms.model_dump(), "discount_rate": rate},
+        "context": {k: ctx.get(k) for k in ("base_year", "target_year", "base_output", "output_unit",
+                                               "baseline_emissions_t", "lump_sum_subsidy_cny")},
+        "horizon_end_year": y_n,
+        "appraisal_end_year": app_end,
+        "debt_cny": loan.debt_cny,
+        "binding": loan.binding,
+        "reason": loan.reason,
+        "loan_to_cost_limit_cny": loan.ltc_limit_cny,
+        "dscr_limit_cny": loan.dscr_limit_cny,
+        "financed_capex_cny": loan.financed_capex_cny,
+        "total_net_capex_cny": loan.total_net_capex_cny,
+        "equity_cny": loan.equity_cny,
+        "first_drawdown_year": loan.first_year,
+        "final_year": loan.final_year,
+        "total_interest_cny": float(loan.schedule.interest_cny.sum()) if len(loan.schedule) else 0.0,
+        "sll_interest_saving_cny": sll_saving,
+        "min_dscr": loan.min_dscr,
+        "min_dscr_year": loan.min_dscr_year,
+        "kpi_years_met": int(kpi_out.kpi_met.sum()),
+        "kpi_years": int(len(kpi_out)),
+        "cfads_beyond_horizon": CFADS_BEYOND_HORIZON,
+        "project": {
+            "npv_cny": m(m_tot.npv_cny), "irr": m(m_tot.irr), "irr_note": m_tot.irr_note,
+            "simple_payback_years": m(m_tot.simple_payback_years), "discounted_payback_years": m(m_tot.discounted_payback_years),
+            "lcoa_cny_per_t": m(m_tot.lcoa_cny_per_t),
+        },
+        "by_lever": {
+            r.lever: {"npv_cny": m(r.npv_cny), "irr": m(r.irr), "irr_note": r.irr_note, "capex_cny": r.capex_cny,
+                      "simple_payback_years": m(r.simple_payback_years), "lcoa_cny_per_t": m(r.lcoa_cny_per_t)}
+            for r in metrics.itertuples() if r.lever != "total"
+        },
+    }
+    tables = {"finance": cf, "finance_metrics": metrics, "loan_schedule": loan.schedule, "kpi_schedule": kpi_out}
+    return block, tables
+
+
+def _equipment_subsidy(inp: FinanceInputs, years: list[int]) -> np.ndarray:
+    """Per-kW subsidies by year (capex table), aligned to ``years`` (0 beyond the horizon)."""
+    s = inp.capex.groupby("year").subsidy_cny.sum()
+    return np.array([float(s.get(y, 0.0)) for y in years])
+
+
+# ---------------------------------------------------------------------------------------
+# glue: BAU reference, attaching finance to a run, reading saved results (lazy imports)
+# ---------------------------------------------------------------------------------------
+
+
+
+
+
+
+
+
+
+
+
+
+def inputs_from_tables(tables: dict[str, pd.DataFrame], context: dict) -> FinanceInputs:
+    need = ("capex", "costs", "bau_costs", "bau_pathway", "energy_balance", "abatement", "pathway", "finance_assets", "capacity")
+    missing = [n for n in need if n not in tables]
+    if missing:
+        raise KeyError(", ".join(missing))
+    return FinanceInputs(tables["capex"], tables["costs"], tables["bau_costs"], tables["bau_pathway"],
+                         tables["energy_balance"], tables["abatement"], tables["pathway"], tables["finance_assets"],
+                         tables["capacity"], context)
+
+
+
+
+
+
+def recompute_saved(summary: dict, tables: dict[str, pd.DataFrame], overrides: dict) -> tuple[dict, dict[str, pd.DataFrame]]:
+    """Finance of a saved run with the saved settings, each overridden where given
+    (raises pydantic.ValidationError on bad values)."""
+    loan = summary.get("loan") or {}
+    saved = {k: v for k, v in (loan.get("settings") or {}).items() if k in Finance.model_fields}
+    settings = Finance(**{**saved, **{k: v for k, v in overrides.items() if v is not None}})
+    context = {**loan.get("context", {}), "discount_rate": loan["settings"]["discount_rate"]}
+    block, out = compute_finance(inputs_from_tables(tables, context), settings)
+    for k in ("bau_total_cost_npv_cny",):
+        if k in loan:
+            block[k] = loan[k]
+    return json_safe(block), out
+
+

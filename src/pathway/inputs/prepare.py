@@ -1,0 +1,508 @@
+"""Turn a validated scenario into plain model data (numbers and arrays, no Pyomo).
+
+Internal units: power MW, energy MWh (heat MWh_th), emissions t, money CNY (of the
+year it is spent; discounting is applied in the objective). Every default that is not
+in the scenario comes from the sourced catalogue, price and factor tables.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from pathway.reference.catalogue import MissingValue, catalogue_params, catalogue_regional, catalogue_value, default_price
+from pathway.errors import Problem, ScenarioError
+from pathway.reference.factors import fuel_factor, fuel_ncv_gj, grid_factor_series
+from pathway.inputs.inventory import baseline_inventory
+from pathway.scenario.loader import LoadedScenario
+from pathway.inputs.periods import Periods, all_days, representative_days
+from pathway.reference.presets import TargetRule, target_rule
+from pathway.inputs.profiles import pv_capacity_factor, read_profile_csv, shape
+from pathway.scenario.schema import FUEL_FIELDS, MOBILE_FUELS, Scenario
+from pathway.reference.tariffs import hourly_price_cny_per_kwh
+from pathway.money import discount_factor
+from pathway.technologies import EFFICIENCY_CARRIER, HEAT_TECHS
+from pathway.units import DAYS_PER_YEAR, GJ_PER_MWH, HOURS_PER_DAY, HOURS_PER_YEAR, KW_PER_MW
+
+
+
+@dataclass
+class Build:
+    """Common investment data of a technology: per-unit capex by build year, O&M, life."""
+
+    tech: str
+    unit: str  # capacity unit, e.g. 'MW', 'MWh', 't/yr', 'share'
+    capex_cny_per_unit: dict[int, float]  # by build year, net of subsidies
+    subsidy_cny_per_unit: float
+    fom_cny_per_unit_yr: float
+    life_years: int
+    max_capacity: float | None
+    max_build_per_yr: float | None
+    first_build_year: int | None
+
+
+@dataclass
+class HeatLoadData:
+    name: str
+    temperature_c: float
+    demand_mwh_base: float  # useful heat in the base year, MWh_th
+    existing_fuel: str
+    existing_efficiency: float
+    existing_retire_year: int | None
+    existing_ef_t_per_mwh_heat: float
+    existing_cost_cny_per_mwh_heat: float
+    existing_scope: int  # 1 for own boilers, 2 for purchased heat
+
+
+@dataclass
+class HeatTechData:
+    build: Build
+    kind: str  # 'electric' or 'fuel'
+    max_temp_c: float
+    elec_per_heat: dict[str, float]  # per load served (load name -> MWh_e per MWh_th)
+    fuel: str | None
+    fuel_ef_t_per_mwh_heat: float
+    fuel_cost_cny_per_mwh_heat: float
+    efficiency: float
+
+
+@dataclass
+class ModelData:
+    scenario: Scenario
+    name: str
+    base_year: int
+    target_year: int
+    years: list[int]  # planning years base+1..end
+    discount_rate: float
+    discount: dict[int, float]  # (1+r)^-(y-base)
+    growth: dict[int, float]  # production index relative to the base year
+    periods: Periods
+    elec_demand_mwh_base: float
+    elec_shape: np.ndarray  # (P, 24), sum_p w_p sum_h = 1
+    heat_shape: np.ndarray  # (P, 24), sum_p w_p sum_h = 1
+    existing_pv_mwh: np.ndarray  # (P, 24) fixed output of PV already on site
+    pv_cf: np.ndarray  # (P, 24) per MW
+    price_cny_per_mwh: np.ndarray  # (P, 24), base-year money
+    tou_period: np.ndarray  # (P, 24) period names
+    energy_escalation: dict[int, float]
+    heat_loads: list[HeatLoadData]
+    other_fuel_t: dict[str, float]  # non-heat fuel use: base-year CO2 by fuel
+    other_fuel_cost_cny: dict[str, float]
+    other_fuel_stationary_t: float
+    process_co2_t: float
+    grid_location: dict[int, float]
+    grid_market: dict[int, float]
+    demand_charge_cny_per_mw_yr: float
+    import_limit_mw: float | None
+    export_price_cny_per_mwh: float | None
+    pv: Build | None = None
+    pv_degradation_per_yr: float = 0.0
+    battery_energy: Build | None = None
+    battery_power: Build | None = None
+    battery_eff: float = 1.0
+    battery_min_h: float | None = None
+    battery_max_h: float | None = None
+    heat_techs: dict[str, HeatTechData] = field(default_factory=dict)
+    tes: Build | None = None
+    tes_loss_per_h: float = 0.0
+    tes_max_temp_c: float = 0.0
+    tes_charge_h: float = 4.0
+    efficiency: dict[str, tuple[Build, str, float]] = field(default_factory=dict)  # id -> (build, carrier, share)
+    ccus: Build | None = None
+    ccus_rate: float = 0.0
+    ccus_heat_mwh_per_t: float = 0.0
+    ccus_elec_mwh_per_t: float = 0.0
+    ccus_var_cny_per_t: float = 0.0
+    ccus_temp_c: float = 0.0
+    ccus_sources: tuple[str, ...] = ()
+    green_power_max_mwh: float | None = None
+    green_power_enabled: bool = False
+    gec_max_mwh: float | None = None
+    gec_enabled: bool = False
+    green_power_premium: float = 0.0
+    gec_price: float = 0.0
+    offsets_enabled: bool = False
+    offsets_max_t: float | None = None
+    offset_price: float = 0.0
+    removals_enabled: bool = False
+    removals_max_t: float | None = None
+    removal_price: float = 0.0
+    carbon_price: dict[int, float] = field(default_factory=dict)
+    carbon_price_covers: str = "direct"
+    rule: TargetRule | None = None
+    scope2_method: str = "market"
+    baseline_t: float = 0.0
+    ceiling_t: dict[int, float] = field(default_factory=dict)
+    lump_sum_subsidy_cny: float = 0.0
+    sources: list[dict] = field(default_factory=list)  # every assumption used, with its source
+
+    @property
+    def weights(self) -> np.ndarray:
+        return self.periods.weights
+
+    @property
+    def n_periods(self) -> int:
+        return self.periods.n
+
+
+def investable(md: ModelData) -> dict:
+    """All investment blocks by key: 'pv', 'battery_energy', 'battery_power', heat techs,
+    'thermal_storage', 'ccus', and efficiency measures."""
+    out = {}
+    if md.pv is not None:
+        out["pv"] = md.pv
+    if md.battery_energy is not None:
+        out["battery_energy"] = md.battery_energy
+        out["battery_power"] = md.battery_power
+    for tid, ht in md.heat_techs.items():
+        out[tid] = ht.build
+    if md.tes is not None:
+        out["thermal_storage"] = md.tes
+    if md.ccus is not None:
+        out["ccus"] = md.ccus
+    for mid, (build, _carrier, _share) in md.efficiency.items():
+        out[mid] = build
+    return out
+
+
+
+class _Collector:
+    """Gathers missing-value problems so all are reported at once."""
+
+    def __init__(self, file: str):
+        self.file = file
+        self.problems: list[Problem] = []
+        self.sources: list[dict] = []
+
+    def param(self, tech: str, name: str, override, year: int, region: str | None = None, field_path: str | None = None) -> float:
+        if override is not None:
+            self.sources.append(dict(item=f"{tech}.{name}", year=year, value=float(override), source="scenario"))
+            return float(override)
+        try:
+            v = catalogue_regional(tech, name, region, year) if region else catalogue_value(tech, name, year)
+        except (MissingValue, FileNotFoundError):
+            self.problems.append(Problem(self.file, field_path or f"technologies.{tech}.{name}",
+                                         f"no catalogue default for {tech}.{name}; expected a value in the scenario"))
+            return float("nan")
+        self.sources.append(dict(item=f"{tech}.{name}", year=year, value=v, source="catalogue"))
+        return v
+
+    def price(self, field_name: str, override, item: str, year: int, province: str | None) -> float:
+        if override is not None:
+            self.sources.append(dict(item=field_name, year=year, value=float(override), source="scenario"))
+            return float(override)
+        try:
+            v = default_price(item, year, province)
+        except (MissingValue, FileNotFoundError):
+            self.problems.append(Problem(self.file, f"prices.{field_name}", f"no default price for {item}; expected prices.{field_name}"))
+            return float("nan")
+        self.sources.append(dict(item=field_name, year=year, value=v, source="prices.csv"))
+        return v
+
+
+def _build(c: _Collector, tech: str, cfg, unit: str, capex_param: str, capex_override, fom_param: str | None,
+           fom_override, years: list[int], max_capacity: float | None, to_unit: float = KW_PER_MW) -> Build:
+    """Investment data; ``to_unit`` converts per-kW catalogue figures to per-MW (x1000)."""
+    capex = {y: c.param(tech, capex_param, capex_override, y) * to_unit for y in years}
+    subsidy = getattr(cfg, "subsidy_cny_per_kw", 0.0) * (KW_PER_MW if unit in ("MW",) else 0.0)
+    capex = {y: max(v - subsidy, 0.0) for y, v in capex.items()}
+    fom = c.param(tech, fom_param, fom_override, years[0]) * to_unit if fom_param else 0.0
+    life = int(c.param(tech, "life_years", getattr(cfg, "life_years", None), years[0]))
+    return Build(tech, unit, capex, subsidy, fom, max(life, 1), max_capacity,
+                 getattr(cfg, "max_build_per_yr", None), getattr(cfg, "first_build_year", None))
+
+
+def _cop_curve(points: dict[float, float]) -> tuple[np.ndarray, np.ndarray]:
+    temps = np.array(sorted(points))
+    return temps, np.array([points[t] for t in temps])
+
+
+def prepare(loaded: LoadedScenario) -> ModelData:
+    """Resolve every number the model needs; raise ScenarioError listing all gaps."""
+    s = loaded.scenario
+    h = s.horizon
+    file = str(loaded.path)
+    c = _Collector(file)
+    years = list(range(h.base_year + 1, h.end_year + 1))
+    r = h.discount_rate
+    discount = {y: discount_factor(r, y - h.base_year) for y in years}
+    growth = {y: (1 + s.production.growth_per_yr) ** (y - h.base_year) for y in years}
+    province = s.factory.province
+    esc = {y: (1 + s.prices.energy_price_growth_per_yr) ** (y - h.base_year) for y in years}
+
+    # ---- hourly series -------------------------------------------------------------
+    elec = shape(s.baseline.electricity_profile, loaded.dir_of(("baseline", "electricity_profile", "csv")),
+                 "baseline.electricity_profile")
+    price_kwh, tou = hourly_price_cny_per_kwh(s)
+    pv_cfg = s.technologies.pv if (s.technologies.pv and s.technologies.pv.enabled) else None
+    need_pv_profile = pv_cfg is not None or s.baseline.onsite_pv_mwh > 0
+    pv = np.zeros(HOURS_PER_YEAR)
+    if need_pv_profile:
+        region = s.factory.grid_region.value
+        yield_kwh = c.param("pv", "yield_kwh_per_kwp_yr", pv_cfg.yield_kwh_per_kwp_yr if pv_cfg else None, h.base_year, region=region,
+                            field_path="technologies.pv.yield_kwh_per_kwp_yr")
+        if pv_cfg is not None and pv_cfg.profile is not None:
+            pv = read_profile_csv(loaded.dir_of(("technologies", "pv", "profile", "csv")) / str(pv_cfg.profile.csv),
+                                  pv_cfg.profile.column, "technologies.pv.profile")
+            if pv_cfg.yield_kwh_per_kwp_yr is not None and pv.sum() > 0:
+                pv = pv * pv_cfg.yield_kwh_per_kwp_yr / pv.sum()
+            if pv.max() > 1.0 + 1e-9:
+                c.problems.append(Problem(file, "technologies.pv.profile", f"capacity factors above 1 (max {pv.max():.3g}); expected kW per kWp"))
+        elif s.factory.latitude_deg is None or s.factory.longitude_deg is None:
+            c.problems.append(Problem(file, "factory.latitude_deg",
+                                      "PV needs the factory's latitude_deg and longitude_deg (or technologies.pv.profile)"))
+        elif not np.isnan(yield_kwh):
+            pv = pv_capacity_factor(s.factory.latitude_deg, s.factory.longitude_deg, yield_kwh)
+    series = {"load": elec, "pv": pv, "price": price_kwh * KW_PER_MW}
+    if s.time.mode == "hourly":
+        periods = all_days(series)
+        tou_p = tou.reshape(DAYS_PER_YEAR, HOURS_PER_DAY)
+    else:
+        periods = representative_days(series, s.time.representative_days, exact=frozenset({"price"}))
+        tou_p = tou.reshape(DAYS_PER_YEAR, HOURS_PER_DAY)[periods.day_of_period]
+    w = periods.weights
+    load = periods.series["load"]
+    elec_shape = load / float((w[:, None] * load).sum())
+    pv_cf = np.clip(periods.series["pv"], 0.0, 1.0)
+    existing_pv = np.zeros_like(pv_cf)
+    if s.baseline.onsite_pv_mwh > 0 and (w[:, None] * pv_cf).sum() > 0:
+        existing_pv = s.baseline.onsite_pv_mwh * pv_cf / float((w[:, None] * pv_cf).sum())
+
+    # ---- heat loads and other fuel use --------------------------------------------
+    heat_loads: list[HeatLoadData] = []
+    used_share: dict[str, float] = {}
+    fuel_amount = {fuel: getattr(s.baseline.fuels, fld) for fld, fuel in FUEL_FIELDS.items()}
+    fuel_amount["purchased_heat"] = s.baseline.purchased_heat_gj
+    price_field = {f: f"{f}_cny_per_{'gj' if f == 'purchased_heat' else ('m3' if f == 'natural_gas' else 't')}" for f in fuel_amount}
+    price_item = {"natural_gas": "natural_gas_cny_per_m3", "raw_coal": "raw_coal_cny_per_t", "coke": "coke_cny_per_t",
+                  "diesel": "diesel_cny_per_t", "gasoline": "gasoline_cny_per_t", "fuel_oil": "fuel_oil_cny_per_t",
+                  "lpg": "lpg_cny_per_t", "biomass": "biomass_pellet_cny_per_t", "purchased_heat": "purchased_steam_cny_per_gj"}
+
+    def fuel_price(fuel: str) -> float:
+        return c.price(price_field[fuel], getattr(s.prices, price_field[fuel]), price_item[fuel], h.base_year, province)
+
+    for hl in s.baseline.heat_loads:
+        amount = fuel_amount[hl.fuel] * hl.fuel_share
+        used_share[hl.fuel] = used_share.get(hl.fuel, 0.0) + hl.fuel_share
+        f = fuel_factor(s, hl.fuel)
+        if hl.fuel == "purchased_heat":
+            eff, ncv = 1.0, 1.0
+        else:
+            eff, ncv = hl.boiler_efficiency, fuel_ncv_gj(hl.fuel)
+        heat_mwh = amount * ncv * eff / GJ_PER_MWH
+        per_heat_unit = GJ_PER_MWH / (ncv * eff)  # fuel units per MWh_th
+        heat_loads.append(HeatLoadData(
+            name=hl.name, temperature_c=hl.temperature_c, demand_mwh_base=heat_mwh, existing_fuel=hl.fuel,
+            existing_efficiency=eff, existing_retire_year=hl.existing_boiler_retire_year,
+            existing_ef_t_per_mwh_heat=f.value * per_heat_unit,
+            existing_cost_cny_per_mwh_heat=fuel_price(hl.fuel) * per_heat_unit,
+            existing_scope=2 if hl.fuel == "purchased_heat" else 1,
+        ))
+    other_t: dict[str, float] = {}
+    other_cost: dict[str, float] = {}
+    stationary = 0.0
+    for fuel, amount in fuel_amount.items():
+        rest = amount * (1.0 - used_share.get(fuel, 0.0))
+        if rest <= 1e-12:
+            continue
+        t = rest * fuel_factor(s, fuel).value
+        other_t[fuel] = t
+        other_cost[fuel] = rest * fuel_price(fuel)
+        if fuel not in MOBILE_FUELS and fuel != "purchased_heat":
+            stationary += t
+
+    # ---- prices, factors ------------------------------------------------------------
+    p = s.prices
+    loc = {y: f.value for y, f in grid_factor_series(s, "location").items()}
+    mkt = {y: f.value for y, f in grid_factor_series(s, "market").items()}
+    cp = {y: p.carbon_price_cny_per_t * (1 + p.carbon_price_growth_per_yr) ** (y - h.base_year) for y in years}
+
+    md = ModelData(
+        scenario=s, name=s.name, base_year=h.base_year, target_year=h.target_year, years=years,
+        discount_rate=r, discount=discount, growth=growth, periods=periods,
+        elec_demand_mwh_base=s.baseline.electricity_mwh, elec_shape=elec_shape, heat_shape=elec_shape,
+        existing_pv_mwh=existing_pv, pv_cf=pv_cf, price_cny_per_mwh=periods.series["price"], tou_period=tou_p,
+        energy_escalation=esc, heat_loads=heat_loads, other_fuel_t=other_t, other_fuel_cost_cny=other_cost,
+        other_fuel_stationary_t=stationary, process_co2_t=s.baseline.process_co2_t,
+        grid_location=loc, grid_market=mkt,
+        demand_charge_cny_per_mw_yr=p.demand_charge_cny_per_kw_month * KW_PER_MW * 12,
+        import_limit_mw=None if p.import_limit_kw is None else p.import_limit_kw / KW_PER_MW,
+        export_price_cny_per_mwh=None if p.export_price_cny_per_kwh is None else p.export_price_cny_per_kwh * KW_PER_MW,
+        carbon_price=cp,
+        carbon_price_covers=p.carbon_price_covers,
+    )
+    tech = s.technologies
+
+    # ---- PV -------------------------------------------------------------------------
+    if pv_cfg is not None:
+        limits = [v for v in (pv_cfg.max_kw, None if pv_cfg.roof_area_m2 is None else pv_cfg.roof_area_m2 * pv_cfg.kwp_per_m2) if v is not None]
+        md.pv = _build(c, "pv", pv_cfg, "MW", "capex_cny_per_kw", pv_cfg.capex_cny_per_kw, "fom_cny_per_kw_yr",
+                       pv_cfg.fom_cny_per_kw_yr, years, min(limits) / KW_PER_MW if limits else None)
+        md.pv.max_build_per_yr = None if pv_cfg.max_build_per_yr is None else pv_cfg.max_build_per_yr / KW_PER_MW
+        md.pv_degradation_per_yr = c.param("pv", "degradation_per_yr", pv_cfg.degradation_per_yr, h.base_year)
+
+    # ---- battery --------------------------------------------------------------------
+    b = tech.battery
+    if b is not None and b.enabled:
+        md.battery_energy = _build(c, "battery", b, "MWh", "capex_energy_cny_per_kwh", b.capex_energy_cny_per_kwh, None, None,
+                                   years, None if b.max_kwh is None else b.max_kwh / KW_PER_MW)
+        md.battery_power = _build(c, "battery", b, "MW", "capex_power_cny_per_kw", b.capex_power_cny_per_kw,
+                                  "fom_cny_per_kw_yr", b.fom_cny_per_kw_yr, years, None)
+        md.battery_eff = c.param("battery", "round_trip_efficiency", b.round_trip_efficiency, h.base_year) ** 0.5
+        md.battery_min_h = c.param("battery", "min_duration_h", b.min_duration_h, h.base_year)
+        md.battery_max_h = c.param("battery", "max_duration_h", b.max_duration_h, h.base_year)
+
+    # ---- heat technologies ----------------------------------------------------------
+    ccus_cfg = tech.ccus if (tech.ccus is not None and tech.ccus.enabled) else None
+    ccus_temp = None
+    if ccus_cfg is not None:
+        ccus_temp = c.param(ccus_cfg.variant, "regeneration_temp_c", ccus_cfg.regeneration_temp_c, h.base_year,
+                            field_path="technologies.ccus.regeneration_temp_c")
+    for tid in HEAT_TECHS:
+        cfg = getattr(tech, tid)
+        if cfg is None or not cfg.enabled:
+            continue
+        build = _build(c, tid, cfg, "MW", "capex_cny_per_kw_th", cfg.capex_cny_per_kw_th,
+                       "fom_cny_per_kw_yr" if tid != "gas_boiler" else None, cfg.fom_cny_per_kw_yr, years,
+                       None if cfg.max_kw_th is None else cfg.max_kw_th / KW_PER_MW)
+        max_temp = c.param(tid, "max_temp_c", cfg.max_temp_c, h.base_year)
+        targets = {hl.name: hl.temperature_c for hl in heat_loads}
+        if ccus_temp is not None:
+            targets["ccus_regeneration"] = ccus_temp
+        elec_per_heat: dict[str, float] = {}
+        eff = 1.0
+        fuel = None
+        ef_heat = cost_heat = 0.0
+        if tid.startswith("heat_pump"):
+            points = {float(k): float(v) for k, v in (cfg.cop_by_temp_c or {}).items()}
+            if not points:
+                points = {float(k[len("cop_at_"):-1]): v for k, v in catalogue_params(tid, "cop_at_").items()}
+            if not points:
+                c.problems.append(Problem(file, f"technologies.{tid}.cop_by_temp_c", "no COP data; expected cop_by_temp_c"))
+                continue
+            temps, cops = _cop_curve(points)
+            for name, temp in targets.items():
+                if temp <= max_temp:
+                    elec_per_heat[name] = 1.0 / float(np.interp(temp, temps, cops))
+        else:
+            eff = c.param(tid, "efficiency", cfg.efficiency, h.base_year)
+            if tid == "electric_boiler":
+                for name, temp in targets.items():
+                    if temp <= max_temp:
+                        elec_per_heat[name] = 1.0 / eff
+            else:
+                fuel = "natural_gas" if tid == "gas_boiler" else "biomass"
+                if fuel == "biomass":
+                    ncv = c.param("biomass_boiler", "ncv_gj_per_t", None, h.base_year)
+                    price_t = (p.biomass_cny_per_t if p.biomass_cny_per_t is not None
+                               else c.param("biomass_boiler", "fuel_price_cny_per_t", None, h.base_year))
+                    ef_unit = 0.0
+                else:
+                    ncv = fuel_ncv_gj(fuel)
+                    price_t = fuel_price(fuel)
+                    ef_unit = fuel_factor(s, fuel).value
+                per_heat = GJ_PER_MWH / (ncv * eff)
+                ef_heat, cost_heat = ef_unit * per_heat, price_t * per_heat
+                for name, temp in targets.items():
+                    if temp <= max_temp:
+                        elec_per_heat[name] = 0.0
+        md.heat_techs[tid] = HeatTechData(build, "electric" if fuel is None else "fuel", max_temp, elec_per_heat,
+                                          fuel, ef_heat, cost_heat, eff)
+
+    ts = tech.thermal_storage
+    if ts is not None and ts.enabled:
+        md.tes = _build(c, "thermal_storage", ts, "MWh", "capex_cny_per_kwh_th", ts.capex_cny_per_kwh_th, None, None, years,
+                        None if ts.max_kwh_th is None else ts.max_kwh_th / KW_PER_MW)
+        md.tes_loss_per_h = c.param("thermal_storage", "loss_per_h", ts.loss_per_h, h.base_year)
+        md.tes_max_temp_c = c.param("thermal_storage", "max_temp_c", ts.max_temp_c, h.base_year)
+
+    # ---- efficiency measures --------------------------------------------------------
+    heat_base = sum(hl.demand_mwh_base for hl in heat_loads)
+    for mid, cfg in tech.efficiency.items():
+        if not cfg.enabled:
+            continue
+        carrier = EFFICIENCY_CARRIER[mid]
+        share = c.param(mid, "max_saving_share", cfg.max_saving_share, h.base_year, field_path=f"technologies.efficiency.{mid}.max_saving_share")
+        base = s.baseline.electricity_mwh if carrier == "electricity" else heat_base
+        # capex of full adoption = share x base demand x CNY per (MWh/yr) saved
+        capex = {y: share * base * c.param(mid, "capex_cny_per_mwh_saved_yr", cfg.capex_cny_per_mwh_saved_yr, y,
+                                           field_path=f"technologies.efficiency.{mid}.capex_cny_per_mwh_saved_yr") for y in years}
+        life = int(c.param(mid, "life_years", cfg.life_years, h.base_year, field_path=f"technologies.efficiency.{mid}.life_years"))
+        md.efficiency[mid] = (Build(mid, "share", capex, 0.0, 0.0, max(life, 1), 1.0, cfg.max_build_per_yr, cfg.first_build_year),
+                              carrier, share)
+
+    # ---- CCUS -----------------------------------------------------------------------
+    if ccus_cfg is not None:
+        v = ccus_cfg.variant
+        md.ccus = _build(c, v, ccus_cfg, "t/yr", "capex_cny_per_t_yr", ccus_cfg.capex_cny_per_t_yr, None, None, years,
+                         ccus_cfg.max_t_per_yr, to_unit=1.0)
+        md.ccus_rate = c.param(v, "capture_rate", ccus_cfg.capture_rate, h.base_year, field_path="technologies.ccus.capture_rate")
+        md.ccus_heat_mwh_per_t = c.param(v, "heat_gj_per_t", ccus_cfg.heat_gj_per_t, h.base_year, field_path="technologies.ccus.heat_gj_per_t") / GJ_PER_MWH
+        md.ccus_elec_mwh_per_t = c.param(v, "elec_kwh_per_t", ccus_cfg.elec_kwh_per_t, h.base_year, field_path="technologies.ccus.elec_kwh_per_t") / KW_PER_MW
+        md.ccus_var_cny_per_t = (c.param(v, "opex_cny_per_t", ccus_cfg.opex_cny_per_t, h.base_year, field_path="technologies.ccus.opex_cny_per_t")
+                                 + c.param(v, "transport_storage_cny_per_t", ccus_cfg.transport_storage_cny_per_t, h.base_year,
+                                           field_path="technologies.ccus.transport_storage_cny_per_t"))
+        md.ccus_temp_c = float(ccus_temp or 0.0)
+        md.ccus_sources = tuple(ccus_cfg.sources)
+        if not any("ccus_regeneration" in ht.elec_per_heat for ht in md.heat_techs.values()):
+            c.problems.append(Problem(file, "technologies.ccus",
+                                      f"CCUS needs heat at {md.ccus_temp_c:g} °C for solvent regeneration; enable a heat "
+                                      "technology that reaches it (gas_boiler, electric_boiler, heat_pump_high or biomass_boiler)"))
+
+    # ---- purchases and offsets ------------------------------------------------------
+    if tech.green_power is not None and tech.green_power.enabled:
+        md.green_power_enabled, md.green_power_max_mwh = True, tech.green_power.max_mwh_per_yr
+        md.green_power_premium = c.price("green_power_premium_cny_per_mwh", p.green_power_premium_cny_per_mwh,
+                                         "green_power_premium_cny_per_mwh", h.base_year, province)
+    if tech.green_certificates is not None and tech.green_certificates.enabled:
+        md.gec_enabled, md.gec_max_mwh = True, tech.green_certificates.max_mwh_per_yr
+        md.gec_price = c.price("gec_cny_per_mwh", p.gec_cny_per_mwh, "gec_cny_per_mwh", h.base_year, province)
+    if tech.offsets is not None and tech.offsets.enabled:
+        md.offsets_enabled, md.offsets_max_t = True, tech.offsets.max_t_per_yr
+        md.offset_price = c.price("ccer_cny_per_t", p.ccer_cny_per_t, "ccer_cny_per_t", h.base_year, province)
+    if tech.nature_removals is not None and tech.nature_removals.enabled:
+        md.removals_enabled, md.removals_max_t = True, tech.nature_removals.max_t_per_yr
+        md.removal_price = c.price("nature_removal_cny_per_t", p.nature_removal_cny_per_t, "nature_removal_cny_per_t",
+                                   h.base_year, province)
+
+    # ---- target ---------------------------------------------------------------------
+    md.rule = target_rule(s)
+    md.scope2_method = s.target.scope2_method
+    inv = baseline_inventory(s)
+    md.baseline_t = inv.totals["total_market_t" if md.scope2_method == "market" else "total_location_t"]
+    md.ceiling_t = ceilings(md.baseline_t, md.rule, s.target.trajectory, h.base_year, h.target_year, years)
+    md.lump_sum_subsidy_cny = s.finance.lump_sum_subsidy_cny if s.finance else 0.0
+    md.sources = c.sources
+    if c.problems:
+        raise ScenarioError(c.problems)
+    return md
+
+
+def ceilings(baseline_t: float, rule: TargetRule, trajectory, base_year: int, target_year: int,
+             years: list[int]) -> dict[int, float]:
+    """Yearly ceiling on net emissions (after capture, minus offsets), t.
+
+    C(y) = B + (N - B) x (y - y0)/(yT - y0) for y0 < y <= yT, and C(y) = N after yT,
+    where N = max_net_emissions_share x B (else (1 - min_own_reduction_share) x B, else B).
+    Explicit trajectory shares s(y) give C(y) = s(y) x B for the years they name.
+    A rule with no numbers and no explicit trajectory sets no ceiling at all (empty dict).
+    """
+    if rule.max_net_emissions_share is None and rule.min_own_reduction_share is None and not isinstance(trajectory, dict):
+        return {}
+    if rule.max_net_emissions_share is not None:
+        final = rule.max_net_emissions_share * baseline_t
+    elif rule.min_own_reduction_share is not None:
+        final = (1 - rule.min_own_reduction_share) * baseline_t
+    else:
+        final = baseline_t
+    out: dict[int, float] = {}
+    for y in years:
+        if y >= target_year:
+            out[y] = final
+        else:
+            out[y] = baseline_t + (final - baseline_t) * (y - base_year) / (target_year - base_year)
+    if isinstance(trajectory, dict):
+        for y, share in trajectory.items():
+            out[int(y)] = float(share) * baseline_t
+    return out

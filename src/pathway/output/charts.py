@@ -1,0 +1,844 @@
+"""Plotly figures from the result tables.
+
+Every function takes the tables of one run — the dict of DataFrames that
+``results.build_tables`` returns, or the same read back from ``DIR/tables/*.csv``
+(see :func:`read_tables`) — and returns a ``plotly.graph_objects.Figure``. Nothing here
+solves or re-derives the model: the figures only re-arrange the tables, so a number on a
+chart can always be found in a CSV.
+
+Conventions shared by all figures:
+
+* one colour per lever, technology and energy source (:data:`PALETTE`), the same on
+  every chart;
+* every axis title carries its unit, and hovering shows each value with its unit;
+* labels in English or Chinese (``lang='en'|'zh'``, :data:`LABELS`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from pathway.analysis.lever_economics import _FUEL_RE, _fuel_mwh_per_tco2, lever_costs
+from pathway.analysis.lookup import baseline_of, catalogue_param as _param, scope2_method_of, target_year_of, years_of
+
+
+LANGS = ("en", "zh")
+
+# ---------------------------------------------------------------------------------------
+# colours: fixed per lever / technology / energy source, identical across all charts
+# ---------------------------------------------------------------------------------------
+PALETTE: dict[str, str] = {
+    # waterfall anchors
+    "baseline": "#455a64",
+    "residual": "#263238",
+    "emissions_before_offsets": "#607d8b",
+    "growth_and_grid_factor": "#b0bec5",
+    # levers (LEVER_ORDER)
+    "efficiency": "#2e7d32",
+    "electrification_and_fuel_switch": "#ef6c00",
+    "onsite_pv": "#f9a825",
+    "storage": "#7b1fa2",
+    "green_power": "#00897b",
+    "green_certificates": "#4db6ac",
+    "ccus_net_of_penalty": "#6d4c41",
+    "offsets": "#1565c0",
+    # technologies (same family colour as their lever)
+    "pv": "#f9a825",
+    "battery_energy": "#7b1fa2",
+    "battery_power": "#ba68c8",
+    "heat_pump_low": "#ef6c00",
+    "heat_pump_high": "#bf360c",
+    "electric_boiler": "#ffb74d",
+    "thermal_storage": "#ff8a65",
+    "gas_boiler": "#e57373",
+    "biomass_boiler": "#a1887f",
+    "ccus": "#6d4c41",
+    "eff_motors_vfd": "#1b5e20",
+    "eff_compressed_air": "#43a047",
+    "eff_lighting": "#81c784",
+    "eff_hvac": "#558b2f",
+    "eff_waste_heat_recovery": "#9ccc65",
+    # emission sources and energy carriers
+    "grid_electricity": "#78909c",
+    "natural_gas": "#c62828",
+    "other_fuels": "#8d6e63",
+    "purchased_heat": "#ec407a",
+    "process": "#ad1457",
+    "ccus_capture": "#6d4c41",
+    "own_reduction": "#c8e6c9",
+    "net_emissions": "#000000",
+    "ceiling": "#d32f2f",
+    "marginal_abatement_cost": "#d32f2f",
+    "battery_discharge": "#7b1fa2",
+    "battery_charge": "#ce93d8",
+    "pv_export": "#fff176",
+    "demand": "#000000",
+    "total_load": "#37474f",
+    "price": "#d32f2f",
+    "cumulative": "#263238",
+    "subsidy": "#90caf9",
+}
+_FALLBACK = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")
+SCENARIO_COLOURS = ("#1565c0", "#ef6c00", "#2e7d32", "#6a1b9a", "#c62828", "#00838f", "#5d4037", "#ad1457")
+
+
+def colour(key: str) -> str:
+    """The fixed colour of a lever, technology or source (a stable fallback for new keys)."""
+    if key in PALETTE:
+        return PALETTE[key]
+    for prefix in ("heat_pump", "eff_", "battery", "ccus"):
+        if key.startswith(prefix):
+            base = next(k for k in PALETTE if k.startswith(prefix))
+            return PALETTE[base]
+    h = int(hashlib.sha1(key.encode()).hexdigest(), 16)
+    return _FALLBACK[h % len(_FALLBACK)]
+
+
+# ---------------------------------------------------------------------------------------
+# labels (English / Chinese)
+# ---------------------------------------------------------------------------------------
+LABELS: dict[str, dict[str, str]] = {
+    "en": {
+        "baseline": "Baseline", "residual": "Residual (net)", "emissions_before_offsets": "Emissions before offsets",
+        "growth_and_grid_factor": "Growth and grid factor",
+        "efficiency": "Energy efficiency", "electrification_and_fuel_switch": "Electrification and fuel switch",
+        "onsite_pv": "On-site PV", "storage": "Storage", "green_power": "Green power (PPA)",
+        "green_certificates": "Green certificates (GEC)", "ccus_net_of_penalty": "CCUS net of energy penalty",
+        "offsets": "Offsets (CCER / removals)",
+        "pv": "PV", "battery_energy": "Battery (energy)", "battery_power": "Battery (power)",
+        "heat_pump_low": "Heat pump (low temp.)", "heat_pump_high": "Heat pump (high temp.)",
+        "electric_boiler": "Electric boiler", "thermal_storage": "Thermal storage", "gas_boiler": "Gas boiler",
+        "biomass_boiler": "Biomass boiler", "ccus": "CCUS", "eff_motors_vfd": "Motors and VFDs",
+        "eff_compressed_air": "Compressed air", "eff_lighting": "Lighting", "eff_hvac": "HVAC",
+        "eff_waste_heat_recovery": "Waste-heat recovery",
+        "grid_electricity": "Grid electricity", "natural_gas": "Natural gas", "other_fuels": "Other fuels",
+        "purchased_heat": "Purchased heat", "process": "Process CO2", "ccus_capture": "CCUS capture",
+        "own_reduction": "Own reduction vs baseline", "net_emissions": "Net emissions (after offsets)",
+        "ceiling": "Emissions ceiling", "target_year": "Target year",
+        "battery_discharge": "Battery discharge", "battery_charge": "Battery charge", "pv_export": "PV export",
+        "demand": "Process electricity demand", "total_load": "Total electric load", "price": "Time-of-use price",
+        "cumulative": "Cumulative capex", "subsidy": "Subsidy",
+        "green_power_and_certificates": "Green power and certificates",
+        "marginal_abatement_cost": "Marginal abatement cost",
+        # titles and axes
+        "t_pathway": "Emissions pathway", "t_waterfall": "Abatement by lever, {year}", "t_macc": "Marginal abatement cost curve, {year}",
+        "t_capex": "Capex schedule", "t_energy_mix": "Energy mix", "t_dispatch": "Typical day dispatch, {year} (period {period}, {days:g} days)",
+        "t_capacity": "Capacity in service", "t_compare": "Scenario comparison",
+        "ax_year": "Year", "ax_tco2": "Emissions (tCO2/yr)", "ax_tco2_cum": "Abatement (tCO2/yr, cumulative)",
+        "ax_cny_per_t": "Average abatement cost (CNY/tCO2)", "ax_mcny": "Capex (million CNY)", "ax_mwh": "Energy (MWh/yr)",
+        "ax_hour": "Hour of day (h)", "ax_mw": "Power (MWh per hour = MW)", "ax_price": "Price (CNY/MWh)",
+        "ax_cost_mcny": "Total discounted cost (million CNY)", "ax_target_em": "Emissions in target year (tCO2/yr)",
+        "location": "Scope 2 location-based", "market": "Scope 2 market-based",
+        "not_shown": "Not on the curve (no positive abatement in {year}): {items}",
+        "tonnes": "t", "share_of_potential": "Adoption (share of potential)",
+        "unit_MW": "Capacity (MW)", "unit_MWh": "Capacity (MWh)", "unit_MW_th": "Capacity (MW_th)",
+        "unit_MWh_th": "Capacity (MWh_th)", "unit_t/yr": "Capacity (tCO2/yr)", "unit_share": "Adoption (share of potential)",
+        "scenario": "Scenario",
+    },
+    "zh": {
+        "baseline": "基准排放", "residual": "剩余净排放", "emissions_before_offsets": "抵消前排放",
+        "growth_and_grid_factor": "产量增长与电网因子",
+        "efficiency": "节能提效", "electrification_and_fuel_switch": "电气化与燃料替代",
+        "onsite_pv": "厂内光伏", "storage": "储能", "green_power": "绿电交易",
+        "green_certificates": "绿证", "ccus_net_of_penalty": "CCUS（扣除能耗排放）",
+        "offsets": "抵消（CCER/碳移除）",
+        "pv": "光伏", "battery_energy": "储能电池（容量）", "battery_power": "储能电池（功率）",
+        "heat_pump_low": "热泵（低温）", "heat_pump_high": "热泵（高温）",
+        "electric_boiler": "电锅炉", "thermal_storage": "蓄热", "gas_boiler": "燃气锅炉",
+        "biomass_boiler": "生物质锅炉", "ccus": "CCUS", "eff_motors_vfd": "电机与变频",
+        "eff_compressed_air": "压缩空气系统", "eff_lighting": "照明", "eff_hvac": "暖通空调",
+        "eff_waste_heat_recovery": "余热回收",
+        "grid_electricity": "电网电力", "natural_gas": "天然气", "other_fuels": "其他燃料",
+        "purchased_heat": "外购热力", "process": "工业过程排放", "ccus_capture": "CCUS捕集",
+        "own_reduction": "相对基准的自主减排", "net_emissions": "净排放（抵消后）",
+        "ceiling": "排放上限", "target_year": "目标年",
+        "battery_discharge": "储能放电", "battery_charge": "储能充电", "pv_export": "光伏上网",
+        "demand": "生产用电负荷", "total_load": "总用电负荷", "price": "分时电价",
+        "cumulative": "累计投资", "subsidy": "补贴",
+        "green_power_and_certificates": "绿电与绿证",
+        "marginal_abatement_cost": "边际减排成本",
+        "t_pathway": "排放路径", "t_waterfall": "{year}年分措施减排量", "t_macc": "{year}年边际减排成本曲线",
+        "t_capex": "投资计划", "t_energy_mix": "能源结构", "t_dispatch": "{year}年典型日调度（时段 {period}，{days:g} 天）",
+        "t_capacity": "在役装机", "t_compare": "情景对比",
+        "ax_year": "年份", "ax_tco2": "排放量（tCO2/年）", "ax_tco2_cum": "减排量（tCO2/年，累计）",
+        "ax_cny_per_t": "平均减排成本（元/tCO2）", "ax_mcny": "投资（百万元）", "ax_mwh": "能源（MWh/年）",
+        "ax_hour": "小时（h）", "ax_mw": "功率（每小时MWh = MW）", "ax_price": "电价（元/MWh）",
+        "ax_cost_mcny": "折现总成本（百万元）", "ax_target_em": "目标年排放（tCO2/年）",
+        "location": "范围二：基于位置", "market": "范围二：基于市场",
+        "not_shown": "未列入曲线（{year}年减排量不为正）：{items}",
+        "tonnes": "吨", "share_of_potential": "实施比例（占潜力）",
+        "unit_MW": "装机（MW）", "unit_MWh": "容量（MWh）", "unit_MW_th": "装机（MW_th）",
+        "unit_MWh_th": "容量（MWh_th）", "unit_t/yr": "捕集能力（tCO2/年）", "unit_share": "实施比例（占潜力）",
+        "scenario": "情景",
+    },
+}
+
+
+def label(key: str, lang: str = "en", **fmt) -> str:
+    """The label of a key in ``lang``; unknown keys fall back to English, then to the key."""
+    _check_lang(lang)
+    text = LABELS[lang].get(key) or LABELS["en"].get(key) or key.replace("_", " ")
+    return text.format(**fmt) if fmt else text
+
+
+def _check_lang(lang: str) -> None:
+    if lang not in LANGS:
+        raise ValueError(f"lang must be one of {LANGS}, got {lang!r}")
+
+
+# ---------------------------------------------------------------------------------------
+# helpers shared by the figures
+# ---------------------------------------------------------------------------------------
+FONT = "-apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, 'PingFang SC', 'Microsoft YaHei', 'Noto Sans CJK SC', sans-serif"
+
+
+def _layout(fig: go.Figure, title: str, **kw) -> go.Figure:
+    fig.update_layout(
+        title=dict(text=title, x=0.01, xanchor="left", font=dict(size=17)),
+        template="plotly_white",
+        font=dict(family=FONT, size=12, color="#263238"),
+        legend=kw.pop("legend", dict(orientation="h", yanchor="top", y=-0.14, x=0, xanchor="left", traceorder="normal")),
+        margin=kw.pop("margin", dict(l=70, r=30, t=70, b=60)),
+        hoverlabel=dict(font=dict(family=FONT)),
+        height=kw.pop("height", 460),
+        **kw,
+    )
+    return fig
+
+
+def source_group(source: str) -> str:
+    """Emission source of the emissions table -> group key (colour and legend entry)."""
+    s = source.lower()
+    if s.startswith("grid electricity"):
+        return "grid_electricity"
+    if s.startswith("ccus capture"):
+        return "ccus_capture"
+    if s.startswith("process"):
+        return "process"
+    if s.startswith("purchased heat") or "purchased_heat" in s:
+        return "purchased_heat"
+    if "natural_gas" in s or s == "new gas_boiler":
+        return "natural_gas"
+    return "other_fuels"
+
+
+SOURCE_ORDER = ("grid_electricity", "purchased_heat", "natural_gas", "other_fuels", "process")
+
+
+def _hover(unit: str, fmt: str = ",.0f") -> str:
+    return "%{fullData.name}<br>%{x}: <b>%{y:" + fmt + "} " + unit + "</b><extra></extra>"
+
+
+# ---------------------------------------------------------------------------------------
+# 1. emissions pathway
+# ---------------------------------------------------------------------------------------
+def pathway_data(tables: Mapping[str, pd.DataFrame], method: str) -> pd.DataFrame:
+    """Emissions by source group and year for one scope-2 method (``location``/``market``):
+    columns year, group, emissions_t. Capture is negative, as in the emissions table."""
+    em = tables["emissions"]
+    sel = em[em["method"].isin(["both", method])].copy()
+    sel["group"] = sel["source"].map(source_group)
+    return sel.groupby(["year", "group"], as_index=False)["emissions_t"].sum()
+
+
+def _inventory_groups(inv: pd.DataFrame, method: str) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for r in inv.itertuples():
+        if r.method not in ("both", method):
+            continue
+        src = str(r.source)
+        if src.startswith("electricity"):
+            g = "grid_electricity"
+        elif src.startswith("fuel:natural_gas"):
+            g = "natural_gas"
+        elif "heat" in src:
+            g = "purchased_heat"
+        elif src.startswith("process"):
+            g = "process"
+        else:
+            g = "other_fuels"
+        out[g] = out.get(g, 0.0) + float(r.emissions_t)
+    return out
+
+
+def emissions_pathway(tables: Mapping[str, pd.DataFrame], lang: str = "en", method: str | None = None,
+                      target_year: int | None = None, base_year: int | None = None) -> go.Figure:
+    """One bar per year, stacked by emission source (tCO2/yr), for both scope-2 methods.
+
+    Above zero: the sources before capture, then a light "own reduction vs baseline"
+    segment that fills the bar up to the baseline of that method. Below zero: CCUS
+    capture and offsets, each its own colour. Lines: the yearly ceiling (it binds the
+    target's method), the baseline, net emissions after offsets; a vertical marker at the
+    target year. Buttons switch between location- and market-based scope 2 (the
+    target's method is shown first). With ``base_year`` and an inventory table, the
+    base-year inventory is drawn as the first bar.
+    """
+    _check_lang(lang)
+    method = method or scope2_method_of(tables)
+    target_year = target_year or target_year_of(tables)
+    pw = tables["pathway"].set_index("year")
+    years = years_of(tables)
+    inv = tables.get("inventory")
+    base_t = {m: None for m in ("location", "market")}
+    if inv is not None and not inv.empty:
+        for m in base_t:
+            base_t[m] = sum(_inventory_groups(inv, m).values())
+    else:
+        base_t[method] = baseline_of(tables)
+    base_t[method] = baseline_of(tables)  # the abatement table's baseline is authoritative
+    show_base = base_year is not None and inv is not None and not inv.empty
+    fig = go.Figure()
+    methods = ("market", "location") if method == "market" else ("location", "market")
+    traces_of: dict[str, list[int]] = {m: [] for m in methods}
+    shared: list[int] = []
+
+    def add(tr, m: str | None):
+        fig.add_trace(tr)
+        (traces_of[m] if m else shared).append(len(fig.data) - 1)
+
+    for m in methods:
+        data = pathway_data(tables, m)
+        visible = m == method
+        inv_g = _inventory_groups(inv, m) if show_base else {}
+        gross = np.zeros(len(years))
+        for g in SOURCE_ORDER:
+            vals = data[data.group == g].set_index("year")["emissions_t"].reindex(years).fillna(0.0).to_numpy()
+            if not vals.any() and not inv_g.get(g):
+                continue
+            gross += vals
+            x = ([base_year] if show_base else []) + years
+            y = ([inv_g.get(g, 0.0)] if show_base else []) + list(vals)
+            add(go.Bar(x=x, y=y, name=label(g, lang), marker_color=colour(g), legendgroup=g, visible=visible,
+                       hovertemplate=_hover("tCO2"), meta=dict(kind="source", group=g, method=m)), m)
+        if base_t[m] is not None:
+            own = np.clip(base_t[m] - gross, 0.0, None)
+            add(go.Bar(x=years, y=own, name=label("own_reduction", lang), legendgroup="own_reduction", visible=visible,
+                       marker=dict(color="rgba(200,230,201,0.55)", line=dict(color="#66bb6a", width=1),
+                                   pattern=dict(shape="/", fgcolor="#66bb6a", size=6)),
+                       customdata=base_t[m] - gross,
+                       hovertemplate="%{fullData.name}<br>%{x}: <b>%{customdata:,.0f} tCO2</b><extra></extra>",
+                       meta=dict(kind="own_reduction", method=m)), m)
+            add(go.Scatter(x=([base_year] if show_base else []) + years, y=[base_t[m]] * (len(years) + show_base),
+                           name=f"{label('baseline', lang)} ({base_year})" if base_year else label("baseline", lang),
+                           mode="lines", line=dict(color=colour("baseline"), dash="dot", width=1.5), visible=visible,
+                           hovertemplate=_hover("tCO2"), meta=dict(kind="baseline", method=m)), m)
+        col = f"emissions_{m}_t"
+        net = pw[col].reindex(years).to_numpy() - pw["offsets_t"].reindex(years).to_numpy()
+        add(go.Scatter(x=years, y=net, name=label("net_emissions", lang), mode="markers",
+                       marker=dict(symbol="diamond", size=10, color=colour("net_emissions"), line=dict(color="white", width=1)),
+                       visible=visible, hovertemplate=_hover("tCO2"), meta=dict(kind="net", method=m)), m)
+
+    capture = pathway_data(tables, method)
+    cap = capture[capture.group == "ccus_capture"].set_index("year")["emissions_t"].reindex(years).fillna(0.0)
+    if (cap.abs() > 1e-9).any():
+        add(go.Bar(x=years, y=cap.to_numpy(), name=label("ccus_capture", lang), marker_color=colour("ccus_capture"),
+                   marker_pattern_shape="x", hovertemplate=_hover("tCO2"), meta=dict(kind="source", group="ccus_capture")), None)
+    off = pw["offsets_t"].reindex(years).to_numpy()
+    if (np.abs(off) > 1e-9).any():
+        add(go.Bar(x=years, y=-off, name=label("offsets", lang), marker_color=colour("offsets"), marker_pattern_shape=".",
+                   hovertemplate=_hover("tCO2"), meta=dict(kind="offsets")), None)
+    add(go.Scatter(x=years, y=pw["ceiling_t"].reindex(years).to_numpy(), mode="lines+markers",
+                   name=f"{label('ceiling', lang)} ({label(method, lang)})", line=dict(color=colour("ceiling"), width=2.5, dash="dash"),
+                   hovertemplate=_hover("tCO2"), meta=dict(kind="ceiling")), None)
+
+    n = len(fig.data)
+    buttons = []
+    for m in methods:
+        vis = [i in shared or i in traces_of[m] for i in range(n)]
+        buttons.append(dict(label=label(m, lang), method="update", args=[{"visible": vis}]))
+    fig.add_vline(x=target_year, line=dict(color="#263238", width=1.5, dash="dashdot"))
+    fig.add_annotation(x=target_year, y=1.0, yref="paper", text=f"{label('target_year', lang)} {target_year}",
+                       showarrow=False, yanchor="bottom", font=dict(size=11))
+    _layout(fig, label("t_pathway", lang), barmode="relative",
+            xaxis=dict(title=label("ax_year", lang), dtick=1, tickformat="d"),
+            yaxis=dict(title=label("ax_tco2", lang), tickformat=",.0f", zeroline=True, zerolinecolor="#90a4ae"),
+            updatemenus=[dict(type="buttons", direction="right", x=1.0, xanchor="right", y=1.13, yanchor="bottom",
+                              buttons=buttons, showactive=True, bgcolor="#eceff1", font=dict(size=11))])
+    return fig
+
+
+# ---------------------------------------------------------------------------------------
+# 2. abatement waterfall
+# ---------------------------------------------------------------------------------------
+def waterfall_steps(tables: Mapping[str, pd.DataFrame], year: int | None = None) -> pd.DataFrame:
+    """The waterfall of one year: rows (key, delta_t, level_after_t) from the abatement
+    table — baseline, growth and grid factor, then the levers in LEVER_ORDER (offsets
+    last). ``delta_t`` is the change in emissions (``-abatement_t``), so
+    ``baseline + sum(delta) = residual`` exactly."""
+    year = year or target_year_of(tables)
+    ab = tables["abatement"]
+    rows = ab[ab["year"] == year].sort_values("order")
+    if rows.empty:
+        raise ValueError(f"no abatement rows for year {year}")
+    out = []
+    for r in rows.itertuples():
+        if r.lever == "baseline":
+            out.append(dict(key="baseline", delta_t=float(r.emissions_after_t), level_after_t=float(r.emissions_after_t)))
+        else:
+            out.append(dict(key=r.lever, delta_t=-float(r.abatement_t), level_after_t=float(r.emissions_after_t)))
+    return pd.DataFrame(out)
+
+
+def abatement_waterfall(tables: Mapping[str, pd.DataFrame], year: int | None = None, lang: str = "en",
+                        drop_zero: bool = True) -> go.Figure:
+    """Waterfall from the baseline to the net residual of ``year`` (default: the target
+    year): growth and grid factor, then each lever's attributed abatement in the fixed
+    sequential order of the abatement table, a subtotal before offsets, offsets, and the
+    residual. One bar per step in the lever's own colour; steps of exactly zero are left
+    out (``drop_zero``). Each step's signed change (tCO2) is in its trace's ``customdata``.
+    """
+    _check_lang(lang)
+    year = year or target_year_of(tables)
+    st = waterfall_steps(tables, year)
+    fig = go.Figure()
+    level = 0.0
+    xs: list[str] = []
+    levels: list[float] = []
+    baseline = float(st.iloc[0]["delta_t"])
+    scale = max(abs(baseline), 1.0)
+
+    def bar(key: str, x: str, base: float, delta: float, kind: str):
+        lo, hi = min(base, base + delta), max(base, base + delta)
+        fig.add_trace(go.Bar(
+            x=[x], y=[hi - lo], base=[lo], name=x, marker_color=colour(key), showlegend=False,
+            customdata=[[delta, base + delta]], meta=dict(kind=kind, key=key),
+            hovertemplate=(f"<b>{x}</b><br>" + ("%{customdata[1]:,.0f} tCO2" if kind != "step" else
+                           "change %{customdata[0]:+,.0f} tCO2<br>after: %{customdata[1]:,.0f} tCO2") + "<extra></extra>"),
+            text=[f"{delta:+,.0f}" if kind == "step" else f"{base + delta:,.0f}"], textposition="outside",
+            cliponaxis=False))
+
+    for r in st.itertuples():
+        key, delta = r.key, float(r.delta_t)
+        if key == "baseline":
+            bar(key, f"{label('baseline', lang)}", 0.0, delta, "total")
+            level = delta
+        else:
+            if key == "offsets":
+                bar("emissions_before_offsets", label("emissions_before_offsets", lang), 0.0, level, "subtotal")
+                xs.append(label("emissions_before_offsets", lang))
+                levels.append(level)
+            if drop_zero and abs(delta) <= 1e-9 * scale:
+                continue
+            bar(key, label(key, lang), level, delta, "step")
+            level += delta
+        xs.append(fig.data[-1].x[0])
+        levels.append(level)
+    bar("residual", label("residual", lang), 0.0, level, "total")
+    xs.append(label("residual", lang))
+    levels.append(level)
+    # connector lines between steps
+    for i in range(len(xs) - 1):
+        fig.add_shape(type="line", x0=i + 0.4, x1=i + 0.6, y0=levels[i], y1=levels[i], xref="x", yref="y",
+                      line=dict(color="#90a4ae", width=1, dash="dot"))
+    _layout(fig, label("t_waterfall", lang, year=year), barmode="overlay", bargap=0.2, showlegend=False,
+            xaxis=dict(title="", type="category", categoryorder="array", categoryarray=xs, tickangle=-25),
+            yaxis=dict(title=label("ax_tco2", lang), tickformat=",.0f"), margin=dict(l=70, r=30, t=70, b=110))
+    return fig
+
+
+# ---------------------------------------------------------------------------------------
+# 3. MACC
+# ---------------------------------------------------------------------------------------
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+def macc(tables: Mapping[str, pd.DataFrame], year: int | None = None, lang: str = "en") -> go.Figure:
+    """Marginal abatement cost curve of ``year`` (default: the target year).
+
+    Levers sorted by average abatement cost (CNY/tCO2, :func:`lever_costs`), cheapest —
+    negative costs — on the left; each bar's width is the lever's abatement (tCO2/yr) and
+    its height the average cost. The horizontal line is the year's marginal abatement
+    cost, the dual value of the emissions ceiling (``pathway.marginal_abatement_cost_cny_per_t``).
+    Levers with no positive abatement are listed under the chart, not drawn.
+    """
+    _check_lang(lang)
+    year = year or target_year_of(tables)
+    lc = lever_costs(tables, year)
+    on = lc[lc["abatement_t"] > 1e-9].sort_values("average_cost_cny_per_t", kind="stable")
+    off = lc[~(lc["abatement_t"] > 1e-9)]
+    fig = go.Figure()
+    x0 = 0.0
+    for r in on.itertuples():
+        w = float(r.abatement_t)
+        fig.add_trace(go.Bar(
+            x=[x0 + w / 2], y=[r.average_cost_cny_per_t], width=[w], name=label(r.lever, lang),
+            marker=dict(color=colour(r.lever), line=dict(color="white", width=1)),
+            customdata=[[w, r.net_cost_cny / 1e6, x0, x0 + w]], meta=dict(kind="lever", lever=r.lever),
+            hovertemplate=(f"<b>{label(r.lever, lang)}</b><br>%{{y:,.1f}} CNY/tCO2<br>%{{customdata[0]:,.0f}} tCO2/yr"
+                           "<br>net cost %{customdata[1]:,.2f} million CNY/yr<extra></extra>")))
+        x0 += w
+    pw = tables["pathway"].set_index("year")
+    mac = pw.loc[year, "marginal_abatement_cost_cny_per_t"] if year in pw.index else None
+    if mac is not None and pd.notna(mac):
+        fig.add_trace(go.Scatter(x=[0, max(x0, 1.0)], y=[mac, mac], mode="lines", name=f"{label('marginal_abatement_cost', lang)} {year}",
+                                 line=dict(color=colour("marginal_abatement_cost"), dash="dash", width=2),
+                                 hovertemplate="%{y:,.1f} CNY/tCO2<extra>" + label("marginal_abatement_cost", lang) + "</extra>",
+                                 meta=dict(kind="mac")))
+    if not off.empty:
+        items = ", ".join(f"{label(r.lever, lang)} ({r.abatement_t:,.0f} t)" for r in off.itertuples() if abs(r.abatement_t) > 1e-9
+                          or r.net_cost_cny > 1e-6)
+        if items:
+            fig.add_annotation(text=label("not_shown", lang, year=year, items=items), xref="paper", yref="paper",
+                               x=0, y=-0.30, showarrow=False, xanchor="left", font=dict(size=10, color="#607d8b"))
+    _layout(fig, label("t_macc", lang, year=year), barmode="overlay", bargap=0,
+            xaxis=dict(title=label("ax_tco2_cum", lang), tickformat=",.0f", range=[0, max(x0, 1.0)]),
+            yaxis=dict(title=label("ax_cny_per_t", lang), tickformat=",.0f", zeroline=True, zerolinecolor="#263238"),
+            margin=dict(l=70, r=30, t=70, b=120))
+    return fig
+
+
+# ---------------------------------------------------------------------------------------
+# 4. capex schedule
+# ---------------------------------------------------------------------------------------
+def capex_schedule(tables: Mapping[str, pd.DataFrame], lang: str = "en") -> go.Figure:
+    """Upfront capex per year stacked by technology (million CNY, ``capex_cny`` of the
+    capex table, i.e. before subsidies), the cumulative total as a line, and subsidies as
+    negative bars when there are any."""
+    _check_lang(lang)
+    capex = tables["capex"]
+    years = years_of(tables)
+    fig = go.Figure()
+    for k in dict.fromkeys(capex["technology"]):
+        c = capex[capex["technology"] == k].groupby("year")["capex_cny"].sum().reindex(years).fillna(0.0)
+        if not (c.abs() > 0).any():
+            continue
+        fig.add_bar(x=years, y=c.to_numpy() / 1e6, name=label(k, lang), marker_color=colour(k),
+                    hovertemplate=_hover("million CNY", ",.2f"), meta=dict(kind="technology", technology=k))
+    sub = capex.groupby("year")["subsidy_cny"].sum().reindex(years).fillna(0.0)
+    if (sub.abs() > 0).any():
+        fig.add_bar(x=years, y=-sub.to_numpy() / 1e6, name=label("subsidy", lang), marker_color=colour("subsidy"),
+                    hovertemplate=_hover("million CNY", ",.2f"), meta=dict(kind="subsidy"))
+    total = capex.groupby("year")["capex_cny"].sum().reindex(years).fillna(0.0)
+    fig.add_scatter(x=years, y=total.cumsum().to_numpy() / 1e6, name=label("cumulative", lang), mode="lines+markers",
+                    line=dict(color=colour("cumulative"), width=2), hovertemplate=_hover("million CNY", ",.2f"),
+                    meta=dict(kind="cumulative"))
+    _layout(fig, label("t_capex", lang), barmode="relative",
+            xaxis=dict(title=label("ax_year", lang), dtick=1, tickformat="d"),
+            yaxis=dict(title=label("ax_mcny", lang), tickformat=",.1f"))
+    return fig
+
+
+# ---------------------------------------------------------------------------------------
+# 5. energy mix
+# ---------------------------------------------------------------------------------------
+
+
+
+
+def energy_mix_table(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """Final energy use per year and carrier (MWh/yr): columns year, carrier, energy_mwh.
+
+    Electricity: grid purchases not covered by green power or certificates, green power,
+    green certificates (green MWh = green share x electricity use - on-site PV used,
+    split by the two purchase costs over their unit prices in the assumptions table; if
+    the prices are missing the two are one carrier), on-site PV used (generation - export).
+    Fuels: fuel energy (net calorific value) = combustion CO2 of the emissions table /
+    (emission factor / NCV) of the fuel; biomass = heat delivered / boiler efficiency;
+    a heat source without a fuel factor (purchased heat) is shown as the heat delivered. Fuel for existing boilers and new
+    gas boilers is natural gas when so named; everything else is "other fuels".
+    """
+    years = years_of(tables)
+    pw = tables["pathway"].set_index("year")
+    eb = tables["energy_balance"]
+    em = tables["emissions"]
+    inv = tables.get("inventory")
+    costs = tables["costs"]
+    a = tables.get("assumptions")
+    rows = []
+
+    def flow(y, carrier, name):
+        s = eb[(eb["year"] == y) & (eb["carrier"] == carrier) & (eb["flow"] == name)]["energy_mwh"]
+        return float(s.sum())
+
+    price = {}
+    for item, key in (("green_power_premium_cny_per_mwh", "green_power_premium"), ("gec_cny_per_mwh", "green_certificates")):
+        if a is not None:
+            hit = a[a["item"] == item]
+            price[key] = float(hit.iloc[0]["value"]) if not hit.empty and pd.notna(hit.iloc[0]["value"]) else None
+    for y in years:
+        imp = flow(y, "electricity", "supply: grid import")
+        pv_used = flow(y, "electricity", "supply: PV") - flow(y, "electricity", "use: PV export")
+        use = float(pw.loc[y, "electricity_use_mwh"])
+        green = max(float(pw.loc[y, "green_electricity_share"]) * use - pv_used, 0.0)
+        c = costs[costs["year"] == y].set_index("category")["cost_cny"]
+        gp = gec = None
+        if price.get("green_power_premium") and price.get("green_certificates"):
+            gp = float(c.get("green_power_premium", 0.0)) / price["green_power_premium"]
+            gec = float(c.get("green_certificates", 0.0)) / price["green_certificates"]
+            if gp + gec > 0:
+                k = green / (gp + gec)  # reconcile to the share exactly
+                gp, gec = gp * k, gec * k
+        rows.append(dict(year=y, carrier="grid_electricity", energy_mwh=max(imp - green, 0.0)))
+        if gp is None:
+            rows.append(dict(year=y, carrier="green_power_and_certificates", energy_mwh=green))
+        else:
+            rows.append(dict(year=y, carrier="green_power", energy_mwh=gp))
+            rows.append(dict(year=y, carrier="green_certificates", energy_mwh=gec))
+        rows.append(dict(year=y, carrier="onsite_pv", energy_mwh=pv_used))
+        gas = other = 0.0
+        for r in em[(em["year"] == y)].itertuples():
+            s = str(r.source)
+            if s.startswith("existing boiler"):
+                m = _FUEL_RE.search(s)
+                fuel = m.group(1) if m else ""
+            elif s.startswith("other fuel use: "):
+                fuel = s.split(": ", 1)[1]
+            elif s == "new gas_boiler":
+                fuel = "natural_gas"
+            else:
+                continue
+            k = _fuel_mwh_per_tco2(fuel, inv)
+            mwh = float(r.emissions_t) * k if k else 0.0
+            if fuel == "natural_gas":
+                gas += mwh
+            else:
+                other += mwh
+        # zero-CO2 or unknown fuels: the heat their boilers deliver
+        sup = eb[(eb["year"] == y) & eb["carrier"].str.startswith("heat:") & eb["flow"].str.startswith("supply: ")]
+        for r in sup.itertuples():
+            what = r.flow[len("supply: "):]
+            what = what[len("existing "):] if what.startswith("existing ") else what
+            if what == "biomass_boiler":
+                other += float(r.energy_mwh) / (_param(a, "biomass_boiler", "efficiency") or 1.0)
+            elif r.flow.startswith("supply: existing ") and _fuel_mwh_per_tco2(what, inv) is None and what != "natural_gas":
+                other += float(r.energy_mwh)
+        rows.append(dict(year=y, carrier="natural_gas", energy_mwh=gas))
+        rows.append(dict(year=y, carrier="other_fuels", energy_mwh=other))
+    return pd.DataFrame(rows, columns=["year", "carrier", "energy_mwh"])
+
+
+def energy_mix(tables: Mapping[str, pd.DataFrame], lang: str = "en") -> go.Figure:
+    """Final energy use per year stacked by carrier (MWh/yr): grid electricity, green
+    power, green certificates, on-site PV, natural gas, other fuels (see
+    :func:`energy_mix_table` for how each is derived), with the green electricity share
+    (%) on a second axis."""
+    _check_lang(lang)
+    mix = energy_mix_table(tables)
+    years = years_of(tables)
+    fig = make_subplots(specs=[[{"secondary_y": True}]])
+    for carrier in dict.fromkeys(mix["carrier"]):
+        v = mix[mix["carrier"] == carrier].set_index("year")["energy_mwh"].reindex(years).fillna(0.0)
+        if not (v.abs() > 1e-9).any():
+            continue
+        fig.add_trace(go.Bar(x=years, y=v.to_numpy(), name=label(carrier, lang),
+                             marker_color=colour(carrier if carrier != "green_power_and_certificates" else "green_power"),
+                             hovertemplate=_hover("MWh"), meta=dict(kind="carrier", carrier=carrier)), secondary_y=False)
+    share = tables["pathway"].set_index("year")["green_electricity_share"].reindex(years) * 100
+    fig.add_trace(go.Scatter(x=years, y=share.to_numpy(), mode="lines+markers", name="Green electricity share (%)" if lang == "en" else "绿电占比（%）",
+                             line=dict(color="#00695c", width=2, dash="dot"), hovertemplate=_hover("%", ".1f"),
+                             meta=dict(kind="share")), secondary_y=True)
+    _layout(fig, label("t_energy_mix", lang), barmode="stack",
+            xaxis=dict(title=label("ax_year", lang), dtick=1, tickformat="d"))
+    fig.update_yaxes(title_text=label("ax_mwh", lang), tickformat=",.0f", secondary_y=False)
+    fig.update_yaxes(title_text="Green electricity share (%)" if lang == "en" else "绿电占比（%）", range=[0, 105],
+                     tickvals=[0, 20, 40, 60, 80, 100], showgrid=False, secondary_y=True)
+    return fig
+
+
+# ---------------------------------------------------------------------------------------
+# 6. typical-day dispatch
+# ---------------------------------------------------------------------------------------
+def default_period(tables: Mapping[str, pd.DataFrame], year: int) -> int:
+    """The period of ``year`` with the largest weight (the most typical day)."""
+    d = tables["dispatch"]
+    d = d[d["year"] == year]
+    w = d.groupby("period")["weight_days"].first()
+    return int(w.idxmax())
+
+
+def dispatch_day(tables: Mapping[str, pd.DataFrame], year: int | None = None, period: int | None = None,
+                 lang: str = "en") -> go.Figure:
+    """Hourly electricity dispatch of one representative day (MWh in each hour, i.e. MW).
+
+    Stacked above zero: grid import, PV generation, battery discharge. Below zero: battery
+    charging and PV export. Lines: process demand (after efficiency) and the total electric
+    load (plus electricity for heat and CCUS); the time-of-use price on the second axis
+    (CNY/MWh). Supply above zero equals total load + charging + export in every hour.
+    Defaults: the target year, and its period with the largest weight.
+    """
+    _check_lang(lang)
+    year = year or target_year_of(tables)
+    d = tables["dispatch"]
+    if period is None:
+        period = default_period(tables, year)
+    d = d[(d["year"] == year) & (d["period"] == period)].sort_values("hour")
+    if d.empty:
+        raise ValueError(f"no dispatch rows for year {year}, period {period}")
+    h = d["hour"].to_numpy()
+    fig = make_subplots(specs=[[{"secondary_y": True}]])
+    series = [("grid_electricity", d["grid_import_mwh"]), ("pv", d["pv_mwh"]), ("battery_discharge", d["battery_discharge_mwh"]),
+              ("battery_charge", -d["battery_charge_mwh"]), ("pv_export", -d["pv_export_mwh"])]
+    for key, v in series:
+        v = v.to_numpy()
+        if not (np.abs(v) > 1e-9).any() and key not in ("grid_electricity",):
+            continue
+        fig.add_trace(go.Bar(x=h, y=v, name=label(key if key != "pv" else "onsite_pv", lang), marker_color=colour(key),
+                             hovertemplate="%{fullData.name}<br>%{x}:00: <b>%{y:,.2f} MWh</b><extra></extra>",
+                             meta=dict(kind="flow", key=key)), secondary_y=False)
+    demand = d["demand_mwh"].to_numpy()
+    load = demand + d["electricity_for_heat_and_ccus_mwh"].to_numpy()
+    fig.add_trace(go.Scatter(x=h, y=demand, name=label("demand", lang), mode="lines", line=dict(color=colour("demand"), width=2, shape="hvh"),
+                             hovertemplate="%{fullData.name}<br>%{x}:00: <b>%{y:,.2f} MWh</b><extra></extra>",
+                             meta=dict(kind="demand")), secondary_y=False)
+    if (np.abs(load - demand) > 1e-9).any():
+        fig.add_trace(go.Scatter(x=h, y=load, name=label("total_load", lang), mode="lines",
+                                 line=dict(color=colour("total_load"), width=2, dash="dash", shape="hvh"),
+                                 hovertemplate="%{fullData.name}<br>%{x}:00: <b>%{y:,.2f} MWh</b><extra></extra>",
+                                 meta=dict(kind="load")), secondary_y=False)
+    fig.add_trace(go.Scatter(x=h, y=d["price_cny_per_mwh"].to_numpy(), name=label("price", lang), mode="lines",
+                             line=dict(color=colour("price"), width=1.5, shape="hv", dash="dot"),
+                             hovertemplate="%{fullData.name}<br>%{x}:00: <b>%{y:,.0f} CNY/MWh</b><extra></extra>",
+                             meta=dict(kind="price")), secondary_y=True)
+    days = float(d["weight_days"].iloc[0])
+    # align the price axis's zero with the power axis's zero
+    up = float(np.maximum(d["grid_import_mwh"] + d["pv_mwh"] + d["battery_discharge_mwh"], load).max()) or 1.0
+    down = float((d["battery_charge_mwh"] + d["pv_export_mwh"]).max())
+    lo, hi = -down * 1.08, up * 1.08
+    p_hi = float(d["price_cny_per_mwh"].max()) * 1.15 or 1.0
+    _layout(fig, label("t_dispatch", lang, year=year, period=period, days=days), barmode="relative", bargap=0.05,
+            xaxis=dict(title=label("ax_hour", lang), dtick=2, range=[-0.5, 23.5]))
+    fig.update_yaxes(title_text=label("ax_mw", lang), tickformat=",.1f", secondary_y=False, zeroline=True, zerolinecolor="#263238",
+                     range=[lo, hi])
+    fig.update_yaxes(title_text=label("ax_price", lang), tickformat=",.0f", showgrid=False, secondary_y=True,
+                     range=[p_hi * lo / hi, p_hi])
+    return fig
+
+
+# ---------------------------------------------------------------------------------------
+# 7. capacity build-out
+# ---------------------------------------------------------------------------------------
+def capacity_timeline(tables: Mapping[str, pd.DataFrame], lang: str = "en") -> go.Figure:
+    """Capacity in service per technology and year, one panel per unit (MW, MWh, MW_th,
+    tCO2/yr, and efficiency measures as the share of their potential adopted). Hover
+    shows the capacity and what was built that year."""
+    _check_lang(lang)
+    cap = tables["capacity"]
+    builds = tables.get("builds")
+    years = years_of(tables)
+    used = cap.groupby("technology")["capacity"].apply(lambda s: (s.abs() > 1e-9).any())
+    techs = [k for k in dict.fromkeys(cap["technology"]) if used.get(k, False)]
+    units = list(dict.fromkeys(cap[cap["technology"].isin(techs)]["unit"])) or ["MW"]
+    fig = make_subplots(rows=len(units), cols=1, shared_xaxes=True, vertical_spacing=0.08)
+    for i, unit in enumerate(units, start=1):
+        for k in techs:
+            c = cap[(cap["technology"] == k) & (cap["unit"] == unit)]
+            if c.empty:
+                continue
+            v = c.set_index("year")["capacity"].reindex(years).fillna(0.0)
+            b = (builds[builds["technology"] == k].set_index("year")["build"].reindex(years).fillna(0.0)
+                 if builds is not None else pd.Series(0.0, index=years))
+            scale, u = (100.0, "%") if unit == "share" else (1.0, unit)
+            fig.add_trace(go.Bar(x=years, y=v.to_numpy() * scale, name=label(k, lang), marker_color=colour(k),
+                                 customdata=b.to_numpy() * scale, meta=dict(kind="capacity", technology=k, unit=unit),
+                                 hovertemplate=(f"%{{fullData.name}}<br>%{{x}}: <b>%{{y:,.2f}} {u}</b> in service"
+                                                f"<br>built this year: %{{customdata:,.2f}} {u}<extra></extra>")), row=i, col=1)
+        title = label(f"unit_{unit}", lang).replace("share of potential", "% of potential").replace("占潜力", "占潜力%")
+        fig.update_yaxes(title_text=title, row=i, col=1, tickformat=",.1f")
+    fig.update_xaxes(dtick=1, tickformat="d")
+    fig.update_xaxes(title_text=label("ax_year", lang), row=len(units), col=1)
+    height = max(320, 200 * len(units) + 140)
+    _layout(fig, label("t_capacity", lang), barmode="group", height=height,
+            legend=dict(orientation="h", yanchor="top", y=-60 / height, x=0, xanchor="left", traceorder="normal"))
+    return fig
+
+
+# ---------------------------------------------------------------------------------------
+# 8. scenario comparison
+# ---------------------------------------------------------------------------------------
+def comparison_table(runs: Mapping[str, Mapping[str, pd.DataFrame]],
+                     summaries: Mapping[str, dict] | None = None) -> pd.DataFrame:
+    """One row per scenario: target year, total discounted cost (sum of the costs table's
+    ``discounted_cost_cny``), capex, emissions in the target year before and after offsets."""
+    rows = []
+    for name, t in runs.items():
+        s = (summaries or {}).get(name) or {}
+        ty = int(s.get("target_year") or target_year_of(t))
+        pw = t["pathway"].set_index("year")
+        cost = s.get("total_cost_npv_cny")
+        if cost is None:
+            cost = float(t["costs"]["discounted_cost_cny"].sum())
+        base = baseline_of(t)
+        em_t = float(pw.loc[ty, "emissions_t"])
+        rows.append(dict(scenario=name, target_year=ty, baseline_t=base, target_year_emissions_t=em_t,
+                         target_year_offsets_t=float(pw.loc[ty, "offsets_t"]), target_year_net_t=float(pw.loc[ty, "net_emissions_t"]),
+                         own_reduction_share=1 - em_t / base if base else float("nan"),
+                         total_cost_npv_cny=float(cost), capex_total_cny=float(t["capex"]["capex_cny"].sum()),
+                         green_electricity_share_target_year=float(pw.loc[ty, "green_electricity_share"]),
+                         marginal_abatement_cost_target_year_cny_per_t=pw.loc[ty, "marginal_abatement_cost_cny_per_t"]))
+    return pd.DataFrame(rows)
+
+
+def scenario_comparison(runs: Mapping[str, Mapping[str, pd.DataFrame]], summaries: Mapping[str, dict] | None = None,
+                        lang: str = "en") -> go.Figure:
+    """Two or more runs side by side. Left: the pathways overlaid (emissions after capture,
+    solid; ceiling, dashed; tCO2/yr). Right: total discounted cost (million CNY) against
+    emissions in each scenario's target year (tCO2/yr), one marker per scenario."""
+    _check_lang(lang)
+    if len(runs) < 1:
+        raise ValueError("scenario_comparison needs at least one run")
+    table = comparison_table(runs, summaries)
+    fig = make_subplots(rows=1, cols=2, column_widths=[0.6, 0.4], horizontal_spacing=0.12,
+                        subplot_titles=(label("t_pathway", lang), label("ax_cost_mcny", lang).split(" (")[0]
+                                        if lang == "en" else "折现总成本"))
+    for i, (name, t) in enumerate(runs.items()):
+        c = SCENARIO_COLOURS[i % len(SCENARIO_COLOURS)]
+        pw = t["pathway"]
+        fig.add_trace(go.Scatter(x=pw["year"], y=pw["emissions_t"], name=name, legendgroup=name, mode="lines+markers",
+                                 line=dict(color=c, width=2.5), hovertemplate=f"{name}<br>%{{x}}: <b>%{{y:,.0f}} tCO2</b><extra></extra>",
+                                 meta=dict(kind="pathway", scenario=name)), row=1, col=1)
+        fig.add_trace(go.Scatter(x=pw["year"], y=pw["ceiling_t"], name=f"{name}: {label('ceiling', lang)}", legendgroup=name,
+                                 mode="lines", line=dict(color=c, width=1.5, dash="dash", shape="hv"), showlegend=False,
+                                 hovertemplate=f"{name} {label('ceiling', lang)}<br>%{{x}}: <b>%{{y:,.0f}} tCO2</b><extra></extra>",
+                                 meta=dict(kind="ceiling", scenario=name)), row=1, col=1)
+        r = table.iloc[i]
+        fig.add_trace(go.Scatter(x=[r.target_year_emissions_t], y=[r.total_cost_npv_cny / 1e6], name=name, legendgroup=name,
+                                 mode="markers+text", text=[f"{name} ({int(r.target_year)})"], textposition="top center",
+                                 marker=dict(color=c, size=14, line=dict(color="white", width=1)), showlegend=False,
+                                 hovertemplate=(f"<b>{name}</b><br>target year {int(r.target_year)}: %{{x:,.0f}} tCO2"
+                                                "<br>total discounted cost %{y:,.2f} million CNY<extra></extra>"),
+                                 meta=dict(kind="cost_vs_emissions", scenario=name)), row=1, col=2)
+    fig.update_xaxes(title_text=label("ax_year", lang), dtick=1, tickformat="d", row=1, col=1)
+    fig.update_yaxes(title_text=label("ax_tco2", lang), tickformat=",.0f", row=1, col=1)
+    x_hi = float(table["target_year_emissions_t"].max()) * 1.3 or 1.0
+    y_hi = float(table["total_cost_npv_cny"].max()) / 1e6 * 1.15 or 1.0
+    fig.update_xaxes(title_text=label("ax_target_em", lang), tickformat=",.0f", range=[0, x_hi], row=1, col=2)
+    fig.update_yaxes(title_text=label("ax_cost_mcny", lang), tickformat=",.1f", range=[0, y_hi], row=1, col=2)
+    _layout(fig, label("t_compare", lang), height=480)
+    return fig
+
+
+# ---------------------------------------------------------------------------------------
+def all_figures(tables: Mapping[str, pd.DataFrame], lang: str = "en", target_year: int | None = None,
+                base_year: int | None = None) -> dict[str, go.Figure]:
+    """Every single-run figure, keyed by a stable id (used by the report)."""
+    ty = target_year or target_year_of(tables)
+    return {
+        "pathway": emissions_pathway(tables, lang=lang, target_year=ty, base_year=base_year),
+        "waterfall": abatement_waterfall(tables, year=ty, lang=lang),
+        "macc": macc(tables, year=ty, lang=lang),
+        "capex": capex_schedule(tables, lang=lang),
+        "energy_mix": energy_mix(tables, lang=lang),
+        "dispatch": dispatch_day(tables, year=ty, lang=lang),
+        "capacity": capacity_timeline(tables, lang=lang),
+    }

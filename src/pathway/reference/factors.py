@@ -1,0 +1,112 @@
+"""Emission factors shipped with the package, resolved for one scenario.
+
+Fuel factors follow GB/T 32150: EF = NCV x carbon content x oxidation rate x 44/12.
+Grid factors are the MEE/NBS published values; a scenario may override any factor and
+give the grid factor a path to the end year (an annual decline or explicit values).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+import pandas as pd
+
+from pathway.reference.data import read_data_csv
+from pathway.scenario.schema import Scenario
+
+CO2_PER_C = 44.0 / 12.0
+
+
+@cache
+def fuel_factors() -> pd.DataFrame:
+    df = read_data_csv("fuel_factors.csv").set_index("fuel")
+    return df
+
+
+@cache
+def grid_factors() -> pd.DataFrame:
+    return read_data_csv("grid_factors.csv")
+
+
+@dataclass(frozen=True)
+class Factor:
+    """One emission factor with its provenance, as printed beside an inventory line."""
+
+    value: float  # tCO2 per unit
+    unit: str  # e.g. 'tCO2/m3', 'tCO2/MWh'
+    name: str  # e.g. 'natural_gas (GB/T 32150 default)'
+    source: str
+
+
+def fuel_factor(scenario: Scenario, fuel: str) -> Factor:
+    """Factor of a fuel in tCO2 per trade unit, the scenario's override first."""
+    table = fuel_factors()
+    row = table.loc[fuel]
+    unit = str(row["unit"])
+    override_field = f"{fuel}_tco2_per_{unit}"
+    override = getattr(scenario.emission_factors, override_field, None)
+    if override is not None:
+        return Factor(float(override), f"tCO2/{unit}", f"{fuel} (scenario override)", "scenario emission_factors." + override_field)
+    if pd.notna(row["carbon_content_tc_per_gj"]) and pd.notna(row["oxidation_rate"]):
+        # EF = NCV x CC x OF x 44/12, from the published components (not a rounded EF)
+        ef = float(row["ncv_gj_per_unit"]) * float(row["carbon_content_tc_per_gj"]) * float(row["oxidation_rate"]) * CO2_PER_C
+        name = (f"{fuel}: NCV {row['ncv_gj_per_unit']:g} GJ/{unit} x CC {row['carbon_content_tc_per_gj']:g} tC/GJ"
+                f" x OF {row['oxidation_rate']:g} x 44/12")
+        return Factor(ef, f"tCO2/{unit}", name, str(row["source"]))
+    return Factor(float(row["ef_tco2_per_unit"]), f"tCO2/{unit}", f"{fuel} (default)", str(row["source"]))
+
+
+def fuel_ncv_gj(fuel: str) -> float:
+    """Net calorific value, GJ per trade unit."""
+    return float(fuel_factors().loc[fuel, "ncv_gj_per_unit"])
+
+
+def fuel_unit(fuel: str) -> str:
+    return str(fuel_factors().loc[fuel, "unit"])
+
+
+def _published(factor_id: str, region: str, year: int) -> pd.Series | None:
+    g = grid_factors()
+    rows = g[(g.factor_id == factor_id) & (g.region == region) & (g.year == year)]
+    return None if rows.empty else rows.iloc[0]
+
+
+def grid_factor_series(scenario: Scenario, method: str) -> dict[int, Factor]:
+    """Grid factor by year from base to end year, tCO2/MWh.
+
+    ``method`` is 'location' (national average or regional grid) or 'market' (the
+    residual factor that excludes market-traded non-fossil power, applied to grid
+    electricity not covered by green power or certificates).
+    f(y) = explicit value if given, else f0 x (1 - decline)^(max(0, y - y0)) with
+    y0 = max(base_year, factor_year): the base-year inventory uses the published factor.
+    """
+    g = scenario.grid
+    h = scenario.horizon
+    if method == "location":
+        explicit, override = g.location_values, g.location_tco2_per_mwh
+        if g.location_method == "regional":
+            fid, region = "grid_regional", scenario.factory.grid_region.value
+        else:
+            fid, region = "grid_average", "national"
+    else:
+        explicit, override = g.residual_mix_values, g.residual_mix_tco2_per_mwh
+        fid, region = "grid_residual_mix", "national"
+    if override is not None:
+        f0, name, source = float(override), f"{fid} (scenario override)", f"scenario grid.{'location_tco2_per_mwh' if method == 'location' else 'residual_mix_tco2_per_mwh'}"
+    else:
+        row = _published(fid, region, g.factor_year)
+        if row is None:  # guarded by check_references; keep a clear message anyway
+            raise KeyError(f"no published {fid} factor for {region} {g.factor_year}")
+        f0 = float(row["value_tco2_per_mwh"])
+        name, source = f"{fid} {region} {g.factor_year}", str(row["source"])
+    out = {}
+    for y in range(h.base_year, h.end_year + 1):
+        if y in explicit:
+            out[y] = Factor(float(explicit[y]), "tCO2/MWh", f"{fid} {y} (scenario value)", "scenario grid values")
+        else:
+            k = max(0, y - max(h.base_year, g.factor_year))
+            val = f0 * (1 - g.decline_per_yr) ** k
+            label = name if g.decline_per_yr == 0 or k == 0 else f"{name} x (1-{g.decline_per_yr:g})^{k}"
+            out[y] = Factor(val, "tCO2/MWh", label, source)
+    return out

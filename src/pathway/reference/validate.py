@@ -1,0 +1,84 @@
+"""A scenario checked against the bundled reference data: factors, presets, tariffs and the
+CSV files it names exist. ``load_scenario`` is the one way the later layers read a scenario:
+schema validation (``pathway.scenario``) followed by these checks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pathway.errors import Problem, ScenarioError
+from pathway.reference.factors import _published, fuel_factors, grid_factors
+from pathway.reference.presets import preset_ids
+from pathway.reference.tariffs import hourly_price_cny_per_kwh, parse_hours, tou_provinces
+from pathway.scenario.loader import LoadedScenario, _field_path, _locate, read_scenario
+from pathway.scenario.schema import FUEL_FIELDS, Scenario
+
+
+def load_scenario(path: str | Path, overrides: dict | None = None) -> LoadedScenario:
+    """Load, merge and validate a scenario file, then check its references to the bundled
+    data. Raises ScenarioError listing every problem."""
+    loaded = read_scenario(path, overrides)
+    problems = check_references(loaded.scenario, loaded.locations, str(loaded.path))
+    if problems:
+        raise ScenarioError(problems)
+    return loaded
+
+
+def check_references(scenario: Scenario, locs: dict, default_file: str) -> list[Problem]:
+    """Cross-checks against bundled data: factors, presets, tariffs and CSV files exist."""
+    problems: list[Problem] = []
+
+    def add(loc: tuple, msg: str) -> None:
+        file, line = _locate(loc, locs, default_file)
+        problems.append(Problem(file, _field_path(loc), msg, line))
+
+    g = scenario.grid
+    if g.location_tco2_per_mwh is None:
+        if g.location_method == "regional":
+            fid, region = "grid_regional", scenario.factory.grid_region.value
+        else:
+            fid, region = "grid_average", "national"
+        if _published(fid, region, g.factor_year) is None:
+            years = sorted(set(grid_factors().query("factor_id == @fid and region == @region").year))
+            add(("grid", "factor_year"), f"no published {fid} factor for {region} in {g.factor_year}; expected one of {years}")
+    if g.residual_mix_tco2_per_mwh is None and _published("grid_residual_mix", "national", g.factor_year) is None:
+        years = sorted(set(grid_factors().query("factor_id == 'grid_residual_mix'").year))
+        add(("grid", "factor_year"), f"no published residual-mix factor for {g.factor_year}; expected one of {years}")
+
+    if scenario.target.preset not in preset_ids():
+        add(("target", "preset"), f"unknown preset {scenario.target.preset!r}; expected one of {sorted(preset_ids())}")
+
+    p = scenario.prices
+    if p.tou_periods is None and p.tou_province is not None and p.tou_province not in tou_provinces():
+        add(("prices", "tou_province"), f"no bundled TOU tariff for {p.tou_province!r}; expected one of {sorted(tou_provinces())} or give tou_periods")
+
+    if p.tou_periods is None and p.tou_province is None and p.flat_electricity_cny_per_kwh is None:
+        add(("prices",), "no electricity price: expected prices.tou_periods, prices.tou_province or "
+                         "prices.flat_electricity_cny_per_kwh")
+    if p.tou_periods:
+        bad = False
+        for i, period in enumerate(p.tou_periods):
+            try:
+                parse_hours(period.hours)
+            except ValueError as exc:
+                add(("prices", "tou_periods", i, "hours"), str(exc))
+                bad = True
+        if not bad:
+            try:
+                hourly_price_cny_per_kwh(scenario)
+            except ValueError as exc:
+                add(("prices", "tou_periods"), f"{exc}; expected every hour 0-23 of every month covered")
+
+    profiles = [(("baseline", "electricity_profile"), scenario.baseline.electricity_profile)]
+    if scenario.technologies.pv is not None and scenario.technologies.pv.profile is not None:
+        profiles.append((("technologies", "pv", "profile"), scenario.technologies.pv.profile))
+    for loc, prof in profiles:
+        if prof.shape == "csv":
+            file, _line = _locate((*loc, "csv"), locs, default_file)
+            csv_path = Path(file).parent / str(prof.csv)
+            if not csv_path.is_file():
+                add((*loc, "csv"), f"profile CSV not found: {csv_path}")
+    for fuel_field, fuel in FUEL_FIELDS.items():
+        if fuel not in fuel_factors().index:
+            add(("baseline", "fuels", fuel_field), f"no emission factor for {fuel} in the bundled data")
+    return problems

@@ -1,0 +1,6 @@
+"""From a solved model to tidy tables: extraction, tables, lever attribution, post-solve
+checks and the summary. The last layer that touches Pyomo."""
+
+from pathway.results.tables import build_tables, extract_arrays
+
+__all__ = ["build_tables", "extract_arrays"]

@@ -1,0 +1,84 @@
+"""Identities that must hold after every solve. Any failure raises CheckError.
+
+Each check recomputes a quantity from the extracted solution arrays and the model data
+(results.py) and compares it with an independent route: the Pyomo expressions the
+solver optimised, or the solver's own objective value.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyomo.environ as pyo
+
+from pathway.errors import CheckError
+from pathway.inputs.prepare import ModelData
+from pathway.model.objective import OBJ_SCALE
+from pathway.results.tables import Arrays, demand_arrays, wsum
+
+ABS_TOL_MWH = 1e-4
+REL_TOL = 1e-6
+
+
+def run_checks(m: pyo.ConcreteModel, md: ModelData, a: Arrays, tables: dict[str, pd.DataFrame],
+               objective: float) -> pd.DataFrame:
+    rows: list[dict] = []
+
+    def add(check: str, year, lhs: float, rhs: float, scale: float | None = None):
+        err = abs(lhs - rhs)
+        tol = max(ABS_TOL_MWH, REL_TOL * max(abs(lhs), abs(rhs), scale or 0.0, 1.0))
+        rows.append(dict(check=check, year=year, lhs=float(lhs), rhs=float(rhs), abs_error=float(err), tolerance=tol,
+                         passed=bool(err <= tol)))
+
+    years = md.years
+    dem = demand_arrays(md, a, m.blocks)
+    # 1. electricity balance, every hour (worst hour per year reported)
+    heat_e = sum((md.heat_techs[k].elec_per_heat[l] * arr for (k, l), arr in a.q.items()), np.zeros_like(a.t["imp"]))
+    supply = a.t["imp"] + a.t["pv_gen"] + a.t["dis"]
+    use = (dem["elec_demand"] - dem["elec_saving"] + a.t["ch"] + a.t["exp"] + heat_e + a.t["tes_ch"]
+           + md.ccus_elec_mwh_per_t * a.t["capture"])
+    for i, y in enumerate(years):
+        j = np.unravel_index(np.argmax(np.abs(supply[i] - use[i])), supply[i].shape)
+        add("electricity balance closes (worst hour, MWh)", y, supply[i][j], use[i][j], float(use[i].max()))
+    # 2. heat balance per load, every hour
+    for hl in md.heat_loads:
+        s = a.qx[hl.name] + sum((arr for (k, l), arr in a.q.items() if l == hl.name), np.zeros_like(a.t["imp"]))
+        if hl.name in a.tes_dis:
+            s = s + a.tes_dis[hl.name]
+        d = dem[f"heat_demand:{hl.name}"] - dem[f"heat_saving:{hl.name}"]
+        for i, y in enumerate(years):
+            j = np.unravel_index(np.argmax(np.abs(s[i] - d[i])), s[i].shape)
+            add(f"heat balance closes: {hl.name} (worst hour, MWh)", y, s[i][j], d[i][j], float(d[i].max()))
+    # 3. CCUS penalty heat supplied = GJ/t x captured
+    if md.ccus is not None:
+        regen = sum((arr for (k, l), arr in a.q.items() if l == "ccus_regeneration"), np.zeros_like(a.t["imp"]))
+        lhs, rhs = wsum(md, regen), md.ccus_heat_mwh_per_t * wsum(md, a.t["capture"])
+        for i, y in enumerate(years):
+            add("CCUS regeneration heat = heat per t x captured (MWh)", y, lhs[i], rhs[i])
+    # 4. emissions add up: sources (tables) vs the optimised expression, and by scope
+    pw = tables["pathway"].set_index("year")
+    em = tables["emissions"]
+    method = md.scope2_method
+    for y in years:
+        add("emissions by source = model emissions (t)", y, pw.loc[y, "emissions_t"], pyo.value(m.emissions[y]))
+        sel = em[(em.year == y) & em.method.isin(["both", method])]
+        by_scope = sel.groupby("scope")["emissions_t"].sum().sum()
+        add("scope 1 + scope 2 = total (t)", y, by_scope, pw.loc[y, "emissions_t"])
+        if y in md.ceiling_t:
+            add("net emissions within ceiling (t)", y, min(pw.loc[y, "net_emissions_t"], md.ceiling_t[y]),
+                pw.loc[y, "net_emissions_t"], md.baseline_t)
+    # 5. abatement levers sum from the baseline to the residual
+    ab = tables["abatement"]
+    for y in years:
+        last = ab[(ab.year == y) & (ab.lever == "offsets")]["emissions_after_t"].iloc[0]
+        add("baseline - levers = net emissions (t)", y, last, pw.loc[y, "net_emissions_t"], md.baseline_t)
+    # 6. costs add up to the objective
+    total = tables["costs"]["discounted_cost_cny"].sum()
+    add("discounted costs = solver objective (CNY)", None, total, objective / OBJ_SCALE)
+    df = pd.DataFrame(rows, columns=["check", "year", "lhs", "rhs", "abs_error", "tolerance", "passed"])
+    failed = df[~df.passed]
+    if not failed.empty:
+        lines = [f"{r.check} [{r.year}]: {r.lhs:.6g} vs {r.rhs:.6g} (error {r.abs_error:.3g} > {r.tolerance:.3g})"
+                 for r in failed.itertuples()]
+        raise CheckError("post-solve checks failed:\n  " + "\n  ".join(lines))
+    return df

@@ -1,0 +1,771 @@
+"""Many runs: the task a worker runs, the executors that run tasks, the result cache, and
+persistent re-solves for parameter sweeps.
+
+A run is a ``RunSpec`` (scenario file + nested overrides). A task (``run_chunk``) takes a
+list of specs and returns, for each, a plain dict: status, summary, result tables, error.
+A failing run (bad input, unreachable target, solver time-out, anything unexpected) is
+recorded with its error; it never stops the batch.
+
+Executors (``make_executor``): ``local`` a process pool of the machine's cores
+(``concurrent.futures.ProcessPoolExecutor``, spawn context: tasks and their arguments are
+picklable top-level objects; a script that calls ``run_batch`` needs the usual
+``if __name__ == "__main__":`` guard), ``dask`` a ``dask.distributed`` LocalCluster (processes,
+one thread each) or an existing scheduler (``tcp://HOST:PORT``; its workers need pathway
+installed and the scenario files at the same paths), ``serial`` in this process. HiGHS
+runs with one thread in every worker (``threads=1`` unless set).
+
+Cache: ``DIR/cache/<key>.pkl``, key = SHA-256 of (scenario hash, CSV inputs it names,
+package version and code, solver options, engine). A finished run (optimal or
+infeasible) is written there by the parent process and skipped by the next batch;
+errors and time-outs are not cached.
+
+Persistent re-solves: runs that differ only in cost coefficients (``MUTABLE_FIELDS``:
+prices of green power, certificates, CCER, removals and carbon, technology capex and
+per-kW subsidies, CCUS opex, finance terms) share a model. A worker builds it once per
+chunk, then for each further run re-prepares the data, writes the new coefficients into
+the model's mutable Params (``model.objective.set_price_params``) and re-solves the same
+HiGHS instance from the previous basis (dual simplex warm start), skipping the model build
+and the translation to HiGHS. Any other field changes the model: such runs get their own
+build (a "full rebuild"). Chunks are cut from each group in a fixed way (``chunk_size``),
+so results do not depend on the number of workers or the executor.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import fnmatch
+import hashlib
+import json
+import os
+import pickle
+import time
+import traceback
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pathway import __version__
+from pathway.files import atomic_write
+from pathway.errors import InfeasibleTargetError, PathwayError, ScenarioError, SolverError
+from pathway.reference.validate import load_scenario
+from pathway.scenario.loader import LoadedScenario, canonical_sha256
+from pathway.solve.highs import SolveOutcome, SolverOptions, persistent_outcome
+
+# Scenario fields that only change cost coefficients of the LP (or nothing in it): a run
+# that differs from another only here can re-solve that run's model.
+MUTABLE_FIELDS = (
+    "prices.gec_cny_per_mwh",
+    "prices.green_power_premium_cny_per_mwh",
+    "prices.ccer_cny_per_t",
+    "prices.nature_removal_cny_per_t",
+    "prices.carbon_price_cny_per_t",
+    "prices.carbon_price_growth_per_yr",
+    "technologies.*.capex_*",
+    "technologies.*.subsidy_cny_per_kw",
+    "technologies.ccus.opex_cny_per_t",
+    "technologies.ccus.transport_storage_cny_per_t",
+    "finance",
+    "finance.*",
+    "uncertainty",
+    "uncertainty.*",
+    "name",
+    "description",
+)
+# tables not kept from batch runs (big, and the same across runs): run one scenario with
+# `pathway run` for its hourly dispatch and assumptions
+DROP_TABLES = ("dispatch", "assumptions")
+RESOLVE_METHOD = "simplex"  # re-solves start from the previous optimal basis
+CACHED_STATUSES = ("optimal", "infeasible")
+
+
+def is_mutable(path: str) -> bool:
+    """True when the dotted field ``path`` only changes cost coefficients (MUTABLE_FIELDS)."""
+    return any(fnmatch.fnmatchcase(path, pat) for pat in MUTABLE_FIELDS)
+
+
+def _strip_mutable(node, prefix: str = ""):
+    if isinstance(node, dict):
+        out = {}
+        for k, v in node.items():
+            p = f"{prefix}.{k}" if prefix else str(k)
+            if is_mutable(p):
+                continue
+            out[k] = _strip_mutable(v, p)
+        return out
+    return node
+
+
+def structural_key(loaded: LoadedScenario) -> str:
+    """Hash of everything that shapes the LP: the merged scenario without its mutable
+    fields, and the file's location (relative CSV paths resolve against it)."""
+    return canonical_sha256({"file": str(loaded.path), "data": _strip_mutable(loaded.data)})
+
+
+_CODE_FINGERPRINT: str | None = None
+
+
+def code_fingerprint() -> str:
+    """SHA-256 of the package's source and data files: a cached result is reused only by
+    the code that made it (the version number alone does not change with every commit)."""
+    global _CODE_FINGERPRINT
+    if _CODE_FINGERPRINT is None:
+        root = Path(__file__).parents[1]  # the pathway package
+        h = hashlib.sha256()
+        for f in sorted(p for p in root.rglob("*") if p.suffix in (".py", ".csv", ".yaml") and "__pycache__" not in p.parts):
+            h.update(str(f.relative_to(root)).encode())
+            h.update(f.read_bytes())
+        _CODE_FINGERPRINT = h.hexdigest()
+    return _CODE_FINGERPRINT
+
+
+def input_files_sha256(loaded: LoadedScenario) -> dict[str, str]:
+    """SHA-256 of the CSV files the scenario names (profiles): their content is not in the
+    scenario hash. Paths resolve against each file of the extends chain."""
+    found: dict[str, str] = {}
+
+    def walk(node) -> None:
+        if isinstance(node, dict):
+            for k, v in node.items():
+                if k == "csv" and isinstance(v, str):
+                    for base in [loaded.path, *loaded.files]:
+                        f = (Path(base).parent / v)
+                        if f.is_file():
+                            found[v] = hashlib.sha256(f.read_bytes()).hexdigest()
+                            break
+                else:
+                    walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+
+    walk(loaded.data)
+    return found
+
+
+def cache_key(loaded: LoadedScenario, opts: SolverOptions, engine: str) -> str:
+    """Key of a run in the cache: the scenario hash, the CSV inputs it names, the package
+    code, the solver options and the engine."""
+    blob = {"scenario": loaded.sha256, "inputs": input_files_sha256(loaded), "version": __version__,
+            "code": code_fingerprint(), "route": opts.route, "method": opts.method, "crossover": opts.crossover,
+            "time_limit_s": opts.time_limit_s, "engine": engine}
+    return hashlib.sha256(json.dumps(blob, sort_keys=True).encode()).hexdigest()
+
+
+@dataclass
+class RunSpec:
+    """One run: a scenario file and the nested overrides merged into it (load_scenario).
+    ``label`` names the run in tables; ``params`` are the values it was given (for tables)."""
+
+    path: str
+    overrides: dict = field(default_factory=dict)
+    label: str = ""
+    params: dict = field(default_factory=dict)
+
+
+@dataclass
+class RunRecord:
+    """The outcome of one run. status: 'optimal', 'infeasible' (target unreachable, with a
+    diagnosis), 'bad_input', 'solver_error' (time limit, numerical trouble) or 'error'."""
+
+    index: int
+    label: str
+    path: str
+    params: dict
+    status: str
+    summary: dict | None = None
+    tables: dict | None = None
+    error: str | None = None
+    diagnosis: dict | None = None
+    engine: str = "rebuild"  # 'rebuild', 'persistent-build', 'persistent-resolve'
+    seconds: float = 0.0
+    timings: dict = field(default_factory=dict)
+    cached: bool = False
+    key: str | None = None
+    scenario_sha256: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "optimal"
+
+
+# ---------------------------------------------------------------------------------------
+# persistent model (one per chunk, inside a worker)
+# ---------------------------------------------------------------------------------------
+
+_PARAMS_ONLY = dict(check_for_new_or_removed_constraints=False, check_for_new_or_removed_vars=False,
+                    check_for_new_or_removed_params=False, check_for_new_objective=False, update_constraints=False,
+                    update_vars=False, update_named_expressions=False, update_objective=False, update_parameters=True)
+
+
+class PersistentSession:
+    """A built model and its HiGHS instance, kept across runs of the same structure.
+
+    ``hooks(loaded)`` returns the ``build``/``solver`` callables for ``run_loaded``: when
+    ``loaded`` has the structure of the model held, ``build`` writes the new cost
+    coefficients into it (set_price_params) instead of building, and ``solver`` updates
+    only the mutable parameters in HiGHS and re-solves from the last basis."""
+
+    def __init__(self) -> None:
+        self.key: str | None = None
+        self.m = None
+        self.opt = None
+        self.engine = "persistent-build"
+
+    def reset(self) -> None:
+        self.key, self.m, self.opt = None, None, None
+
+    def hooks(self, loaded: LoadedScenario) -> dict:
+        key = structural_key(loaded)
+        if self.m is None or key != self.key:
+            self.reset()
+            self.key = key
+            self.engine = "persistent-build"
+        else:
+            self.engine = "persistent-resolve"
+        return {"build": self._build, "solver": self._solve}
+
+    def _build(self, md):
+        from pathway.model import build_model
+        from pathway.model.objective import set_price_params
+        from pathway.inputs.prepare import investable
+
+        if self.m is None:
+            self.m = build_model(md)
+            return self.m
+        set_price_params(self.m, md)
+        self.m.md = md
+        self.m.blocks = investable(md)
+        return self.m
+
+    def _solve(self, m, opts: SolverOptions, want_duals) -> SolveOutcome:
+        from pyomo.contrib.solver.solvers.highs import Highs
+
+        first = self.opt is None
+        if first:
+            self.opt = Highs()
+        from pathway.solve.highs import resolve_method
+
+        method = resolve_method(opts.method, m.nvariables()) if first else RESOLVE_METHOD
+        so = {"solver": method, "random_seed": 123}
+        if method in ("ipm", "ipx", "hipo"):
+            so["run_crossover"] = opts.crossover
+        t0 = time.perf_counter()
+        res = self.opt.solve(m, load_solutions=False, raise_exception_on_nonoptimal_result=False, tee=opts.verbose,
+                             threads=opts.threads, time_limit=float(opts.time_limit_s) if opts.time_limit_s else None,
+                             solver_options=so, **({} if first else {"auto_updates": _PARAMS_ONLY}))
+        secs = {"translate+solve" if first else "update+resolve": time.perf_counter() - t0}
+        outcome = persistent_outcome(res, secs, want_duals)
+        if outcome.status != "optimal":
+            self.reset()  # start the next run from a fresh build
+        return outcome
+
+
+# ---------------------------------------------------------------------------------------
+# the task
+# ---------------------------------------------------------------------------------------
+
+
+def worker_options(opts: SolverOptions | None) -> SolverOptions:
+    """Solver options in a worker: HiGHS gets one thread unless told otherwise."""
+    opts = opts or SolverOptions()
+    return opts if opts.threads else dataclasses.replace(opts, threads=1)
+
+
+def run_one(spec: RunSpec, opts: SolverOptions | None = None, session: PersistentSession | None = None,
+            drop_tables: Iterable[str] = DROP_TABLES) -> dict:
+    """Run one scenario (load, optimise, finance when the scenario has a finance block) and
+    return a plain dict: status, summary, tables, error, diagnosis, engine, seconds, timings.
+    Never raises for a failing run."""
+    from pathway.runs.pipeline import run_loaded
+
+    opts = worker_options(opts)
+    t0 = time.perf_counter()
+    out: dict = {"status": "error", "summary": None, "tables": None, "error": None, "diagnosis": None,
+                 "engine": "rebuild", "timings": {}, "scenario_sha256": None}
+    try:
+        loaded = load_scenario(spec.path, overrides=spec.overrides or None)
+        out["scenario_sha256"] = loaded.sha256
+        hooks = session.hooks(loaded) if session is not None else {}
+        if session is not None:
+            out["engine"] = session.engine
+        result = run_loaded(loaded, opts, **hooks)
+        if loaded.scenario.finance is not None:
+            from pathway.runs.finance_runs import attach_finance
+
+            t1 = time.perf_counter()
+            attach_finance(result, opts)
+            result.timings_s["finance"] = time.perf_counter() - t1
+        if session is not None:
+            warm = {} if out["engine"] == "persistent-build" else {"method": f"{RESOLVE_METHOD} (warm start)"}
+            result.summary["solver"] = {**result.summary.get("solver", {}), "route": "persistent", **warm}
+        drop = set(drop_tables)
+        out.update(status="optimal", summary=result.summary, timings=result.timings_s,
+                   tables={k: v for k, v in result.tables.items() if k not in drop})
+    except ScenarioError as exc:
+        out.update(status="bad_input", error="\n".join(str(p) for p in exc.problems))
+    except InfeasibleTargetError as exc:
+        out.update(status="infeasible", error=str(exc), diagnosis=exc.diagnosis)
+    except SolverError as exc:
+        out.update(status="solver_error", error=str(exc))
+    except PathwayError as exc:
+        out.update(status="error", error=str(exc))
+    except Exception as exc:  # noqa: BLE001 - recorded, the batch goes on
+        out.update(status="error", error=f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=6)}")
+    if session is not None and out["status"] != "optimal":
+        session.reset()
+    out["seconds"] = time.perf_counter() - t0
+    return out
+
+
+def run_chunk(specs: list[RunSpec], opts: SolverOptions | None = None, persistent: bool = False,
+              drop_tables: tuple[str, ...] = DROP_TABLES) -> list[dict]:
+    """The task: run ``specs`` in order in one worker (with ``persistent``, re-solving one
+    model while the structure stays the same); one result dict per spec (see run_one)."""
+    session = PersistentSession() if persistent else None
+    return [run_one(s, opts, session, drop_tables) for s in specs]
+
+
+# ---------------------------------------------------------------------------------------
+# executors
+# ---------------------------------------------------------------------------------------
+
+
+def _worker_init() -> None:
+    """Process-pool worker start: import the heavy modules once, keep BLAS to one thread."""
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(var, "1")
+    import highspy  # noqa: F401
+    import pyomo.environ  # noqa: F401
+
+    from pathway.runs import pipeline as run  # noqa: F401
+
+
+class _Done:
+    """A finished future (serial executor)."""
+
+    def __init__(self, fn, args):
+        self.fn, self.args = fn, args
+
+    def result(self):
+        return self.fn(*self.args)
+
+
+class SerialExecutor:
+    """Runs tasks in this process, one by one, as their results are asked for."""
+
+    description = "serial (this process)"
+    workers = 1
+
+    def submit(self, fn, *args):
+        return _Done(fn, args)
+
+    def as_completed(self, futures):
+        yield from futures
+
+    def close(self) -> None:
+        pass
+
+
+class LocalExecutor:
+    """A local process pool (spawn context) of ``workers`` processes."""
+
+    def __init__(self, workers: int | None = None):
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        self.workers = workers or os.cpu_count() or 1
+        self.description = f"local process pool, {self.workers} worker(s)"
+        self.pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
+                                        initializer=_worker_init)
+
+    def submit(self, fn, *args):
+        return self.pool.submit(fn, *args)
+
+    def as_completed(self, futures):
+        from concurrent.futures import as_completed
+
+        return as_completed(futures)
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+class DaskExecutor:
+    """dask.distributed: a LocalCluster of ``workers`` processes with one thread each, or
+    the existing cluster at ``scheduler`` (tcp://HOST:PORT)."""
+
+    def __init__(self, workers: int | None = None, scheduler: str | None = None):
+        import logging
+
+        from distributed import Client, LocalCluster
+
+        self.cluster = None
+        if scheduler:
+            self.client = Client(scheduler)
+            self.description = f"dask scheduler {scheduler}"
+        else:
+            n = workers or os.cpu_count() or 1
+            self.cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
+                                        silence_logs=logging.ERROR)
+            self.client = Client(self.cluster)
+            self.description = f"dask LocalCluster, {n} worker process(es) x 1 thread"
+        self.workers = max(1, sum(self.client.nthreads().values()))
+
+    def submit(self, fn, *args):
+        return self.client.submit(fn, *args, pure=False)
+
+    def as_completed(self, futures):
+        from distributed import as_completed
+
+        return as_completed(futures)
+
+    def close(self) -> None:
+        self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()
+
+
+def make_executor(kind: str = "local", workers: int | None = None, scheduler: str | None = None):
+    """'local' (process pool), 'dask' (LocalCluster, or ``scheduler``) or 'serial'."""
+    if scheduler:
+        return DaskExecutor(workers, scheduler)
+    if kind == "dask":
+        return DaskExecutor(workers)
+    if kind == "serial":
+        return SerialExecutor()
+    if kind == "local":
+        return LocalExecutor(workers)
+    raise ValueError(f"unknown executor {kind!r}; expected local, dask or serial")
+
+
+# ---------------------------------------------------------------------------------------
+# cache
+# ---------------------------------------------------------------------------------------
+
+
+def cache_path(out_dir: Path, key: str) -> Path:
+    return Path(out_dir) / "cache" / f"{key}.pkl"
+
+
+def read_cache(out_dir: Path, key: str) -> dict | None:
+    """The cached result dict of ``key``, or None (missing or unreadable)."""
+    p = cache_path(out_dir, key)
+    if not p.is_file():
+        return None
+    try:
+        with p.open("rb") as fh:
+            return pickle.load(fh)  # noqa: S301 - our own cache, in the user's output folder
+    except Exception:  # noqa: BLE001 - a damaged entry is recomputed
+        return None
+
+
+def write_cache(out_dir: Path, key: str, res: dict) -> None:
+    """Write a result dict atomically (temporary file, then rename)."""
+    p = cache_path(out_dir, key)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(p, lambda tmp: tmp.write_bytes(pickle.dumps(res, protocol=pickle.HIGHEST_PROTOCOL)))
+
+
+# ---------------------------------------------------------------------------------------
+# the batch
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class BatchResult:
+    records: list[RunRecord]
+    executor: str
+    workers: int
+    wall_s: float
+    persistent: bool
+    n_cached: int = 0
+    n_run: int = 0
+
+    def counts(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for r in self.records:
+            out[r.status] = out.get(r.status, 0) + 1
+        return out
+
+
+def _chunks(items: list, size: int) -> list[list]:
+    """Split ``items`` into ceil(n / size) contiguous chunks of near-equal length."""
+    n = len(items)
+    if n == 0:
+        return []
+    k = -(-n // max(1, size))
+    base, extra = divmod(n, k)
+    out, i = [], 0
+    for j in range(k):
+        m = base + (1 if j < extra else 0)
+        out.append(items[i:i + m])
+        i += m
+    return out
+
+
+def _record(i: int, spec: RunSpec, res: dict, key: str | None, cached: bool) -> RunRecord:
+    return RunRecord(index=i, label=spec.label or Path(spec.path).stem, path=str(spec.path), params=dict(spec.params),
+                     status=res["status"], summary=res.get("summary"), tables=res.get("tables"), error=res.get("error"),
+                     diagnosis=res.get("diagnosis"), engine=res.get("engine", "rebuild"), seconds=float(res.get("seconds", 0.0)),
+                     timings=res.get("timings") or {}, cached=cached, key=key,
+                     scenario_sha256=res.get("scenario_sha256"))
+
+
+def run_batch(specs: list[RunSpec], out_dir: str | Path | None, opts: SolverOptions | None = None, *,
+              executor: str = "local", workers: int | None = None, scheduler: str | None = None,
+              persistent: bool = False, chunk_size: int = 8, use_cache: bool = True,
+              progress: Callable[[int, int, str], None] | None = None,
+              drop_tables: tuple[str, ...] = DROP_TABLES) -> BatchResult:
+    """Run every spec and return their records in the order given.
+
+    The parent loads each scenario first (a bad file is recorded at once, without a task),
+    hashes it, and takes finished runs from ``out_dir/cache``; identical scenarios run
+    once. The rest go to the executor as tasks: one spec each, or with ``persistent`` the
+    specs of one model structure in chunks of at most ``chunk_size`` (see module doc).
+    ``progress(done, total, text)`` is called as runs finish."""
+    t_start = time.perf_counter()
+    opts = worker_options(opts)
+    out_dir = Path(out_dir) if out_dir is not None else None
+    engine = "persistent" if persistent else "rebuild"
+    n = len(specs)
+    records: list[RunRecord | None] = [None] * n
+    say = progress or (lambda done, total, text: None)
+    done = 0
+    keys: list[str | None] = [None] * n
+    first_of: dict[str, int] = {}  # cache key -> index of the run that computes it
+    todo: list[int] = []
+    groups: dict[str, list[int]] = {}
+    n_cached = 0
+    for i, spec in enumerate(specs):
+        try:
+            loaded = load_scenario(spec.path, overrides=spec.overrides or None)
+        except ScenarioError as exc:
+            records[i] = _record(i, spec, {"status": "bad_input", "error": "\n".join(str(p) for p in exc.problems)}, None, False)
+            done += 1
+            say(done, n, "bad_input")
+            continue
+        except Exception as exc:  # noqa: BLE001
+            records[i] = _record(i, spec, {"status": "error", "error": f"{type(exc).__name__}: {exc}"}, None, False)
+            done += 1
+            say(done, n, "error")
+            continue
+        key = cache_key(loaded, opts, engine)
+        keys[i] = key
+        if key in first_of:
+            continue  # the same scenario runs once; copied below
+        first_of[key] = i
+        hit = read_cache(out_dir, key) if (use_cache and out_dir is not None) else None
+        if hit is not None:
+            records[i] = _record(i, spec, hit, key, True)
+            n_cached += 1
+            done += 1
+            say(done, n, hit["status"])
+            continue
+        todo.append(i)
+        groups.setdefault(structural_key(loaded) if persistent else key, []).append(i)
+    chunks: list[list[int]] = []
+    for idx in groups.values():
+        chunks.extend(_chunks(idx, chunk_size) if persistent else [[i] for i in idx])
+    n_run = 0
+    ex = None
+    if chunks:
+        ex = make_executor(executor, workers, scheduler)
+        try:
+            futs = {}
+            for ch in chunks:
+                f = ex.submit(run_chunk, [specs[i] for i in ch], opts, persistent, tuple(drop_tables))
+                futs[f] = ch
+            for f in ex.as_completed(list(futs)):
+                ch = futs[f]
+                try:
+                    results = f.result()
+                except Exception as exc:  # noqa: BLE001 - a worker died or the cluster failed
+                    results = [{"status": "error", "error": f"task failed: {type(exc).__name__}: {exc}"} for _ in ch]
+                for i, res in zip(ch, results):
+                    records[i] = _record(i, specs[i], res, keys[i], False)
+                    if out_dir is not None and use_cache and res["status"] in CACHED_STATUSES:
+                        write_cache(out_dir, keys[i], res)
+                    n_run += 1
+                    done += 1
+                    say(done, n, res["status"])
+        finally:
+            ex.close()
+    for i, key in enumerate(keys):  # duplicates share the result of the first
+        if records[i] is None and key is not None:
+            src = records[first_of[key]]
+            records[i] = dataclasses.replace(src, index=i, label=specs[i].label or Path(specs[i].path).stem,
+                                             params=dict(specs[i].params))
+            done += 1
+            say(done, n, src.status)
+    return BatchResult([r for r in records if r is not None], ex.description if ex else "none (all cached or invalid)",
+                       ex.workers if ex else 0, time.perf_counter() - t_start, persistent, n_cached, n_run)
+
+
+# ---------------------------------------------------------------------------------------
+# tables shared by sweep, Monte Carlo and portfolio
+# ---------------------------------------------------------------------------------------
+
+
+def _get(d: dict | None, y) -> float | None:
+    if not d:
+        return None
+    v = d.get(str(y), d.get(y)) if isinstance(d, dict) else None
+    return None if v is None else float(v)
+
+
+def record_row(r: RunRecord, years: Iterable[int] | None = None) -> dict:
+    """One wide row of a run: label, status, error, target outcome, cost, capex, loan, and
+    per year emissions (after capture, before offsets), capex and marginal abatement cost."""
+    s = r.summary or {}
+    row = {"run": r.index, "label": r.label, "file": r.path, **{k: v for k, v in r.params.items()},
+           "status": r.status, "target_met": bool(s.get("target_met")) if r.ok else False,
+           "target_year": s.get("target_year"), "total_cost_npv_cny": s.get("total_cost_npv_cny"),
+           "capex_total_cny": s.get("capex_total_cny"), "baseline_emissions_t": s.get("baseline_emissions_t")}
+    ty = s.get("target_year")
+    row["emissions_target_year_t"] = _get(s.get("emissions_t"), ty) if ty else None
+    row["mac_target_year_cny_per_t"] = _get(s.get("marginal_abatement_cost_cny_per_t"), ty) if ty else None
+    loan = s.get("loan") or {}
+    row["loan_debt_cny"] = loan.get("debt_cny")
+    ys = list(years) if years is not None else sorted(int(y) for y in (s.get("emissions_t") or {}))
+    for y in ys:
+        row[f"emissions_{y}_t"] = _get(s.get("emissions_t"), y)
+    for y in ys:
+        row[f"capex_{y}_cny"] = _get(s.get("capex_by_year_cny"), y)
+    for y in ys:
+        row[f"mac_{y}_cny_per_t"] = _get(s.get("marginal_abatement_cost_cny_per_t"), y)
+    row["engine"] = r.engine
+    row["error"] = (r.error or "").splitlines()[0] if r.error else None
+    row["scenario_sha256"] = s.get("scenario_sha256") or r.scenario_sha256
+    return row
+
+
+def years_of(records: Iterable[RunRecord]) -> list[int]:
+    ys: set[int] = set()
+    for r in records:
+        if r.summary:
+            ys.update(int(y) for y in (r.summary.get("emissions_t") or {}))
+    return sorted(ys)
+
+
+def write_runs_jsonl(records: Iterable[RunRecord], path: Path) -> None:
+    """One JSON line per run (label, params, status, error, engine, summary): the audit trail."""
+    with Path(path).open("w", encoding="utf-8") as fh:
+        for r in records:
+            fh.write(json.dumps({"run": r.index, "label": r.label, "file": r.path, "params": r.params, "status": r.status,
+                                 "error": r.error, "engine": r.engine, "cached": r.cached, "summary": r.summary,
+                                 "diagnosis": r.diagnosis}, ensure_ascii=False, default=str) + "\n")
+
+
+def timing_table(res: BatchResult):
+    """Per-run timings (seconds) and engine: kept apart from the results, which must be
+    identical from one batch to the next."""
+    import pandas as pd
+
+    rows = []
+    for r in res.records:
+        t = {k: v for k, v in r.timings.items() if not k.startswith("solver_")}
+        rows.append({"run": r.index, "label": r.label, "status": r.status, "engine": r.engine, "cached": r.cached,
+                     "seconds": r.seconds, **{f"{k}_s": v for k, v in t.items()}})
+    return pd.DataFrame(rows)
+
+
+def persistent_saving(res: BatchResult) -> dict | None:
+    """What re-solving saved in this batch: median seconds per run of the chunks' first runs
+    (model built and translated) against the re-solves (coefficients updated, warm start),
+    both counting the whole run (load, prepare, build, solve, results, checks, finance)."""
+    import statistics
+
+    first = [r.seconds for r in res.records if r.engine == "persistent-build" and not r.cached and r.ok]
+    again = [r.seconds for r in res.records if r.engine == "persistent-resolve" and not r.cached and r.ok]
+    if not first or not again:
+        return None
+
+    def core(r: RunRecord) -> float:
+        return sum(r.timings.get(k, 0.0) for k in ("build", "solve"))
+
+    f_med, a_med = statistics.median(first), statistics.median(again)
+    fc = statistics.median(core(r) for r in res.records if r.engine == "persistent-build" and not r.cached and r.ok)
+    ac = statistics.median(core(r) for r in res.records if r.engine == "persistent-resolve" and not r.cached and r.ok)
+    return {"first_runs": len(first), "resolves": len(again), "first_run_median_s": f_med, "resolve_median_s": a_med,
+            "saving_per_run_s": f_med - a_med, "saving_share": (f_med - a_med) / f_med if f_med > 0 else None,
+            "build_solve_first_median_s": fc, "build_solve_resolve_median_s": ac}
+
+
+def load_base(path: str | Path) -> LoadedScenario:
+    """The scenario as written (raises ScenarioError): the base for sweeps and samples."""
+    return load_scenario(path)
+
+
+def wall_summary(res: BatchResult) -> str:
+    c = res.counts()
+    parts = ", ".join(f"{v} {k}" for k, v in sorted(c.items()))
+    return (f"{len(res.records)} run(s) in {res.wall_s:,.1f} s on {res.executor}: {parts}; "
+            f"{res.n_cached} from cache, {res.n_run} solved")
+
+
+# ---------------------------------------------------------------------------------------
+# outputs shared by sweep, Monte Carlo and portfolio: workbook and self-contained page
+# ---------------------------------------------------------------------------------------
+
+
+def write_sheets(path: Path, sheets: dict) -> None:
+    """An xlsx workbook, one formatted sheet per DataFrame (bold frozen header, widths,
+    thousands format on money / tonnes columns), written atomically."""
+    import pandas as pd
+
+    from pathway.output.excel import _format_sheet
+
+    def write(tmp: Path) -> None:
+        with pd.ExcelWriter(tmp, engine="openpyxl") as xl:
+            for name, df in sheets.items():
+                sheet = name[:31]
+                df.to_excel(xl, sheet_name=sheet, index=False)
+                _format_sheet(xl.sheets[sheet], df)
+
+    atomic_write(path, write)
+
+
+class Page:
+    """A self-contained HTML page in the report's style: plotly.js embedded once, inline
+    CSS, no request of any kind when opened."""
+
+    def __init__(self, title: str, meta: Iterable[str] = ()):
+        from pathway.output.report import _Figures
+
+        self.title = title
+        self.meta = list(meta)
+        self.parts: list[str] = []
+        self._fig = _Figures()
+
+    def section(self, heading: str, caption: str = "", *, figure=None, table=None, formats=None, html_text: str = "",
+                chart_id: str = "") -> None:
+        from pathway.output.report import _esc, html_table
+
+        body = [f"<h2>{_esc(heading)}</h2>"]
+        if caption:
+            body.append(f"<p class='caption'>{_esc(caption)}</p>")
+        if figure is not None:
+            body.append(self._fig(figure, chart_id or f"c{len(self.parts)}", keep_title=False))
+        if table is not None:
+            table = table.astype({c: "float64" for c in table.columns if str(table[c].dtype) == "Int64"})  # NA -> '–'
+            fmt = {c: ".0f" for c in table.columns if c == "year" or c.endswith("_year")} | dict(formats or {})
+            body.append(f"<div style='overflow-x:auto'>{html_table(table, fmt)}</div>")
+        body.append(html_text)
+        self.parts.append(f"<section>{''.join(body)}</section>")
+
+    def kpis(self, items: Iterable[tuple[str, str, str, str]]) -> None:
+        """A strip of key figures: (label, value, unit, sub) each."""
+        from pathway.output.report import _kpi
+
+        self.parts.append("<div class='kpis'>" + "".join(_kpi(*it) for it in items) + "</div>")
+
+    def html(self) -> str:
+        from pathway.output.report import _esc, _page
+
+        header = (f"<header><h1>{_esc(self.title)}</h1><div class='meta'>"
+                  + "".join(f"<span>{_esc(m)}</span>" for m in self.meta) + "</div></header>")
+        footer = _esc(f"Generated by pathway {__version__}")
+        return _page(self.title, header, "".join(self.parts), footer, "en")
+
+    def write(self, path: Path) -> None:
+        Path(path).write_text(self.html(), encoding="utf-8")

@@ -1,0 +1,131 @@
+"""Run one scenario end to end: load -> prepare -> build -> solve -> results -> checks,
+and write the outputs of the public contract. Nothing is written unless the whole run
+succeeds (outputs are assembled in a temporary folder and moved into place)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from pathway.results.checks import run_checks
+from pathway.solve.diagnosis import diagnose, explain
+from pathway.errors import InfeasibleTargetError, SolverError
+from pathway.files import json_safe
+from pathway.output.folder import write_diagnosis, write_run
+from pathway.results.summary import assumptions_table, make_summary
+from pathway.inputs.prepare import ModelData, prepare
+from pathway.inputs.inventory import baseline_inventory
+from pathway.reference.validate import load_scenario
+from pathway.scenario.loader import LoadedScenario
+from pathway.model import build_model
+from pathway.results.tables import build_tables, extract_arrays
+from pathway.solve.highs import SolverOptions, solve
+
+STAGES = ("load", "prepare", "build", "solve", "results", "checks", "write")
+
+
+@dataclass
+class RunResult:
+    summary: dict
+    tables: dict[str, pd.DataFrame]
+    md: ModelData
+    loaded: LoadedScenario
+    timings_s: dict[str, float] = field(default_factory=dict)
+
+
+
+
+def run_loaded(loaded: LoadedScenario, opts: SolverOptions | None = None,
+               progress: Callable[[str], None] | None = None, *,
+               build: Callable | None = None, solver: Callable | None = None) -> RunResult:
+    """Optimise an already loaded scenario; raise InfeasibleTargetError with a diagnosis.
+
+    ``build(md) -> model`` and ``solver(m, opts, want_duals) -> SolveOutcome`` replace
+    ``build_model`` and ``solve`` (pathway.batch re-solves a persistent model this way)."""
+    opts = opts or SolverOptions()
+    say = progress or (lambda stage: None)
+    t: dict[str, float] = {}
+    t0 = time.perf_counter()
+    say("prepare")
+    md = prepare(loaded)
+    t["prepare"] = time.perf_counter() - t0
+    say("build")
+    t0 = time.perf_counter()
+    m = (build or build_model)(md)
+    t["build"] = time.perf_counter() - t0
+    say("solve")
+    t0 = time.perf_counter()
+    out = (solver or solve)(m, opts, want_duals=(m.ceiling,))
+    t["solve"] = time.perf_counter() - t0
+    t.update({f"solver_{k}": v for k, v in out.seconds.items()})
+    if out.status == "infeasible":
+        say("diagnose")
+        diag = diagnose(md, opts)
+        diag["scenario"] = md.name
+        diag["explanation"] = explain(diag)
+        raise InfeasibleTargetError(diag["explanation"], json_safe(diag))
+    if out.status != "optimal":
+        hint = {"time_limit": "raise --time-limit, or use fewer representative days",
+                "unbounded": "a cost is negative without a limit: check export prices and subsidies",
+                }.get(out.status, "try another --method (simplex, ipm)")
+        raise SolverError(f"the solver stopped without an optimum: {out.status} ({out.message}); {hint}")
+    say("results")
+    t0 = time.perf_counter()
+    a = extract_arrays(m, md)
+    tables = build_tables(m, md, a, out.duals, out.objective)
+    t["results"] = time.perf_counter() - t0
+    say("checks")
+    t0 = time.perf_counter()
+    tables["checks"] = run_checks(m, md, a, tables, out.objective)
+    t["checks"] = time.perf_counter() - t0
+    inv = baseline_inventory(md.scenario)
+    tables["inventory"] = inv.lines
+    tables["assumptions"] = assumptions_table(md)
+    summary = make_summary(md, loaded, tables, out.objective, opts, m)
+    return RunResult(summary, tables, md, loaded, t)
+
+
+
+
+
+
+
+
+
+
+def write_outputs(result: RunResult, out_dir: Path, report: bool = True, excel: bool = True, lang: str = "en") -> None:
+    """Write a run's outputs (``pathway.output.folder.write_run``)."""
+    write_run(out_dir, result.summary, result.tables, report=report, excel=excel, lang=lang)
+
+
+def run_file(path: str | Path, out_dir: str | Path | None = None, opts: SolverOptions | None = None,
+             progress: Callable[[str], None] | None = None, overrides: dict | None = None, lang: str = "en") -> RunResult:
+    """Load, optimise and (with ``out_dir``) write one scenario file."""
+    say = progress or (lambda stage: None)
+    say("load")
+    t0 = time.perf_counter()
+    loaded = load_scenario(path, overrides=overrides)
+    t_load = time.perf_counter() - t0
+    try:
+        result = run_loaded(loaded, opts, progress)
+    except InfeasibleTargetError as exc:
+        if out_dir is not None:
+            write_diagnosis(exc.diagnosis, Path(out_dir))
+        raise
+    result.timings_s = {"load": t_load, **result.timings_s}
+    if loaded.scenario.finance is not None:  # BAU reference, cash flows, loan (pathway.finance)
+        from pathway.runs.finance_runs import attach_finance
+
+        t0 = time.perf_counter()
+        attach_finance(result, opts, progress)
+        result.timings_s["finance"] = time.perf_counter() - t0
+    if out_dir is not None:
+        say("write")
+        t0 = time.perf_counter()
+        write_outputs(result, Path(out_dir), lang=lang)
+        result.timings_s["write"] = time.perf_counter() - t0
+    return result

@@ -1,0 +1,260 @@
+"""Read scenario YAML safely, merge ``extends`` chains and validate against the schema.
+
+Every problem names the file, the dotted field path, the line, and what was expected
+versus given; all problems in a file are reported together.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from pathway.errors import Problem, ScenarioError
+from pathway.scenario.schema import Scenario
+
+Loc = tuple[Any, ...]
+
+
+@dataclass
+class LoadedScenario:
+    """A validated scenario with where it came from."""
+
+    scenario: Scenario
+    path: Path
+    files: list[Path]  # the chain, the named file first, then its bases
+    data: dict  # the merged document as plain data
+    sha256: str  # hash of the merged document (canonical JSON)
+    locations: dict[Loc, tuple[str, int]] = field(default_factory=dict)
+
+    @property
+    def base_dir(self) -> Path:
+        return self.path.parent
+
+    def dir_of(self, loc: Loc) -> Path:
+        """Folder of the file that set field ``loc``: relative paths (CSV profiles) are
+        read from there, so a base scenario's files still resolve from an ``extends`` child."""
+        return Path(_locate(loc, self.locations, str(self.path))[0]).parent
+
+
+class _LineLoader(yaml.SafeLoader):
+    """SafeLoader that records the line of every mapping key and sequence item."""
+
+
+def _compose_lines(node: yaml.Node, loc: Loc, out: dict[Loc, int]) -> None:
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key: Any = key_node.value
+            try:
+                key = int(key)
+            except (TypeError, ValueError):
+                pass
+            sub = (*loc, key)
+            out[sub] = key_node.start_mark.line + 1
+            _compose_lines(value_node, sub, out)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            sub = (*loc, i)
+            out[sub] = item.start_mark.line + 1
+            _compose_lines(item, sub, out)
+
+
+def read_yaml(path: Path) -> tuple[dict, dict[Loc, int]]:
+    """Parse one YAML file with ``safe_load`` semantics; return data and key lines."""
+    name = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError([Problem(name, "", "file not found")]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError([Problem(name, "", f"cannot read file: {exc}")]) from None
+    try:
+        node = yaml.compose(text, Loader=_LineLoader)
+        data = yaml.load(text, Loader=yaml.SafeLoader)  # noqa: S506 - SafeLoader
+    except yaml.constructor.ConstructorError as exc:
+        mark = exc.problem_mark
+        tag = exc.problem or "unknown tag"
+        raise ScenarioError(
+            [
+                Problem(
+                    name,
+                    "",
+                    f"unsafe or unknown YAML tag ({tag}); only plain YAML is accepted (safe_load)",
+                    mark.line + 1 if mark else None,
+                )
+            ]
+        ) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        what = getattr(exc, "problem", None) or str(exc)
+        raise ScenarioError(
+            [Problem(name, "", f"malformed YAML: {what}", mark.line + 1 if mark else None)]
+        ) from None
+    if data is None:
+        raise ScenarioError([Problem(name, "", "file is empty; expected a mapping of scenario fields")])
+    if not isinstance(data, dict):
+        raise ScenarioError(
+            [Problem(name, "", f"expected a mapping of scenario fields at the top, got {type(data).__name__}", 1)]
+        )
+    lines: dict[Loc, int] = {}
+    if node is not None:
+        _compose_lines(node, (), lines)
+    return data, lines
+
+
+def deep_merge(base: dict, override: dict) -> dict:
+    """Merge ``override`` into ``base``: mappings merge key by key, anything else replaces."""
+    out = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = deep_merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def _read_chain(path: Path, seen: list[Path]) -> tuple[dict, dict[Loc, tuple[str, int]], list[Path]]:
+    path = path.resolve()
+    if path in seen:
+        chain = " -> ".join(str(p) for p in [*seen, path])
+        raise ScenarioError([Problem(str(seen[-1]), "extends", f"extends loop: {chain}")])
+    data, lines = read_yaml(path)
+    locs = {loc: (str(path), line) for loc, line in lines.items()}
+    parent = data.pop("extends", None)
+    if parent is None:
+        return data, locs, [path]
+    if not isinstance(parent, str) or not parent.strip():
+        raise ScenarioError(
+            [Problem(str(path), "extends", f"expected a file path (string), got {parent!r}", lines.get(("extends",)))]
+        )
+    parent_path = (path.parent / parent).resolve()
+    if not parent_path.is_file():
+        raise ScenarioError(
+            [
+                Problem(
+                    str(path),
+                    "extends",
+                    f"base scenario '{parent}' not found (looked for {parent_path})",
+                    lines.get(("extends",)),
+                )
+            ]
+        )
+    base, base_locs, chain = _read_chain(parent_path, [*seen, path])
+    merged = deep_merge(base, data)
+    # a key set in the child is located in the child; everything else keeps its base location
+    merged_locs = dict(base_locs)
+    merged_locs.update(locs)
+    return merged, merged_locs, [path, *chain]
+
+
+def _submodel(model: type[BaseModel] | None, loc: Loc) -> type[BaseModel] | None:
+    """The pydantic model class reached by following ``loc`` from ``model`` (or None)."""
+    import typing
+
+    for part in loc:
+        if model is None or isinstance(part, int):
+            continue
+        info = model.model_fields.get(str(part))
+        if info is None:
+            return None
+        ann = info.annotation
+        found = None
+        for cand in (ann, *typing.get_args(ann)):
+            if isinstance(cand, type) and issubclass(cand, BaseModel):
+                found = cand
+                break
+            for inner in typing.get_args(cand):
+                if isinstance(inner, type) and issubclass(inner, BaseModel):
+                    found = inner
+        model = found
+    return model
+
+
+def _describe(err: dict) -> str:
+    """Turn one pydantic error into 'expected X, got Y'."""
+    kind = err["type"]
+    ctx = err.get("ctx") or {}
+    given = err.get("input")
+    given_s = repr(given) if not isinstance(given, dict) else "a mapping"
+    loc = tuple(err["loc"])
+    if kind == "extra_forbidden":
+        parent = _submodel(Scenario, loc[:-1])
+        allowed = sorted(parent.model_fields) if parent else []
+        hint = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
+        msg = "unknown field"
+        if hint:
+            msg += f"; did you mean '{hint[0]}'?"
+        if allowed:
+            msg += f" Expected one of: {', '.join(allowed)}"
+        return msg
+    if kind == "missing":
+        return "required field is missing"
+    if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
+        sym = {"greater_than_equal": ">=", "greater_than": ">", "less_than_equal": "<=", "less_than": "<"}[kind]
+        bound = next(iter(ctx.values()))
+        bound_s = f"{bound:g}" if isinstance(bound, (int, float)) else str(bound)
+        return f"expected a number {sym} {bound_s}, got {given_s}"
+    if kind == "enum" or kind == "literal_error":
+        expected = ctx.get("expected", "")
+        return f"expected one of {expected}, got {given_s}"
+    if kind.endswith("_type") or kind.endswith("_parsing"):
+        want = kind.replace("_parsing", "").replace("_type", "").replace("float", "number").replace("int", "integer")
+        want = {"model": "mapping", "dict": "mapping", "list": "list", "bool": "true/false", "string": "text"}.get(want, want)
+        return f"expected {want}, got {given_s}"
+    if kind == "value_error":
+        return str(ctx.get("error", err["msg"]))
+    return f"{err['msg']}, got {given_s}"
+
+
+def _field_path(loc: Loc) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int) and not isinstance(part, bool):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def _locate(loc: Loc, locs: dict[Loc, tuple[str, int]], default_file: str) -> tuple[str, int | None]:
+    for n in range(len(loc), 0, -1):
+        if loc[:n] in locs:
+            return locs[loc[:n]]
+    return default_file, None
+
+
+def validation_problems(exc: ValidationError, locs: dict[Loc, tuple[str, int]], default_file: str) -> list[Problem]:
+    problems = []
+    for err in exc.errors():
+        loc = tuple(p for p in err["loc"] if p not in ("function-after[_years_in_order(), Horizon]",))
+        # pydantic puts union/tagged variants into the loc; drop type-name parts
+        loc = tuple(p for p in loc if not (isinstance(p, str) and ("[" in p or p in ("str", "int", "float", "dict[int,constrained-float]"))))
+        file, line = _locate(loc, locs, default_file)
+        problems.append(Problem(file, _field_path(loc), _describe(err), line))
+    return problems
+
+
+def canonical_sha256(data: dict) -> str:
+    blob = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def read_scenario(path: str | Path, overrides: dict | None = None) -> LoadedScenario:
+    """Load, merge and validate a scenario file against the schema. Raises ScenarioError
+    listing every problem. (``pathway.reference.validate.load_scenario`` adds the checks
+    against the bundled data; use that one.)"""
+    path = Path(path)
+    data, locs, files = _read_chain(path, [])
+    if overrides:
+        data = deep_merge(data, overrides)
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(validation_problems(exc, locs, str(path.resolve()))) from None
+    return LoadedScenario(scenario, path.resolve(), files, data, canonical_sha256(data), locs)

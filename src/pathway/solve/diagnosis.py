@@ -1,0 +1,160 @@
+"""Explain an unreachable target: the lowest emissions the catalogue reaches each year
+and which limits bind, instead of a solver trace."""
+
+from __future__ import annotations
+
+import pyomo.environ as pyo
+
+from pathway.inputs.prepare import ModelData
+from pathway.model import build_model
+from pathway.solve.highs import SolverOptions, solve
+
+TOL = 1e-6
+
+
+def binding_limits(m: pyo.ConcreteModel, md: ModelData) -> list[dict]:
+    """Upper limits at their bound in the solved (slack) model, by year."""
+    out = []
+    for k in m.K:
+        b = m.blocks[k]
+        if b.max_capacity is None:
+            continue
+        for y in m.Y:
+            v = pyo.value(m.cap[k, y])
+            if v >= b.max_capacity * (1 - 1e-6) - TOL:
+                label = {"pv": "PV capacity (roof/land limit)"}.get(
+                    k, f"{k} fully adopted" if k.startswith("eff_") else f"{k} capacity limit")
+                out.append(dict(limit=label, year=y, value=v, bound=b.max_capacity, unit=b.unit))
+    for _name, var, cap, label, unit in (
+        ("green_power", m.gp, md.green_power_max_mwh, "green power purchases (annual availability)", "MWh"),
+        ("green_certificates", m.gec, md.gec_max_mwh, "green certificates (annual availability)", "MWh"),
+        ("offsets", m.off, md.offsets_max_t, "offsets (annual availability)", "t"),
+        ("nature_removals", m.rem, md.removals_max_t, "nature-based removals (annual availability)", "t"),
+    ):
+        if cap is None:
+            continue
+        for y in m.Y:
+            v = pyo.value(var[y])
+            if v >= cap * (1 - 1e-6) - TOL and cap > 0:
+                out.append(dict(limit=label, year=y, value=v, bound=cap, unit=unit))
+    if md.rule.max_offset_share is not None:
+        limit = md.rule.max_offset_share * md.baseline_t
+        for y in m.Y:
+            v = pyo.value(m.off[y] + m.rem[y])
+            if y >= md.target_year and v >= limit * (1 - 1e-6) - TOL:
+                out.append(dict(limit=f"offset cap of the rule ({md.rule.max_offset_share:.0%} of baseline)", year=y,
+                                value=v, bound=limit, unit="t"))
+    for y in m.Y:
+        if md.target_year > y and not md.rule.offsets_allowed_before_target_year and (md.offsets_enabled or md.removals_enabled):
+            out.append(dict(limit="offsets not allowed before the target year", year=y, value=0.0, bound=0.0, unit="t"))
+    if md.import_limit_mw is not None:
+        for y in m.Y:
+            peak = max(pyo.value(m.imp[y, p, h]) for p in m.P for h in m.H)
+            if peak >= md.import_limit_mw - TOL:
+                out.append(dict(limit="grid import limit", year=y, value=peak, bound=md.import_limit_mw, unit="MW"))
+    for hl in md.heat_loads:
+        if hl.existing_retire_year is not None:
+            out.append(dict(limit=f"existing boiler of '{hl.name}' retires", year=hl.existing_retire_year, value=0.0,
+                            bound=0.0, unit="-"))
+    return out
+
+
+def fixed_residuals(md: ModelData) -> list[dict]:
+    """Emissions no lever of the enabled catalogue can touch, base-year t/yr (grows with
+    output): heat loads no enabled heater reaches, process CO2 without CCUS, other fuel use."""
+    out = []
+    served = {l for ht in md.heat_techs.values() for l in ht.elec_per_heat}
+    tes_ok = md.tes is not None
+    heaters = {k: ht.max_temp_c for k, ht in md.heat_techs.items()}
+    for hl in md.heat_loads:
+        reachable = hl.name in served or (tes_ok and hl.temperature_c <= md.tes_max_temp_c)
+        t = hl.demand_mwh_base * hl.existing_ef_t_per_mwh_heat
+        if not reachable and t > 0:
+            best = ", ".join(f"{k} up to {v:g} °C" for k, v in heaters.items()) or "no heat technology enabled"
+            out.append(dict(source=f"heat load '{hl.name}' at {hl.temperature_c:g} °C ({hl.existing_fuel})", base_t=t,
+                            why=f"no enabled technology reaches {hl.temperature_c:g} °C ({best})"))
+    if md.process_co2_t > 0 and (md.ccus is None or "process" not in md.ccus_sources):
+        out.append(dict(source="process CO2", base_t=md.process_co2_t,
+                        why="no CCUS enabled for process CO2 (technologies.ccus)"))
+    for fuel, t in md.other_fuel_t.items():
+        if t > 0:
+            out.append(dict(source=f"other {fuel} use (not assigned to a heat load)", base_t=t,
+                            why="no lever acts on fuel use outside baseline.heat_loads"))
+    return out
+
+
+def diagnose(md: ModelData, opts: SolverOptions) -> dict:
+    """Re-solve with penalised slack on the ceilings and near-zero rules; report per year
+    the lowest net emissions reached, the shortfall, and the limits that bind."""
+    m = build_model(md, ceiling_slack=True)
+    out = solve(m, opts)
+    if out.status != "optimal":
+        return {
+            "status": "infeasible",
+            "reason": "the model is infeasible even with the emission targets relaxed: check heat loads whose "
+                      "existing boiler retires without any heat technology able to serve them, and the import limit",
+            "solver_status": out.status,
+        }
+    years = []
+    for y in m.Y:
+        net = pyo.value(m.emissions[y] - m.off[y] - m.rem[y])
+        row = dict(
+            year=y,
+            lowest_net_emissions_t=net,
+            emissions_t=pyo.value(m.emissions[y]),
+            offsets_t=pyo.value(m.off[y] + m.rem[y]),
+            ceiling_t=md.ceiling_t.get(y),
+            ceiling_shortfall_t=pyo.value(m.slack_ceiling[y]) if y in md.ceiling_t else 0.0,
+        )
+        if hasattr(m, "slack_own") and y in m.Y_TARGET:
+            row["own_reduction_limit_t"] = (1 - md.rule.min_own_reduction_share) * md.baseline_t
+            row["own_reduction_shortfall_t"] = pyo.value(m.slack_own[y])
+        if hasattr(m, "slack_green") and y in m.Y_GREEN:
+            row["green_electricity_shortfall_mwh"] = pyo.value(m.slack_green[y])
+        years.append(row)
+    short = [r for r in years if r["ceiling_shortfall_t"] > 1e-3 or r.get("own_reduction_shortfall_t", 0) > 1e-3
+             or r.get("green_electricity_shortfall_mwh", 0) > 1e-3]
+    return {
+        "status": "infeasible_target",
+        "baseline_emissions_t": md.baseline_t,
+        "rule": md.rule.preset,
+        "years": years,
+        "years_missed": [r["year"] for r in short],
+        "fixed_residuals": fixed_residuals(md),
+        "binding_limits": binding_limits(m, md),
+    }
+
+
+def explain(diag: dict) -> str:
+    """One readable paragraph (printed by the CLI, kept in diagnosis.json)."""
+    if diag.get("status") != "infeasible_target":
+        return "The scenario is infeasible: " + diag.get("reason", "unknown reason")
+    lines = [f"The target ({diag['rule']}) cannot be met with this catalogue."]
+    for r in diag["years"]:
+        if r["year"] not in diag["years_missed"]:
+            continue
+        parts = [f"{r['year']}: lowest net emissions {r['lowest_net_emissions_t']:,.0f} t"
+                 + (f" vs ceiling {r['ceiling_t']:,.0f} t" if r["ceiling_t"] is not None else "")]
+        if r["lowest_net_emissions_t"] is not None and abs(r["lowest_net_emissions_t"]) < 0.5:
+            parts[0] = parts[0].replace("-0 t", "0 t")
+        if r["ceiling_shortfall_t"] > 1e-3:
+            parts.append(f"short by {r['ceiling_shortfall_t']:,.0f} t")
+        if r.get("own_reduction_shortfall_t", 0) > 1e-3:
+            parts.append(f"own reduction short by {r['own_reduction_shortfall_t']:,.0f} t "
+                         f"(limit {r['own_reduction_limit_t']:,.0f} t before offsets)")
+        if r.get("green_electricity_shortfall_mwh", 0) > 1e-3:
+            parts.append(f"green electricity short by {r['green_electricity_shortfall_mwh']:,.0f} MWh")
+        lines.append("  " + "; ".join(parts))
+    fixed = diag.get("fixed_residuals", [])
+    if fixed:
+        lines.append("Emissions no enabled lever can reduce (base year): " + "; ".join(
+            f"{f['source']}: {f['base_t']:,.0f} t ({f['why']})" for f in fixed) + ".")
+    seen = set()
+    binding = []
+    for b in diag["binding_limits"]:
+        if b["limit"] not in seen:
+            seen.add(b["limit"])
+            binding.append(f"{b['limit']} ({b['bound']:,.4g} {b['unit']})" if b["unit"] != "-" else f"{b['limit']} in {b['year']}")
+    if binding:
+        lines.append("Limits that bind: " + "; ".join(binding) + ".")
+    return "\n".join(lines)
