@@ -16,7 +16,7 @@ import yaml
 
 from pathway.runs import batch
 from pathway.runs.batch import RunSpec
-from pathway.scenario.dotted import PathError, check_path, overrides_for, parse_assignment
+from pathway.scenario.fields import PathError, check_path, overrides_for, parse_assignment
 from pathway.errors import ScenarioError
 from pathway.reference.validate import load_scenario
 

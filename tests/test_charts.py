@@ -10,8 +10,11 @@ import plotly.graph_objects as go
 import pytest
 import yaml
 
+from pathway.analysis import lever_economics as economics
+from pathway.money import crf
 from pathway.output import charts
-from pathway.results.tables import LEVER_ORDER
+from pathway.output.folder import read_tables
+from pathway.technologies import LEVER_ORDER
 from pathway.runs.pipeline import run_file, write_outputs
 
 SCENARIO = Path(__file__).resolve().parents[1] / "scenarios" / "jiangsu_auto_parts_2027.yaml"
@@ -32,7 +35,7 @@ def csv_tables(solved, tmp_path_factory):
     """The same tables after a round trip through tables/*.csv (what `pathway report` reads)."""
     out = tmp_path_factory.mktemp("run")
     write_outputs(solved, out, report=False, excel=False)
-    return charts.read_tables(out)
+    return read_tables(out)
 
 
 def _meta(trace) -> dict:
@@ -135,13 +138,18 @@ def test_waterfall_drops_only_zero_steps_and_still_sums(tables):
 def test_lever_costs_split_the_cost_categories_exactly(tables):
     costs = tables["costs"]
     for year in charts.years_of(tables):
-        tech = charts.technology_annual_costs(tables, year)
+        tech = economics.technology_annual_costs(tables, year)
         by_cat = costs[costs.year == year].set_index("category")["cost_cny"]
         assert tech["capex_annuity_cny"].sum() == pytest.approx(by_cat["capex_annuity"], rel=1e-9)
         assert tech["fixed_om_cny"].sum() == pytest.approx(by_cat["fixed_om"], rel=1e-9)
-        # the discount rate backed out of the annuity total is the scenario's
-        assert tech["implied_discount_rate"].iloc[0] == pytest.approx(0.06, abs=1e-6)
-    lc = charts.lever_costs(tables, 2027).set_index("lever")
+        assert tech["discount_rate"].iloc[0] == 0.06  # the scenario's, from the assumptions table
+        # before scaling to the total, CRF(6 %, life) x capex in service already matches the model's annuity
+        capex = tables["capex"]
+        own = sum(crf(0.06, r.life_years) * capex[(capex.technology == r.technology) & (capex.year <= year)
+                                                  & (capex.year + r.life_years > year)].net_capex_cny.sum()
+                  for r in tech.itertuples())
+        assert own == pytest.approx(by_cat["capex_annuity"], rel=1e-9)
+    lc = economics.lever_costs(tables, 2027).set_index("lever")
     assert list(lc.index) == list(LEVER_ORDER)
     ab = tables["abatement"]
     ab = ab[ab.year == 2027].set_index("lever")["abatement_t"]
@@ -154,13 +162,17 @@ def test_lever_costs_split_the_cost_categories_exactly(tables):
     f = a[(a["item"] == "grid factor (market) tCO2/MWh") & (a["year"] == 2027)]["value"].iloc[0]
     assert lc.loc["offsets", "average_cost_cny_per_t"] == pytest.approx(ccer, rel=1e-6)
     assert lc.loc["green_certificates", "average_cost_cny_per_t"] == pytest.approx(gec / f, rel=1e-6)
-    # efficiency: its electricity savings valued at the year's average grid price
+    # efficiency: the electricity it saves at the business-as-usual all-in grid price
+    # (the run has a finance block, so its BAU twin was solved); no heat-side measure here
     eb = tables["energy_balance"]
     eb = eb[eb.year == 2027].set_index(["carrier", "flow"])["energy_mwh"]
-    p_grid = costs[(costs.year == 2027) & (costs.category == "grid_energy")]["cost_cny"].iloc[0] / eb[("electricity", "supply: grid import")]
-    assert lc.loc["efficiency", "energy_savings_cny"] == pytest.approx(-eb[("electricity", "use: efficiency savings")] * p_grid, rel=1e-9)
+    bau = tables["bau_pathway"].set_index("year").loc[2027]
+    c_e = bau.electricity_cost_cny / bau.grid_import_mwh
+    assert set(lc["savings_basis"]) == {"business as usual"}
+    assert lc.loc["efficiency", "energy_savings_cny"] == pytest.approx(-eb[("electricity", "use: efficiency savings")] * c_e,
+                                                                       rel=1e-9)
     # the fuel category split by source: sums exactly, and at the scenario's own prices (no escalation)
-    fc = charts.fuel_costs(tables, 2027)
+    fc = economics.fuel_costs(tables, 2027)
     assert fc["cost_cny"].sum() == pytest.approx(costs[(costs.year == 2027) & (costs.category == "fuel")]["cost_cny"].iloc[0])
     assert fc["escalation"].iloc[0] == pytest.approx(1.0, rel=1e-9)
     diesel = fc[fc.fuel == "diesel"].iloc[0]
@@ -169,10 +181,46 @@ def test_lever_costs_split_the_cost_categories_exactly(tables):
     assert lc["average_cost_cny_per_t"].isna().tolist() == (lc["abatement_t"] <= 1e-9).tolist()
 
 
+def test_macc_and_finance_read_one_lever_savings_table(tables):
+    """The MACC's energy savings per lever are the finance cash flows' energy savings, year by
+    year; against BAU they add up to the whole saving BAU - plan of electricity and fuel."""
+    fin = tables["finance"]
+    elec = ("grid_energy", "demand_charge", "export_revenue", "fuel")
+    for year in charts.years_of(tables):
+        lc = economics.lever_costs(tables, year).set_index("lever")
+        f = fin[(fin.year == year) & (fin.lever != "total")].set_index("lever")
+        for lever in LEVER_ORDER:
+            assert lc.loc[lever, "energy_savings_cny"] == pytest.approx(f.loc[lever, "energy_savings_cny"], rel=1e-12, abs=1e-6)
+        bau = tables["bau_costs"]
+        total = (bau[(bau.year == year) & bau.category.isin(elec)].cost_cny.sum()
+                 - tables["costs"][(tables["costs"].year == year) & tables["costs"].category.isin(elec)].cost_cny.sum())
+        assert lc["energy_savings_cny"].sum() == pytest.approx(total, rel=1e-9)
+
+
+def test_lever_savings_without_a_bau_use_the_plans_own_prices(tables):
+    """A run without a finance block has no BAU twin: savings are valued at the plan's
+    all-in grid price and the existing boilers' fuel cost per MWh of heat."""
+    plan = {k: v for k, v in tables.items() if k not in ("bau_costs", "bau_pathway")}
+    sav = economics.lever_savings(plan, [2027]).set_index("lever")
+    assert set(sav["basis"]) == {"plan prices"}
+    eb = plan["energy_balance"]
+    eb = eb[eb.year == 2027].set_index(["carrier", "flow"])["energy_mwh"]
+    c = plan["costs"]
+    c = c[c.year == 2027].set_index("category")["cost_cny"]
+    c_e = (c["grid_energy"] + c.get("demand_charge", 0.0)) / eb[("electricity", "supply: grid import")]
+    assert sav.loc["efficiency", "energy_savings_cny"] == pytest.approx(-eb[("electricity", "use: efficiency savings")] * c_e,
+                                                                        rel=1e-9)
+    # storage carries the battery's time-shift value: sum of weight x price x (discharge - charge)
+    d = plan["dispatch"]
+    d = d[d.year == 2027]
+    shift = (d.weight_days * d.price_cny_per_mwh * (d.battery_discharge_mwh - d.battery_charge_mwh)).sum()
+    assert sav.loc["storage", "energy_savings_cny"] == pytest.approx(shift, rel=1e-9)
+
+
 def test_macc_bars_are_levers_ranked_by_cost_with_widths_in_tonnes(tables):
     fig = charts.macc(tables)
     bars = _traces(fig, kind="lever")
-    lc = charts.lever_costs(tables, 2027).set_index("lever")
+    lc = economics.lever_costs(tables, 2027).set_index("lever")
     shown = lc[lc.abatement_t > 1e-9]
     assert sorted(_meta(t)["lever"] for t in bars) == sorted(shown.index)
     heights = [t.y[0] for t in bars]
@@ -345,5 +393,5 @@ def test_figures_from_csv_equal_figures_from_memory(tables, csv_tables):
             assert np.allclose(ya, yb, rtol=1e-9, atol=1e-6, equal_nan=True), (name, ta.name)
     assert charts.target_year_of(csv_tables) == 2027
     assert charts.scope2_method_of(csv_tables) == "market"
-    pd.testing.assert_frame_equal(charts.lever_costs(tables).reset_index(drop=True),
-                                  charts.lever_costs(csv_tables).reset_index(drop=True), rtol=1e-9, atol=1e-6)
+    pd.testing.assert_frame_equal(economics.lever_costs(tables).reset_index(drop=True),
+                                  economics.lever_costs(csv_tables).reset_index(drop=True), rtol=1e-9, atol=1e-6)

@@ -18,8 +18,7 @@ from typer.testing import CliRunner
 from pathway import finance as fin
 from pathway.output.finance_section import REPORT_END, REPORT_START, sensitivity_figure
 from pathway.output.folder import read_saved
-from pathway.runs.finance_runs import energy_price_sensitivity
-from pathway.technologies import LEVER_ORDER
+from pathway.runs.sensitivity import energy_price_sensitivity
 from pathway.cli import app
 from pathway.scenario.schema import Finance
 

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from pathway.errors import InfeasibleTargetError
-from pathway.inputs.prepare import crf
+from pathway.money import crf
 from pathway.reference.validate import load_scenario
 from pathway.runs.pipeline import run_loaded
 from pathway.solve import SolverOptions

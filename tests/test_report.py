@@ -12,7 +12,8 @@ import pytest
 from typer.testing import CliRunner
 
 import pathway.runs.pipeline
-from pathway.output import charts, report
+from pathway.output import report
+from pathway.output.folder import load_results, read_tables
 from pathway.cli import app
 from pathway.runs.pipeline import run_file, write_outputs
 
@@ -89,7 +90,7 @@ def test_report_in_chinese(solved, tmp_path):
 
 
 def test_report_from_saved_results_equals_report_from_memory(out_dir, page):
-    summary, tables = report.load_results(out_dir)
+    summary, tables = load_results(out_dir)
     again = report.report_html(summary, tables)
     strip = lambda s: re.sub(r"<script>/\*\*.*?</script>", "", s, flags=re.S)  # noqa: E731
     # same KPIs and tables; chart JSON may differ only in float round-trip digits
@@ -195,4 +196,4 @@ def test_cli_run_rejects_unknown_language(tmp_path):
 
 def test_summary_keys_survive_json(out_dir, solved):
     s = json.loads((out_dir / "summary.json").read_text())
-    assert report.kpi_values(s, charts.read_tables(out_dir))["offsets_t"] == pytest.approx(solved.summary["offsets_t"]["2027"])
+    assert report.kpi_values(s, read_tables(out_dir))["offsets_t"] == pytest.approx(solved.summary["offsets_t"]["2027"])

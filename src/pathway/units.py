@@ -15,3 +15,4 @@ CO2_PER_C = 44.0 / 12.0  # tCO2 per tC
 W_PER_M2_STC = 1000.0  # irradiance at standard test conditions (PV rating)
 
 PV_WEATHER_SEED = 2025  # seed of the synthetic daily clearness index of PV profiles
+SOLVER_SEED = 123  # HiGHS random_seed: the same LP gives the same solution run after run

@@ -48,7 +48,7 @@ def main(
 
 
 def _solver_options(route: str, method: str, threads: Optional[int], time_limit: Optional[float]):
-    from pathway.solve.highs import SolverOptions
+    from pathway.solve.options import SolverOptions
 
     return SolverOptions(route=route, method=method, threads=threads, time_limit_s=time_limit)
 

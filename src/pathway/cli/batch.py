@@ -43,13 +43,13 @@ def _executor(workers, dask, scheduler, serial) -> dict:
 
 
 def _opts(route: str, method: str, threads: int, time_limit):
-    from pathway.solve.highs import SolverOptions
+    from pathway.solve.options import SolverOptions
 
     return SolverOptions(route=route, method=method, threads=threads, time_limit_s=time_limit)
 
 
 def _assignments(sets: list[str]) -> dict[str, list]:
-    from pathway.scenario.dotted import PathError, parse_assignment
+    from pathway.scenario.fields import PathError, parse_assignment
 
     out_: dict[str, list] = {}
     for s in sets or []:
@@ -106,7 +106,7 @@ def sweep(
 ) -> None:
     """Sensitivity sweep: run FILE over a grid (or one at a time) of --set values; write sweep.csv/xlsx, a
     tornado chart and the pathways overlaid (sweep.html)."""
-    from pathway.scenario.dotted import PathError
+    from pathway.scenario.fields import PathError
     from pathway.runs.sweep import METRICS, plan_sweep, run_sweep, write_sweep
 
     if metric not in METRICS:
@@ -158,7 +158,7 @@ def montecarlo(
 ) -> None:
     """Monte Carlo over the scenario's uncertainty block: P10/P50/P90 of cost, capex by year and emissions,
     the probability the target is met (fan charts in montecarlo.html), and the loan on P90 capex."""
-    from pathway.scenario.dotted import PathError
+    from pathway.scenario.fields import PathError
     from pathway.runs.montecarlo import plan_montecarlo, run_montecarlo, write_montecarlo
 
     fixed = _assignments(sets)
@@ -212,7 +212,7 @@ def portfolio(
 ) -> None:
     """A bank's book: run every factory; write factories.csv, totals_by_year.csv, portfolio.xlsx and a
     portfolio report (portfolio.html)."""
-    from pathway.scenario.dotted import PathError
+    from pathway.scenario.fields import PathError
     from rich.markup import escape
 
     from pathway.runs.portfolio import plan_portfolio, run_portfolio, write_portfolio

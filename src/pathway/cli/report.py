@@ -25,7 +25,8 @@ def report(
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report here (default: DIR/report.html).")] = None,
 ) -> None:
     """Rebuild report.html from a results folder's summary.json and tables/*.csv, without solving."""
-    from pathway.output.report import ReportInputError, load_results, write_report
+    from pathway.output.folder import ReportInputError, load_results
+    from pathway.output.report import write_report
 
     try:
         summary, tables = load_results(results_dir)

@@ -13,7 +13,7 @@ from pathway.units import KW_PER_MW
 from pathway.analysis.lookup import cost as _cost
 from pathway.analysis.lookup import flow as _flow
 from pathway.errors import Problem, ScenarioError
-from pathway.inputs.prepare import ModelData, investable
+from pathway.inputs.data import ModelData, investable
 from pathway.reference.catalogue import catalogue_value
 from pathway.scenario.loader import LoadedScenario
 from pathway.scenario.schema import Boiler, Scenario, Target, Technologies

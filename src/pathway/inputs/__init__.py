@@ -2,6 +2,7 @@
 inventory, and ``ModelData`` made by ``prepare`` from a loaded scenario (no Pyomo here)."""
 
 from pathway.inputs.inventory import Inventory, baseline_inventory
-from pathway.inputs.prepare import ModelData, prepare
+from pathway.inputs.data import ModelData
+from pathway.inputs.prepare import prepare
 
 __all__ = ["Inventory", "ModelData", "baseline_inventory", "prepare"]

@@ -1,4 +1,4 @@
-"""Turn a validated scenario into plain model data (numbers and arrays, no Pyomo).
+"""Turn a validated scenario into ``ModelData`` (``pathway.inputs.data``): numbers and arrays, no Pyomo.
 
 Internal units: power MW, energy MWh (heat MWh_th), emissions t, money CNY (of the
 year it is spent; discounting is applied in the objective). Every default that is not
@@ -7,16 +7,17 @@ in the scenario comes from the sourced catalogue, price and factor tables.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
 from pathway.reference.catalogue import MissingValue, catalogue_params, catalogue_regional, catalogue_value, default_price
 from pathway.errors import Problem, ScenarioError
+from pathway.inputs.data import Build, HeatLoadData, HeatTechData, ModelData
 from pathway.reference.factors import fuel_factor, fuel_ncv_gj, grid_factor_series
 from pathway.inputs.inventory import baseline_inventory
 from pathway.scenario.loader import LoadedScenario
-from pathway.inputs.periods import Periods, all_days, representative_days
+from pathway.inputs.periods import all_days, representative_days
 from pathway.reference.presets import TargetRule, target_rule
 from pathway.inputs.profiles import pv_capacity_factor, read_profile_csv, shape
 from pathway.scenario.schema import FUEL_FIELDS, MOBILE_FUELS, Scenario
@@ -27,143 +28,14 @@ from pathway.units import DAYS_PER_YEAR, GJ_PER_MWH, HOURS_PER_DAY, HOURS_PER_YE
 
 
 
-@dataclass
-class Build:
-    """Common investment data of a technology: per-unit capex by build year, O&M, life."""
-
-    tech: str
-    unit: str  # capacity unit, e.g. 'MW', 'MWh', 't/yr', 'share'
-    capex_cny_per_unit: dict[int, float]  # by build year, net of subsidies
-    subsidy_cny_per_unit: float
-    fom_cny_per_unit_yr: float
-    life_years: int
-    max_capacity: float | None
-    max_build_per_yr: float | None
-    first_build_year: int | None
 
 
-@dataclass
-class HeatLoadData:
-    name: str
-    temperature_c: float
-    demand_mwh_base: float  # useful heat in the base year, MWh_th
-    existing_fuel: str
-    existing_efficiency: float
-    existing_retire_year: int | None
-    existing_ef_t_per_mwh_heat: float
-    existing_cost_cny_per_mwh_heat: float
-    existing_scope: int  # 1 for own boilers, 2 for purchased heat
 
 
-@dataclass
-class HeatTechData:
-    build: Build
-    kind: str  # 'electric' or 'fuel'
-    max_temp_c: float
-    elec_per_heat: dict[str, float]  # per load served (load name -> MWh_e per MWh_th)
-    fuel: str | None
-    fuel_ef_t_per_mwh_heat: float
-    fuel_cost_cny_per_mwh_heat: float
-    efficiency: float
 
 
-@dataclass
-class ModelData:
-    scenario: Scenario
-    name: str
-    base_year: int
-    target_year: int
-    years: list[int]  # planning years base+1..end
-    discount_rate: float
-    discount: dict[int, float]  # (1+r)^-(y-base)
-    growth: dict[int, float]  # production index relative to the base year
-    periods: Periods
-    elec_demand_mwh_base: float
-    elec_shape: np.ndarray  # (P, 24), sum_p w_p sum_h = 1
-    heat_shape: np.ndarray  # (P, 24), sum_p w_p sum_h = 1
-    existing_pv_mwh: np.ndarray  # (P, 24) fixed output of PV already on site
-    pv_cf: np.ndarray  # (P, 24) per MW
-    price_cny_per_mwh: np.ndarray  # (P, 24), base-year money
-    tou_period: np.ndarray  # (P, 24) period names
-    energy_escalation: dict[int, float]
-    heat_loads: list[HeatLoadData]
-    other_fuel_t: dict[str, float]  # non-heat fuel use: base-year CO2 by fuel
-    other_fuel_cost_cny: dict[str, float]
-    other_fuel_stationary_t: float
-    process_co2_t: float
-    grid_location: dict[int, float]
-    grid_market: dict[int, float]
-    demand_charge_cny_per_mw_yr: float
-    import_limit_mw: float | None
-    export_price_cny_per_mwh: float | None
-    pv: Build | None = None
-    pv_degradation_per_yr: float = 0.0
-    battery_energy: Build | None = None
-    battery_power: Build | None = None
-    battery_eff: float = 1.0
-    battery_min_h: float | None = None
-    battery_max_h: float | None = None
-    heat_techs: dict[str, HeatTechData] = field(default_factory=dict)
-    tes: Build | None = None
-    tes_loss_per_h: float = 0.0
-    tes_max_temp_c: float = 0.0
-    tes_charge_h: float = 4.0
-    efficiency: dict[str, tuple[Build, str, float]] = field(default_factory=dict)  # id -> (build, carrier, share)
-    ccus: Build | None = None
-    ccus_rate: float = 0.0
-    ccus_heat_mwh_per_t: float = 0.0
-    ccus_elec_mwh_per_t: float = 0.0
-    ccus_var_cny_per_t: float = 0.0
-    ccus_temp_c: float = 0.0
-    ccus_sources: tuple[str, ...] = ()
-    green_power_max_mwh: float | None = None
-    green_power_enabled: bool = False
-    gec_max_mwh: float | None = None
-    gec_enabled: bool = False
-    green_power_premium: float = 0.0
-    gec_price: float = 0.0
-    offsets_enabled: bool = False
-    offsets_max_t: float | None = None
-    offset_price: float = 0.0
-    removals_enabled: bool = False
-    removals_max_t: float | None = None
-    removal_price: float = 0.0
-    carbon_price: dict[int, float] = field(default_factory=dict)
-    carbon_price_covers: str = "direct"
-    rule: TargetRule | None = None
-    scope2_method: str = "market"
-    baseline_t: float = 0.0
-    ceiling_t: dict[int, float] = field(default_factory=dict)
-    lump_sum_subsidy_cny: float = 0.0
-    sources: list[dict] = field(default_factory=list)  # every assumption used, with its source
-
-    @property
-    def weights(self) -> np.ndarray:
-        return self.periods.weights
-
-    @property
-    def n_periods(self) -> int:
-        return self.periods.n
 
 
-def investable(md: ModelData) -> dict:
-    """All investment blocks by key: 'pv', 'battery_energy', 'battery_power', heat techs,
-    'thermal_storage', 'ccus', and efficiency measures."""
-    out = {}
-    if md.pv is not None:
-        out["pv"] = md.pv
-    if md.battery_energy is not None:
-        out["battery_energy"] = md.battery_energy
-        out["battery_power"] = md.battery_power
-    for tid, ht in md.heat_techs.items():
-        out[tid] = ht.build
-    if md.tes is not None:
-        out["thermal_storage"] = md.tes
-    if md.ccus is not None:
-        out["ccus"] = md.ccus
-    for mid, (build, _carrier, _share) in md.efficiency.items():
-        out[mid] = build
-    return out
 
 
 
@@ -218,21 +90,67 @@ def _cop_curve(points: dict[float, float]) -> tuple[np.ndarray, np.ndarray]:
     return temps, np.array([points[t] for t in temps])
 
 
+@dataclass
+class _Context:
+    """What every preparation step reads: the scenario, its horizon, the problem collector."""
+
+    loaded: LoadedScenario
+    c: _Collector
+    years: list[int]
+    ccus_regeneration_temp_c: float | None = None
+
+    @property
+    def s(self) -> Scenario:
+        return self.loaded.scenario
+
+    @property
+    def h(self):
+        return self.loaded.scenario.horizon
+
+    @property
+    def file(self) -> str:
+        return str(self.loaded.path)
+
+    @property
+    def province(self):
+        return self.loaded.scenario.factory.province
+
+    def fuel_price(self, fuel: str) -> float:
+        """Base-year price of a fuel per trade unit (scenario, else prices.csv)."""
+        field_name = f"{fuel}_cny_per_{'gj' if fuel == 'purchased_heat' else ('m3' if fuel == 'natural_gas' else 't')}"
+        return self.c.price(field_name, getattr(self.s.prices, field_name), PRICE_ITEM[fuel], self.h.base_year, self.province)
+
+
+PRICE_ITEM = {"natural_gas": "natural_gas_cny_per_m3", "raw_coal": "raw_coal_cny_per_t", "coke": "coke_cny_per_t",
+              "diesel": "diesel_cny_per_t", "gasoline": "gasoline_cny_per_t", "fuel_oil": "fuel_oil_cny_per_t",
+              "lpg": "lpg_cny_per_t", "biomass": "biomass_pellet_cny_per_t", "purchased_heat": "purchased_steam_cny_per_gj"}
+
+
 def prepare(loaded: LoadedScenario) -> ModelData:
-    """Resolve every number the model needs; raise ScenarioError listing all gaps."""
+    """Resolve every number the model needs; raise ScenarioError listing all gaps.
+
+    The steps, in order: hourly series and operating periods; heat loads and other fuel
+    use; prices and grid factors (``ModelData`` is created here); then each technology
+    group (PV, battery, heaters, thermal storage, efficiency, CCUS), purchases and
+    offsets, and the target."""
     s = loaded.scenario
     h = s.horizon
-    file = str(loaded.path)
-    c = _Collector(file)
-    years = list(range(h.base_year + 1, h.end_year + 1))
-    r = h.discount_rate
-    discount = {y: discount_factor(r, y - h.base_year) for y in years}
-    growth = {y: (1 + s.production.growth_per_yr) ** (y - h.base_year) for y in years}
-    province = s.factory.province
-    esc = {y: (1 + s.prices.energy_price_growth_per_yr) ** (y - h.base_year) for y in years}
+    ctx = _Context(loaded, _Collector(str(loaded.path)), list(range(h.base_year + 1, h.end_year + 1)))
+    md = _model_data(ctx, _hourly_series(ctx), _heat_loads_and_fuels(ctx))
+    for step in (_add_pv, _add_battery, _add_heat_technologies, _add_thermal_storage, _add_efficiency, _add_ccus,
+                 _add_purchases, _add_target):
+        step(ctx, md)
+    md.sources = ctx.c.sources
+    if ctx.c.problems:
+        raise ScenarioError(ctx.c.problems)
+    return md
 
-    # ---- hourly series -------------------------------------------------------------
-    elec = shape(s.baseline.electricity_profile, loaded.dir_of(("baseline", "electricity_profile", "csv")),
+
+def _hourly_series(ctx: _Context) -> dict:
+    """Load, PV and price series for the year, reduced to operating periods (typical days or all
+    365); returns the pieces ModelData takes."""
+    s, h, c, file = ctx.s, ctx.h, ctx.c, ctx.file
+    elec = shape(s.baseline.electricity_profile, ctx.loaded.dir_of(("baseline", "electricity_profile", "csv")),
                  "baseline.electricity_profile")
     price_kwh, tou = hourly_price_cny_per_kwh(s)
     pv_cfg = s.technologies.pv if (s.technologies.pv and s.technologies.pv.enabled) else None
@@ -243,7 +161,7 @@ def prepare(loaded: LoadedScenario) -> ModelData:
         yield_kwh = c.param("pv", "yield_kwh_per_kwp_yr", pv_cfg.yield_kwh_per_kwp_yr if pv_cfg else None, h.base_year, region=region,
                             field_path="technologies.pv.yield_kwh_per_kwp_yr")
         if pv_cfg is not None and pv_cfg.profile is not None:
-            pv = read_profile_csv(loaded.dir_of(("technologies", "pv", "profile", "csv")) / str(pv_cfg.profile.csv),
+            pv = read_profile_csv(ctx.loaded.dir_of(("technologies", "pv", "profile", "csv")) / str(pv_cfg.profile.csv),
                                   pv_cfg.profile.column, "technologies.pv.profile")
             if pv_cfg.yield_kwh_per_kwp_yr is not None and pv.sum() > 0:
                 pv = pv * pv_cfg.yield_kwh_per_kwp_yr / pv.sum()
@@ -268,19 +186,18 @@ def prepare(loaded: LoadedScenario) -> ModelData:
     existing_pv = np.zeros_like(pv_cf)
     if s.baseline.onsite_pv_mwh > 0 and (w[:, None] * pv_cf).sum() > 0:
         existing_pv = s.baseline.onsite_pv_mwh * pv_cf / float((w[:, None] * pv_cf).sum())
+    pv_cfg_on = pv_cfg is not None
+    return dict(periods=periods, elec_shape=elec_shape, pv_cf=pv_cf, existing_pv=existing_pv, tou_p=tou_p, pv_on=pv_cfg_on)
 
-    # ---- heat loads and other fuel use --------------------------------------------
+
+def _heat_loads_and_fuels(ctx: _Context) -> dict:
+    """Each heat load as the existing boilers serve it (useful heat, emission factor and cost
+    per MWh of heat), and the fuel use that no heat load accounts for."""
+    s = ctx.s
     heat_loads: list[HeatLoadData] = []
     used_share: dict[str, float] = {}
     fuel_amount = {fuel: getattr(s.baseline.fuels, fld) for fld, fuel in FUEL_FIELDS.items()}
     fuel_amount["purchased_heat"] = s.baseline.purchased_heat_gj
-    price_field = {f: f"{f}_cny_per_{'gj' if f == 'purchased_heat' else ('m3' if f == 'natural_gas' else 't')}" for f in fuel_amount}
-    price_item = {"natural_gas": "natural_gas_cny_per_m3", "raw_coal": "raw_coal_cny_per_t", "coke": "coke_cny_per_t",
-                  "diesel": "diesel_cny_per_t", "gasoline": "gasoline_cny_per_t", "fuel_oil": "fuel_oil_cny_per_t",
-                  "lpg": "lpg_cny_per_t", "biomass": "biomass_pellet_cny_per_t", "purchased_heat": "purchased_steam_cny_per_gj"}
-
-    def fuel_price(fuel: str) -> float:
-        return c.price(price_field[fuel], getattr(s.prices, price_field[fuel]), price_item[fuel], h.base_year, province)
 
     for hl in s.baseline.heat_loads:
         amount = fuel_amount[hl.fuel] * hl.fuel_share
@@ -296,7 +213,7 @@ def prepare(loaded: LoadedScenario) -> ModelData:
             name=hl.name, temperature_c=hl.temperature_c, demand_mwh_base=heat_mwh, existing_fuel=hl.fuel,
             existing_efficiency=eff, existing_retire_year=hl.existing_boiler_retire_year,
             existing_ef_t_per_mwh_heat=f.value * per_heat_unit,
-            existing_cost_cny_per_mwh_heat=fuel_price(hl.fuel) * per_heat_unit,
+            existing_cost_cny_per_mwh_heat=ctx.fuel_price(hl.fuel) * per_heat_unit,
             existing_scope=2 if hl.fuel == "purchased_heat" else 1,
         ))
     other_t: dict[str, float] = {}
@@ -308,16 +225,29 @@ def prepare(loaded: LoadedScenario) -> ModelData:
             continue
         t = rest * fuel_factor(s, fuel).value
         other_t[fuel] = t
-        other_cost[fuel] = rest * fuel_price(fuel)
+        other_cost[fuel] = rest * ctx.fuel_price(fuel)
         if fuel not in MOBILE_FUELS and fuel != "purchased_heat":
             stationary += t
+    return dict(heat_loads=heat_loads, other_t=other_t, other_cost=other_cost, stationary=stationary)
 
-    # ---- prices, factors ------------------------------------------------------------
+
+def _model_data(ctx: _Context, series: dict, heat: dict) -> ModelData:
+    """ModelData with the horizon, series, heat loads, prices, grid factors and carbon price;
+    the technology steps fill in the rest."""
+    s, h, years = ctx.s, ctx.h, ctx.years
+    discount = {y: discount_factor(h.discount_rate, y - h.base_year) for y in years}
+    growth = {y: (1 + s.production.growth_per_yr) ** (y - h.base_year) for y in years}
+    esc = {y: (1 + s.prices.energy_price_growth_per_yr) ** (y - h.base_year) for y in years}
+    periods, elec_shape, pv_cf = series["periods"], series["elec_shape"], series["pv_cf"]
+    existing_pv, tou_p = series["existing_pv"], series["tou_p"]
+    heat_loads, other_t, other_cost, stationary = (heat["heat_loads"], heat["other_t"], heat["other_cost"],
+                                                   heat["stationary"])
     p = s.prices
     loc = {y: f.value for y, f in grid_factor_series(s, "location").items()}
     mkt = {y: f.value for y, f in grid_factor_series(s, "market").items()}
     cp = {y: p.carbon_price_cny_per_t * (1 + p.carbon_price_growth_per_yr) ** (y - h.base_year) for y in years}
 
+    r = h.discount_rate
     md = ModelData(
         scenario=s, name=s.name, base_year=h.base_year, target_year=h.target_year, years=years,
         discount_rate=r, discount=discount, growth=growth, periods=periods,
@@ -332,9 +262,14 @@ def prepare(loaded: LoadedScenario) -> ModelData:
         carbon_price=cp,
         carbon_price_covers=p.carbon_price_covers,
     )
-    tech = s.technologies
+    return md
 
-    # ---- PV -------------------------------------------------------------------------
+
+def _add_pv(ctx: _Context, md: ModelData) -> None:
+    """Rooftop PV: investment data (capacity limited by max_kw and roof area) and degradation."""
+    s, h, c, years = ctx.s, ctx.h, ctx.c, ctx.years
+    tech = s.technologies
+    pv_cfg = tech.pv if (tech.pv and tech.pv.enabled) else None
     if pv_cfg is not None:
         limits = [v for v in (pv_cfg.max_kw, None if pv_cfg.roof_area_m2 is None else pv_cfg.roof_area_m2 * pv_cfg.kwp_per_m2) if v is not None]
         md.pv = _build(c, "pv", pv_cfg, "MW", "capex_cny_per_kw", pv_cfg.capex_cny_per_kw, "fom_cny_per_kw_yr",
@@ -342,7 +277,11 @@ def prepare(loaded: LoadedScenario) -> ModelData:
         md.pv.max_build_per_yr = None if pv_cfg.max_build_per_yr is None else pv_cfg.max_build_per_yr / KW_PER_MW
         md.pv_degradation_per_yr = c.param("pv", "degradation_per_yr", pv_cfg.degradation_per_yr, h.base_year)
 
-    # ---- battery --------------------------------------------------------------------
+
+def _add_battery(ctx: _Context, md: ModelData) -> None:
+    """Battery: energy and power sized separately, round-trip efficiency, duration limits."""
+    s, h, c, years = ctx.s, ctx.h, ctx.c, ctx.years
+    tech = s.technologies
     b = tech.battery
     if b is not None and b.enabled:
         md.battery_energy = _build(c, "battery", b, "MWh", "capex_energy_cny_per_kwh", b.capex_energy_cny_per_kwh, None, None,
@@ -353,11 +292,16 @@ def prepare(loaded: LoadedScenario) -> ModelData:
         md.battery_min_h = c.param("battery", "min_duration_h", b.min_duration_h, h.base_year)
         md.battery_max_h = c.param("battery", "max_duration_h", b.max_duration_h, h.base_year)
 
-    # ---- heat technologies ----------------------------------------------------------
+
+def _add_heat_technologies(ctx: _Context, md: ModelData) -> None:
+    """Heat pumps and boilers: investment data, maximum temperature, and per load they can
+    serve the electricity (MWh_e) or fuel CO2 and cost per MWh of heat."""
+    s, h, c, years, file = ctx.s, ctx.h, ctx.c, ctx.years, ctx.file
+    p, tech = s.prices, s.technologies
     ccus_cfg = tech.ccus if (tech.ccus is not None and tech.ccus.enabled) else None
     ccus_temp = None
     if ccus_cfg is not None:
-        ccus_temp = c.param(ccus_cfg.variant, "regeneration_temp_c", ccus_cfg.regeneration_temp_c, h.base_year,
+        ccus_temp = ctx.ccus_regeneration_temp_c = c.param(ccus_cfg.variant, "regeneration_temp_c", ccus_cfg.regeneration_temp_c, h.base_year,
                             field_path="technologies.ccus.regeneration_temp_c")
     for tid in HEAT_TECHS:
         cfg = getattr(tech, tid)
@@ -367,7 +311,7 @@ def prepare(loaded: LoadedScenario) -> ModelData:
                        "fom_cny_per_kw_yr" if tid != "gas_boiler" else None, cfg.fom_cny_per_kw_yr, years,
                        None if cfg.max_kw_th is None else cfg.max_kw_th / KW_PER_MW)
         max_temp = c.param(tid, "max_temp_c", cfg.max_temp_c, h.base_year)
-        targets = {hl.name: hl.temperature_c for hl in heat_loads}
+        targets = {hl.name: hl.temperature_c for hl in md.heat_loads}
         if ccus_temp is not None:
             targets["ccus_regeneration"] = ccus_temp
         elec_per_heat: dict[str, float] = {}
@@ -400,7 +344,7 @@ def prepare(loaded: LoadedScenario) -> ModelData:
                     ef_unit = 0.0
                 else:
                     ncv = fuel_ncv_gj(fuel)
-                    price_t = fuel_price(fuel)
+                    price_t = ctx.fuel_price(fuel)
                     ef_unit = fuel_factor(s, fuel).value
                 per_heat = GJ_PER_MWH / (ncv * eff)
                 ef_heat, cost_heat = ef_unit * per_heat, price_t * per_heat
@@ -410,6 +354,10 @@ def prepare(loaded: LoadedScenario) -> ModelData:
         md.heat_techs[tid] = HeatTechData(build, "electric" if fuel is None else "fuel", max_temp, elec_per_heat,
                                           fuel, ef_heat, cost_heat, eff)
 
+
+def _add_thermal_storage(ctx: _Context, md: ModelData) -> None:
+    """Electric thermal storage: investment data, hourly loss and maximum temperature."""
+    h, c, years, tech = ctx.h, ctx.c, ctx.years, ctx.s.technologies
     ts = tech.thermal_storage
     if ts is not None and ts.enabled:
         md.tes = _build(c, "thermal_storage", ts, "MWh", "capex_cny_per_kwh_th", ts.capex_cny_per_kwh_th, None, None, years,
@@ -417,8 +365,13 @@ def prepare(loaded: LoadedScenario) -> ModelData:
         md.tes_loss_per_h = c.param("thermal_storage", "loss_per_h", ts.loss_per_h, h.base_year)
         md.tes_max_temp_c = c.param("thermal_storage", "max_temp_c", ts.max_temp_c, h.base_year)
 
-    # ---- efficiency measures --------------------------------------------------------
-    heat_base = sum(hl.demand_mwh_base for hl in heat_loads)
+
+def _add_efficiency(ctx: _Context, md: ModelData) -> None:
+    """Efficiency measures: the share of electricity or heat demand they save at full adoption
+    and the capex of full adoption."""
+    s, h, c, years = ctx.s, ctx.h, ctx.c, ctx.years
+    tech = s.technologies
+    heat_base = sum(hl.demand_mwh_base for hl in md.heat_loads)
     for mid, cfg in tech.efficiency.items():
         if not cfg.enabled:
             continue
@@ -432,7 +385,14 @@ def prepare(loaded: LoadedScenario) -> ModelData:
         md.efficiency[mid] = (Build(mid, "share", capex, 0.0, 0.0, max(life, 1), 1.0, cfg.max_build_per_yr, cfg.first_build_year),
                               carrier, share)
 
-    # ---- CCUS -----------------------------------------------------------------------
+
+def _add_ccus(ctx: _Context, md: ModelData) -> None:
+    """CCUS: capacity in t/yr, capture rate, regeneration heat and electricity per tonne
+    (its energy penalty, supplied inside the model), variable cost and sources."""
+    s, h, c, years, file = ctx.s, ctx.h, ctx.c, ctx.years, ctx.file
+    tech = s.technologies
+    ccus_cfg = tech.ccus if (tech.ccus is not None and tech.ccus.enabled) else None
+    ccus_temp = ctx.ccus_regeneration_temp_c
     if ccus_cfg is not None:
         v = ccus_cfg.variant
         md.ccus = _build(c, v, ccus_cfg, "t/yr", "capex_cny_per_t_yr", ccus_cfg.capex_cny_per_t_yr, None, None, years,
@@ -450,7 +410,12 @@ def prepare(loaded: LoadedScenario) -> ModelData:
                                       f"CCUS needs heat at {md.ccus_temp_c:g} °C for solvent regeneration; enable a heat "
                                       "technology that reaches it (gas_boiler, electric_boiler, heat_pump_high or biomass_boiler)"))
 
-    # ---- purchases and offsets ------------------------------------------------------
+
+def _add_purchases(ctx: _Context, md: ModelData) -> None:
+    """Green power, green certificates, CCER offsets and nature-based removals: availability
+    and prices."""
+    s, h, c, province = ctx.s, ctx.h, ctx.c, ctx.province
+    p, tech = s.prices, s.technologies
     if tech.green_power is not None and tech.green_power.enabled:
         md.green_power_enabled, md.green_power_max_mwh = True, tech.green_power.max_mwh_per_yr
         md.green_power_premium = c.price("green_power_premium_cny_per_mwh", p.green_power_premium_cny_per_mwh,
@@ -466,17 +431,16 @@ def prepare(loaded: LoadedScenario) -> ModelData:
         md.removal_price = c.price("nature_removal_cny_per_t", p.nature_removal_cny_per_t, "nature_removal_cny_per_t",
                                    h.base_year, province)
 
-    # ---- target ---------------------------------------------------------------------
+
+def _add_target(ctx: _Context, md: ModelData) -> None:
+    """The target rule, the scope-2 method, the baseline it is measured from and the yearly ceiling."""
+    s, h, years = ctx.s, ctx.h, ctx.years
     md.rule = target_rule(s)
     md.scope2_method = s.target.scope2_method
     inv = baseline_inventory(s)
     md.baseline_t = inv.totals["total_market_t" if md.scope2_method == "market" else "total_location_t"]
     md.ceiling_t = ceilings(md.baseline_t, md.rule, s.target.trajectory, h.base_year, h.target_year, years)
     md.lump_sum_subsidy_cny = s.finance.lump_sum_subsidy_cny if s.finance else 0.0
-    md.sources = c.sources
-    if c.problems:
-        raise ScenarioError(c.problems)
-    return md
 
 
 def ceilings(baseline_t: float, rule: TargetRule, trajectory, base_year: int, target_year: int,

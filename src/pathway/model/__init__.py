@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
-from pathway.inputs.prepare import ModelData
+from pathway.inputs.data import ModelData
 from pathway.model.ccus import add_ccus
 from pathway.model.electricity import add_battery, add_electricity_balance, add_grid, add_pv
 from pathway.model.emissions import add_emissions, add_green_share, add_near_zero_rules, add_offsets, add_target_ceiling

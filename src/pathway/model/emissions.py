@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
-from pathway.inputs.prepare import ModelData
+from pathway.inputs.data import ModelData
 from pathway.model.ccus import fuel_co2_t
 
 SLACK_PENALTY_CNY_PER_T = 1.0e6  # diagnosis only: far above any abatement cost

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
-from pathway.inputs.prepare import ModelData
+from pathway.inputs.data import ModelData
 
 TES_CHARGE_EFFICIENCY = 0.98  # resistive element into storage; see docs/model.md
 

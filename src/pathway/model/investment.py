@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
-from pathway.inputs.prepare import ModelData
+from pathway.inputs.data import ModelData
 
 
 def active(build_year: int, year: int, life: int) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
-from pathway.inputs.prepare import ModelData
+from pathway.inputs.data import ModelData
 from pathway.money import crf
 from pathway.model.emissions import SLACK_PENALTY_CNY_PER_T, wsum
 from pathway.model.heat import heater_terms
@@ -108,7 +108,7 @@ def add_price_params(m: pyo.ConcreteModel, md: ModelData) -> None:
 def set_price_params(m: pyo.ConcreteModel, md: ModelData) -> None:
     """Copy the cost coefficients of ``md`` into the mutable Params of a built model
     (same technologies and years; only prices and capex may differ)."""
-    from pathway.inputs.prepare import investable
+    from pathway.inputs.data import investable
 
     for name, fld in PRICE_PARAMS.items():
         getattr(m, name).set_value(float(getattr(md, fld)))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
-from pathway.inputs.prepare import ModelData, investable
+from pathway.inputs.data import ModelData, investable
 
 
 def add_sets(m: pyo.ConcreteModel, md: ModelData) -> None:

@@ -26,6 +26,8 @@ FINANCE_INPUT_TABLES = ("capex", "costs", "energy_balance", "abatement", "pathwa
 class ReportInputError(PathwayError):
     """A results folder that cannot be reported on (missing or unreadable files): exit 2."""
 
+    exit_code = 2
+
 
 def write_run(out_dir: str | Path, summary: dict, tables: dict[str, pd.DataFrame], report: bool = True,
               excel: bool = True, lang: str = "en") -> None:

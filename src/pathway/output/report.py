@@ -17,8 +17,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from pathway.output import charts
-from pathway.output.folder import REQUIRED_TABLES, ReportInputError, load_results  # noqa: F401 (re-exported)
-from pathway.results.tables import LEVER_ORDER
+from pathway.technologies import LEVER_ORDER
 
 
 TEXT: dict[str, dict[str, str]] = {

@@ -12,7 +12,7 @@ import pandas as pd
 import pyomo.environ as pyo
 
 from pathway.errors import CheckError
-from pathway.inputs.prepare import ModelData
+from pathway.inputs.data import ModelData
 from pathway.model.objective import OBJ_SCALE
 from pathway.results.tables import Arrays, demand_arrays, wsum
 

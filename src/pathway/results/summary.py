@@ -6,9 +6,9 @@ from __future__ import annotations
 import pandas as pd
 from pathway import __version__
 from pathway.files import json_safe
-from pathway.inputs.prepare import ModelData
+from pathway.inputs.data import ModelData
 from pathway.scenario.loader import LoadedScenario
-from pathway.solve.highs import SolverOptions, resolve_method
+from pathway.solve.options import SolverOptions, resolve_method
 
 
 def assumptions_table(md: ModelData) -> pd.DataFrame:

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 
-from pathway.inputs.prepare import ModelData
+from pathway.inputs.data import ModelData
 from pathway.money import crf
 from pathway.technologies import capacity_unit
 from pathway.model.investment import active

@@ -49,7 +49,8 @@ from pathway.files import atomic_write
 from pathway.errors import InfeasibleTargetError, PathwayError, ScenarioError, SolverError
 from pathway.reference.validate import load_scenario
 from pathway.scenario.loader import LoadedScenario, canonical_sha256
-from pathway.solve.highs import SolveOutcome, SolverOptions, persistent_outcome
+from pathway.solve.options import SolverOptions
+from pathway.solve.session import RESOLVE_METHOD, PersistentSession
 
 # Scenario fields that only change cost coefficients of the LP (or nothing in it): a run
 # that differs from another only here can re-solve that run's model.
@@ -74,7 +75,6 @@ MUTABLE_FIELDS = (
 # tables not kept from batch runs (big, and the same across runs): run one scenario with
 # `pathway run` for its hourly dispatch and assumptions
 DROP_TABLES = ("dispatch", "assumptions")
-RESOLVE_METHOD = "simplex"  # re-solves start from the previous optimal basis
 CACHED_STATUSES = ("optimal", "infeasible")
 
 
@@ -192,72 +192,8 @@ class RunRecord:
 # persistent model (one per chunk, inside a worker)
 # ---------------------------------------------------------------------------------------
 
-_PARAMS_ONLY = dict(check_for_new_or_removed_constraints=False, check_for_new_or_removed_vars=False,
-                    check_for_new_or_removed_params=False, check_for_new_objective=False, update_constraints=False,
-                    update_vars=False, update_named_expressions=False, update_objective=False, update_parameters=True)
 
 
-class PersistentSession:
-    """A built model and its HiGHS instance, kept across runs of the same structure.
-
-    ``hooks(loaded)`` returns the ``build``/``solver`` callables for ``run_loaded``: when
-    ``loaded`` has the structure of the model held, ``build`` writes the new cost
-    coefficients into it (set_price_params) instead of building, and ``solver`` updates
-    only the mutable parameters in HiGHS and re-solves from the last basis."""
-
-    def __init__(self) -> None:
-        self.key: str | None = None
-        self.m = None
-        self.opt = None
-        self.engine = "persistent-build"
-
-    def reset(self) -> None:
-        self.key, self.m, self.opt = None, None, None
-
-    def hooks(self, loaded: LoadedScenario) -> dict:
-        key = structural_key(loaded)
-        if self.m is None or key != self.key:
-            self.reset()
-            self.key = key
-            self.engine = "persistent-build"
-        else:
-            self.engine = "persistent-resolve"
-        return {"build": self._build, "solver": self._solve}
-
-    def _build(self, md):
-        from pathway.model import build_model
-        from pathway.model.objective import set_price_params
-        from pathway.inputs.prepare import investable
-
-        if self.m is None:
-            self.m = build_model(md)
-            return self.m
-        set_price_params(self.m, md)
-        self.m.md = md
-        self.m.blocks = investable(md)
-        return self.m
-
-    def _solve(self, m, opts: SolverOptions, want_duals) -> SolveOutcome:
-        from pyomo.contrib.solver.solvers.highs import Highs
-
-        first = self.opt is None
-        if first:
-            self.opt = Highs()
-        from pathway.solve.highs import resolve_method
-
-        method = resolve_method(opts.method, m.nvariables()) if first else RESOLVE_METHOD
-        so = {"solver": method, "random_seed": 123}
-        if method in ("ipm", "ipx", "hipo"):
-            so["run_crossover"] = opts.crossover
-        t0 = time.perf_counter()
-        res = self.opt.solve(m, load_solutions=False, raise_exception_on_nonoptimal_result=False, tee=opts.verbose,
-                             threads=opts.threads, time_limit=float(opts.time_limit_s) if opts.time_limit_s else None,
-                             solver_options=so, **({} if first else {"auto_updates": _PARAMS_ONLY}))
-        secs = {"translate+solve" if first else "update+resolve": time.perf_counter() - t0}
-        outcome = persistent_outcome(res, secs, want_duals)
-        if outcome.status != "optimal":
-            self.reset()  # start the next run from a fresh build
-        return outcome
 
 
 # ---------------------------------------------------------------------------------------
@@ -285,12 +221,12 @@ def run_one(spec: RunSpec, opts: SolverOptions | None = None, session: Persisten
     try:
         loaded = load_scenario(spec.path, overrides=spec.overrides or None)
         out["scenario_sha256"] = loaded.sha256
-        hooks = session.hooks(loaded) if session is not None else {}
+        hooks = session.hooks(structural_key(loaded)) if session is not None else {}
         if session is not None:
             out["engine"] = session.engine
         result = run_loaded(loaded, opts, **hooks)
         if loaded.scenario.finance is not None:
-            from pathway.runs.finance_runs import attach_finance
+            from pathway.runs.pipeline import attach_finance
 
             t1 = time.perf_counter()
             attach_finance(result, opts)

@@ -15,15 +15,19 @@ from pathway.results.checks import run_checks
 from pathway.solve.diagnosis import diagnose, explain
 from pathway.errors import InfeasibleTargetError, SolverError
 from pathway.files import json_safe
+from pathway.finance.bau import assets_table, bau_tables, bau_twin, finance_context
+from pathway.finance.cashflows import compute_finance, inputs_from_tables
 from pathway.output.folder import write_diagnosis, write_run
 from pathway.results.summary import assumptions_table, make_summary
-from pathway.inputs.prepare import ModelData, prepare
+from pathway.inputs.data import ModelData
+from pathway.inputs.prepare import prepare
 from pathway.inputs.inventory import baseline_inventory
 from pathway.reference.validate import load_scenario
 from pathway.scenario.loader import LoadedScenario
 from pathway.model import build_model
 from pathway.results.tables import build_tables, extract_arrays
-from pathway.solve.highs import SolverOptions, solve
+from pathway.solve.highs import solve
+from pathway.solve.options import SolverOptions
 
 STAGES = ("load", "prepare", "build", "solve", "results", "checks", "write")
 
@@ -97,6 +101,32 @@ def run_loaded(loaded: LoadedScenario, opts: SolverOptions | None = None,
 
 
 
+def run_bau(loaded: LoadedScenario, md: ModelData, opts: SolverOptions | None = None) -> RunResult:
+    """Solve the BAU twin of ``loaded`` (``pathway.finance.bau.bau_twin``)."""
+    try:
+        return run_loaded(bau_twin(loaded, md), opts)
+    except InfeasibleTargetError as exc:
+        raise SolverError(f"the business-as-usual reference could not be solved: {exc}") from None
+
+
+def attach_finance(result: RunResult, opts: SolverOptions | None = None,
+                   progress: Callable[[str], None] | None = None) -> None:
+    """Solve BAU, compute finance and add its tables and summary['loan'] to ``result``
+    (only when the scenario has a finance block)."""
+    s = result.loaded.scenario
+    if s.finance is None:
+        return
+    if progress:
+        progress("finance")
+    bau = run_bau(result.loaded, result.md, opts)
+    result.tables.update(bau_tables(bau.tables, bau.md))
+    result.tables["finance_assets"] = assets_table(result.md)
+    block, tables = compute_finance(inputs_from_tables(result.tables, finance_context(result.md)), s.finance)
+    block["bau_total_cost_npv_cny"] = float(result.tables["bau_costs"].query("category != 'upfront_capex'").discounted_cost_cny.sum())
+    result.tables.update(tables)
+    result.summary["loan"] = json_safe(block)
+
+
 def write_outputs(result: RunResult, out_dir: Path, report: bool = True, excel: bool = True, lang: str = "en") -> None:
     """Write a run's outputs (``pathway.output.folder.write_run``)."""
     write_run(out_dir, result.summary, result.tables, report=report, excel=excel, lang=lang)
@@ -118,8 +148,6 @@ def run_file(path: str | Path, out_dir: str | Path | None = None, opts: SolverOp
         raise
     result.timings_s = {"load": t_load, **result.timings_s}
     if loaded.scenario.finance is not None:  # BAU reference, cash flows, loan (pathway.finance)
-        from pathway.runs.finance_runs import attach_finance
-
         t0 = time.perf_counter()
         attach_finance(result, opts, progress)
         result.timings_s["finance"] = time.perf_counter() - t0

@@ -28,9 +28,9 @@ import plotly.graph_objects as go
 
 from pathway.runs.batch import (BatchResult, Page, RunRecord, RunSpec, run_batch, timing_table, wall_summary, write_runs_jsonl,
                     write_sheets)
-from pathway.scenario.dotted import overrides_for
+from pathway.scenario.fields import overrides_for
 from pathway.errors import Problem, ScenarioError
-from pathway.results.tables import LEVER_ORDER
+from pathway.technologies import LEVER_ORDER
 
 SUFFIXES = (".yaml", ".yml")
 

@@ -1,8 +1,9 @@
 """Dotted paths into a scenario (``prices.gec_cny_per_mwh``, ``baseline.heat_loads.0.fuel_share``,
 ``target.trajectory.2027``) for sweeps and Monte Carlo.
 
-* ``check_path`` walks the pydantic scenario model and says whether a path names a field
-  (and whether the field is a number), so a typo is caught before any run starts.
+* ``field_kind`` walks a pydantic model (the scenario's, see ``pathway.scenario.fields``)
+  and says whether a path names a field (and whether the field is a number), so a typo
+  is caught before any run starts.
 * ``overrides_for`` turns ``{path: value}`` into the nested overrides that
   ``load_scenario(path, overrides=...)`` deep-merges. Mappings merge key by key; a list
   item is addressed by its index, and the override then carries the whole list (the
@@ -61,15 +62,13 @@ def _leaf_kind(cands: list) -> str:
     return "other" if len(kinds) != 1 else kinds.pop()
 
 
-def check_path(path: str) -> str:
-    """Check that ``path`` names a field of the scenario; return its kind: 'float', 'int',
-    'bool' or 'other' (text, choices, mappings). Raises PathError saying what is wrong."""
-    from pathway.scenario.schema import Scenario
-
+def field_kind(root: type[BaseModel], path: str) -> str:
+    """Check that ``path`` names a field of the model ``root``; return its kind: 'float',
+    'int', 'bool' or 'other' (text, choices, mappings). Raises PathError saying what is wrong."""
     if not isinstance(path, str) or not PATH_RE.match(path):
         raise PathError(f"'{path}' is not a dotted field path (e.g. prices.gec_cny_per_mwh)")
     parts = path.split(".")
-    cands: list = [Scenario]
+    cands: list = [root]
     done: list[str] = []
     for part in parts:
         nxt: list = []
@@ -167,7 +166,8 @@ def parse_value(text: str) -> Any:
 
 
 def parse_assignment(text: str) -> tuple[str, list]:
-    """``PATH=V1,V2,...`` -> (path, [values]); raises PathError on a malformed option."""
+    """``PATH=V1,V2,...`` -> (path, [values]); raises PathError on a malformed option
+    (the path itself is checked by ``pathway.scenario.fields.parse_assignment``)."""
     if "=" not in text:
         raise PathError(f"--set '{text}': expected PATH=VALUE[,VALUE...], e.g. prices.gec_cny_per_mwh=2,5,10")
     path, _, vals = text.partition("=")
@@ -175,5 +175,4 @@ def parse_assignment(text: str) -> tuple[str, list]:
     values = [parse_value(v.strip()) for v in vals.split(",") if v.strip() != ""]
     if not values:
         raise PathError(f"--set '{text}': no values after '='")
-    check_path(path)
     return path, values

@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from pathway.scenario.dotted import PathError, field_kind
 from pathway.technologies import EFFICIENCY_MEASURES
 
 NonNeg = Annotated[float, Field(ge=0)]
@@ -449,10 +450,8 @@ class Distribution(Strict):
 
 def _numeric_field_path(path: str) -> str:
     """A key of uncertainty.parameters: a dotted path to a numeric scenario field."""
-    from pathway.scenario.dotted import PathError, check_path
-
     try:
-        kind = check_path(path)
+        kind = field_kind(Scenario, path)
     except PathError as exc:
         raise ValueError(str(exc)) from None
     if kind not in ("float", "int"):

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
-from pathway.inputs.prepare import ModelData
+from pathway.inputs.data import ModelData
 from pathway.model import build_model
-from pathway.solve.highs import SolverOptions, solve
+from pathway.solve.highs import solve
+from pathway.solve.options import SolverOptions
 
 TOL = 1e-6
 

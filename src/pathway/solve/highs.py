@@ -23,68 +23,44 @@ import numpy as np
 import pyomo.environ as pyo
 
 from pathway.errors import SolverError
+from pathway.solve.options import SolverOptions, highs_options
+from pathway.solve.status import SolveStatus
 
 
-@dataclass
-class SolverOptions:
-    route: str = "compiler"  # 'compiler' or 'persistent'
-    method: str = "auto"  # 'auto', or HiGHS 'solver': 'simplex', 'ipm', 'ipx', 'choose', 'pdlp'
-    threads: int | None = None
-    time_limit_s: float | None = None
-    crossover: str = "on"  # keeps duals exact and a basic solution
-    verbose: bool = False
 
 
 @dataclass
 class SolveOutcome:
-    status: str  # 'optimal', 'infeasible', 'unbounded', 'time_limit', 'error'
+    status: SolveStatus
     objective: float | None
     duals: dict = field(default_factory=dict)  # ConstraintData -> dual (d objective / d rhs)
     seconds: dict = field(default_factory=dict)
     message: str = ""
 
 
-AUTO_IPM_MIN_COLUMNS = 250_000
 
 
-def resolve_method(method: str, n_columns: int) -> str:
-    """'auto' -> dual simplex below 250k columns, interior point (with crossover) above.
-
-    Measured on the bundled automotive scenario, same machine, one run after another:
-    12 typical days (14.5k columns) simplex 0.9 s vs IPX 1.8 s; 2-year hourly (175k)
-    simplex 31 s vs IPX 45 s; 5-year hourly (438k) simplex 370 s vs IPX 156 s."""
-    if method != "auto":
-        return method
-    return "ipm" if n_columns >= AUTO_IPM_MIN_COLUMNS else "simplex"
 
 
-def _highs_options(h, opts: SolverOptions, n_columns: int) -> None:
-    method = resolve_method(opts.method, n_columns)
-    h.setOptionValue("output_flag", bool(opts.verbose))
-    h.setOptionValue("solver", method)
-    if method in ("ipm", "ipx", "hipo"):
-        h.setOptionValue("run_crossover", opts.crossover)
-    if opts.threads:
-        h.setOptionValue("threads", int(opts.threads))
-    if opts.time_limit_s:
-        h.setOptionValue("time_limit", float(opts.time_limit_s))
-    h.setOptionValue("random_seed", 123)
+def _set_options(h, opts: SolverOptions, n_columns: int) -> None:
+    for k, v in highs_options(opts, n_columns).items():
+        h.setOptionValue(k, v)
 
 
-def _status_name(h) -> str:
+def _status_name(h) -> SolveStatus:
     import highspy
 
     s = h.getModelStatus()
     M = highspy.HighsModelStatus
     if s == M.kOptimal:
-        return "optimal"
-    if s == M.kInfeasible:
-        return "infeasible"
-    if s in (M.kUnbounded, M.kUnboundedOrInfeasible):
-        return "infeasible" if s == M.kUnboundedOrInfeasible else "unbounded"
+        return SolveStatus.OPTIMAL
+    if s in (M.kInfeasible, M.kUnboundedOrInfeasible):
+        return SolveStatus.INFEASIBLE
+    if s == M.kUnbounded:
+        return SolveStatus.UNBOUNDED
     if s in (M.kTimeLimit, M.kIterationLimit, M.kInterrupt):
-        return "time_limit"
-    return "error"
+        return SolveStatus.TIME_LIMIT
+    return SolveStatus.ERROR
 
 
 def solve(m: pyo.ConcreteModel, opts: SolverOptions | None = None, want_duals: tuple = ()) -> SolveOutcome:
@@ -126,7 +102,7 @@ def _solve_compiled(m, opts: SolverOptions, want_duals) -> SolveOutcome:
     lp.a_matrix_.num_col_ = n
     lp.a_matrix_.num_row_ = A.shape[0]
     h = highspy.Highs()
-    _highs_options(h, opts, n)
+    _set_options(h, opts, n)
     h.passModel(lp)
     del lp, A  # HiGHS holds its own copy: free ours before the solve (peak memory)
     repn.A = repn.c = None
@@ -135,7 +111,7 @@ def _solve_compiled(m, opts: SolverOptions, want_duals) -> SolveOutcome:
     t3 = time.perf_counter()
     status = _status_name(h)
     secs = {"translate": t1 - t0 + (t2 - t1), "solve": t3 - t2}
-    if status != "optimal":
+    if status != SolveStatus.OPTIMAL:
         return SolveOutcome(status, None, {}, secs, h.modelStatusToString(h.getModelStatus()))
     sol = h.getSolution()
     x = np.asarray(sol.col_value)
@@ -152,17 +128,15 @@ def _solve_compiled(m, opts: SolverOptions, want_duals) -> SolveOutcome:
                 duals[cd] = duals.get(cd, 0.0) + float(y[i])
     objective = float(h.getInfo().objective_function_value) + float(np.sum(repn.c_offset))
     secs["load"] = time.perf_counter() - t3
-    return SolveOutcome("optimal", objective, duals, secs)
+    return SolveOutcome(SolveStatus.OPTIMAL, objective, duals, secs)
 
 
 def _solve_persistent(m, opts: SolverOptions, want_duals) -> SolveOutcome:
     from pyomo.contrib.solver.common.factory import SolverFactory
 
     opt = SolverFactory("highs")
-    method = resolve_method(opts.method, m.nvariables())
-    solver_options = {"solver": method, "random_seed": 123}
-    if method in ("ipm", "ipx", "hipo"):
-        solver_options["run_crossover"] = opts.crossover
+    solver_options = {k: v for k, v in highs_options(opts, m.nvariables()).items()
+                      if k not in ("output_flag", "threads", "time_limit")}  # those are the interface's own arguments
     t0 = time.perf_counter()
     res = opt.solve(
         m,
@@ -184,14 +158,14 @@ def persistent_outcome(res, secs: dict, want_duals) -> SolveOutcome:
     tc = res.termination_condition
     if tc != TC.convergenceCriteriaSatisfied:
         status = {
-            TC.provenInfeasible: "infeasible",
-            TC.locallyInfeasible: "infeasible",
-            TC.infeasibleOrUnbounded: "infeasible",
-            TC.unbounded: "unbounded",
-            TC.maxTimeLimit: "time_limit",
-            TC.iterationLimit: "time_limit",
-            TC.interrupted: "time_limit",
-        }.get(tc, "error")
+            TC.provenInfeasible: SolveStatus.INFEASIBLE,
+            TC.locallyInfeasible: SolveStatus.INFEASIBLE,
+            TC.infeasibleOrUnbounded: SolveStatus.INFEASIBLE,
+            TC.unbounded: SolveStatus.UNBOUNDED,
+            TC.maxTimeLimit: SolveStatus.TIME_LIMIT,
+            TC.iterationLimit: SolveStatus.TIME_LIMIT,
+            TC.interrupted: SolveStatus.TIME_LIMIT,
+        }.get(tc, SolveStatus.ERROR)
         return SolveOutcome(status, None, {}, secs, str(tc))
     res.solution_loader.load_vars()
     duals = {}
@@ -199,4 +173,4 @@ def persistent_outcome(res, secs: dict, want_duals) -> SolveOutcome:
         cons = [cd for con in want_duals for cd in con.values()]
         duals = dict(res.solution_loader.get_duals(cons))
     secs["load"] = time.perf_counter() - t1
-    return SolveOutcome("optimal", float(res.incumbent_objective), duals, secs)
+    return SolveOutcome(SolveStatus.OPTIMAL, float(res.incumbent_objective), duals, secs)

@@ -1,0 +1,46 @@
+"""Solver options: what the user sets (``SolverOptions``), the LP method ``auto`` resolves to,
+and the one builder of HiGHS option values that every route uses."""
+
+from __future__ import annotations
+
+from pathway.units import SOLVER_SEED
+
+from dataclasses import dataclass
+
+
+@dataclass
+class SolverOptions:
+    route: str = "compiler"  # 'compiler' or 'persistent'
+    method: str = "auto"  # 'auto', or HiGHS 'solver': 'simplex', 'ipm', 'ipx', 'choose', 'pdlp'
+    threads: int | None = None
+    time_limit_s: float | None = None
+    crossover: str = "on"  # keeps duals exact and a basic solution
+    verbose: bool = False
+
+
+AUTO_IPM_MIN_COLUMNS = 250_000
+
+
+def resolve_method(method: str, n_columns: int) -> str:
+    """'auto' -> dual simplex below 250k columns, interior point (with crossover) above.
+
+    Measured on the bundled automotive scenario, same machine, one run after another:
+    12 typical days (14.5k columns) simplex 0.9 s vs IPX 1.8 s; 2-year hourly (175k)
+    simplex 31 s vs IPX 45 s; 5-year hourly (438k) simplex 370 s vs IPX 156 s."""
+    if method != "auto":
+        return method
+    return "ipm" if n_columns >= AUTO_IPM_MIN_COLUMNS else "simplex"
+
+
+def highs_options(opts: SolverOptions, n_columns: int, method: str | None = None) -> dict:
+    """HiGHS option values for a solve: output, LP method (``method`` overrides ``auto``),
+    crossover after interior point, threads, time limit and the fixed random seed."""
+    method = method or resolve_method(opts.method, n_columns)
+    out: dict = {"output_flag": bool(opts.verbose), "solver": method, "random_seed": SOLVER_SEED}
+    if method in ("ipm", "ipx", "hipo"):
+        out["run_crossover"] = opts.crossover
+    if opts.threads:
+        out["threads"] = int(opts.threads)
+    if opts.time_limit_s:
+        out["time_limit"] = float(opts.time_limit_s)
+    return out
