@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DEMO_SCENARIO ?= scenarios/jiangsu_auto_parts_2027.yaml
 DEMO_OUT ?= out/demo
 
-.PHONY: demo test bench venv clean browser
+.PHONY: demo test test-fast lint bench venv clean browser
 
 $(BIN)/python:
 	@command -v $(PY) >/dev/null 2>&1 || { echo "error: $(PY) not found; install Python 3.11 or run 'make PY=python3 ...'"; exit 1; }
@@ -27,6 +27,13 @@ demo: $(STAMP)
 
 test: $(STAMP) browser
 	$(BIN)/python -m pytest -q
+
+# the inner loop: everything but the tests marked slow (bundled scenarios and their pins, notebooks, batches, browser)
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -m "not slow"
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
 
 # headless Chromium for the report's browser test (Debian's package; installed only when missing)
 browser:

@@ -14,11 +14,18 @@ import pandas as pd
 import pytest
 import yaml
 
-from pathway.runs import batch
-from pathway.runs.batch import RunSpec
-from pathway.scenario.fields import PathError, check_path, overrides_for, parse_assignment
 from pathway.errors import ScenarioError
 from pathway.reference.validate import load_scenario
+from pathway.runs import batch
+from pathway.runs.batch import RunSpec
+from pathway.scenario.fields import (
+    PathError,
+    check_path,
+    overrides_for,
+    parse_assignment,
+)
+
+pytestmark = pytest.mark.slow  # see pyproject [tool.pytest.ini_options] markers
 
 ROOT = Path(__file__).resolve().parents[1]
 AUTO_27 = ROOT / "scenarios" / "jiangsu_auto_parts_2027.yaml"
@@ -204,7 +211,11 @@ def _mc_file(write_yaml, seed=42):
 
 
 def test_montecarlo_same_seed_same_results_other_seed_differs(write_yaml, tmp_path):
-    from pathway.runs.montecarlo import plan_montecarlo, run_montecarlo, write_montecarlo
+    from pathway.runs.montecarlo import (
+        plan_montecarlo,
+        run_montecarlo,
+        write_montecarlo,
+    )
 
     f = _mc_file(write_yaml)
     p1, p2 = plan_montecarlo(f, 3), plan_montecarlo(f, 3)

@@ -17,6 +17,8 @@ import pytest
 from pathway.output.report import write_comparison_report
 from pathway.runs.pipeline import run_file, write_outputs
 
+pytestmark = pytest.mark.slow  # see pyproject [tool.pytest.ini_options] markers
+
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "scenarios" / "jiangsu_auto_parts_2027.yaml"
 ARTIFACTS = ROOT / "test-artifacts"

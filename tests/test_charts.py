@@ -14,8 +14,8 @@ from pathway.analysis import lever_economics as economics
 from pathway.money import crf
 from pathway.output import charts
 from pathway.output.folder import read_tables
-from pathway.technologies import LEVER_ORDER
 from pathway.runs.pipeline import run_file, write_outputs
+from pathway.technologies import LEVER_ORDER
 
 SCENARIO = Path(__file__).resolve().parents[1] / "scenarios" / "jiangsu_auto_parts_2027.yaml"
 
@@ -395,3 +395,14 @@ def test_figures_from_csv_equal_figures_from_memory(tables, csv_tables):
     assert charts.scope2_method_of(csv_tables) == "market"
     pd.testing.assert_frame_equal(economics.lever_costs(tables).reset_index(drop=True),
                                   economics.lever_costs(csv_tables).reset_index(drop=True), rtol=1e-9, atol=1e-6)
+
+
+def test_every_registered_technology_has_a_colour_and_labels():
+    """The registry (pathway.technologies) is the one list of technologies; the charts carry
+    presentation for each of them, in both languages."""
+    from pathway.technologies import LEVER_ORDER as levers
+    from pathway.technologies import TECHNOLOGIES
+
+    for key in [*TECHNOLOGIES, *levers]:
+        assert key in charts.LABELS["en"] and key in charts.LABELS["zh"], key
+        assert charts.colour(key).startswith("#"), key

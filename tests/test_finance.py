@@ -16,10 +16,10 @@ import yaml
 from typer.testing import CliRunner
 
 from pathway import finance as fin
+from pathway.cli import app
 from pathway.output.finance_section import REPORT_END, REPORT_START, sensitivity_figure
 from pathway.output.folder import read_saved
 from pathway.runs.sensitivity import energy_price_sensitivity
-from pathway.cli import app
 from pathway.scenario.schema import Finance
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -218,6 +218,7 @@ def test_cli_exit_3_with_diagnosis_and_no_traceback(write_yaml, tmp_path):
     assert not (out / "summary.json").exists()  # no partial results
 
 
+@pytest.mark.slow
 def test_representative_days_cost_within_2_percent_of_hourly():
     """The bundled automotive scenario, 12 typical days against all 8760 hours.
 

@@ -12,9 +12,9 @@ import pytest
 from typer.testing import CliRunner
 
 import pathway.runs.pipeline
+from pathway.cli import app
 from pathway.output import report
 from pathway.output.folder import load_results, read_tables
-from pathway.cli import app
 from pathway.runs.pipeline import run_file, write_outputs
 
 SCENARIO = Path(__file__).resolve().parents[1] / "scenarios" / "jiangsu_auto_parts_2027.yaml"

@@ -64,6 +64,7 @@ def test_sectors_and_years_covered():
         assert 2030 in seen.get(sector, set()), f"{sector}: {seen.get(sector)}"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
 def test_scenario_solves_as_expected(path):
     from pathway.runs.pipeline import run_file

@@ -47,10 +47,17 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from pathway.analysis.lookup import (assumption, catalogue_param, cost, flow, target_year_of, years_of)
+from pathway.analysis.lookup import (
+    assumption,
+    catalogue_param,
+    cost,
+    flow,
+    target_year_of,
+    years_of,
+)
 from pathway.money import crf
 from pathway.technologies import LEVER_ORDER, LEVER_PURCHASES, fom_rated, lever_of
-from pathway.units import GJ_PER_MWH, KW_PER_MW
+from pathway.units import CO2_PER_C, GJ_PER_MWH, KW_PER_MW
 
 Tables = Mapping[str, pd.DataFrame]
 SAVINGS_COLUMNS = ["year", "lever", "energy_savings_cny", "basis"]
@@ -370,7 +377,7 @@ def _fuel_mwh_per_tco2(fuel: str, inventory: pd.DataFrame | None) -> float | Non
     if ef is None:
         row = ff.loc[fuel]
         if pd.notna(row.get("carbon_content_tc_per_gj")) and pd.notna(row.get("oxidation_rate")):
-            ef = ncv * float(row["carbon_content_tc_per_gj"]) * float(row["oxidation_rate"]) * 44.0 / 12.0
+            ef = ncv * float(row["carbon_content_tc_per_gj"]) * float(row["oxidation_rate"]) * CO2_PER_C
         else:
             ef = float(row["ef_tco2_per_unit"])
     if not ef or ef <= 0 or not ncv:

@@ -64,7 +64,14 @@ def _assignments(sets: list[str]) -> dict[str, list]:
 
 def _run_with_progress(fn, total: int, quiet: bool, what: str):
     """Call ``fn(progress)`` with a rich progress bar over ``total`` runs."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
     failed = {"n": 0}
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[fail]}"),
@@ -106,8 +113,8 @@ def sweep(
 ) -> None:
     """Sensitivity sweep: run FILE over a grid (or one at a time) of --set values; write sweep.csv/xlsx, a
     tornado chart and the pathways overlaid (sweep.html)."""
-    from pathway.scenario.fields import PathError
     from pathway.runs.sweep import METRICS, plan_sweep, run_sweep, write_sweep
+    from pathway.scenario.fields import PathError
 
     if metric not in METRICS:
         err.print(f"[bold red]error:[/] --metric must be one of {', '.join(METRICS)}", highlight=False)
@@ -158,8 +165,12 @@ def montecarlo(
 ) -> None:
     """Monte Carlo over the scenario's uncertainty block: P10/P50/P90 of cost, capex by year and emissions,
     the probability the target is met (fan charts in montecarlo.html), and the loan on P90 capex."""
+    from pathway.runs.montecarlo import (
+        plan_montecarlo,
+        run_montecarlo,
+        write_montecarlo,
+    )
     from pathway.scenario.fields import PathError
-    from pathway.runs.montecarlo import plan_montecarlo, run_montecarlo, write_montecarlo
 
     fixed = _assignments(sets)
     many = [p for p, v in fixed.items() if len(v) > 1]
@@ -212,10 +223,10 @@ def portfolio(
 ) -> None:
     """A bank's book: run every factory; write factories.csv, totals_by_year.csv, portfolio.xlsx and a
     portfolio report (portfolio.html)."""
-    from pathway.scenario.fields import PathError
     from rich.markup import escape
 
     from pathway.runs.portfolio import plan_portfolio, run_portfolio, write_portfolio
+    from pathway.scenario.fields import PathError
 
     fixed = _assignments(sets)
     many = [p for p, v in fixed.items() if len(v) > 1]

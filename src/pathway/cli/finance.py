@@ -20,8 +20,8 @@ import typer
 from pydantic import ValidationError
 from rich.table import Table
 
-from pathway.files import atomic_write as _atomic_write
 from pathway.cli.app import err, out
+from pathway.files import atomic_write as _atomic_write
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd

@@ -15,7 +15,17 @@ import typer
 from rich.table import Table
 
 from pathway import __version__
-from pathway.cli.app import MethodOpt, RouteOpt, ThreadsOpt, TimeOpt, Lang, _fail, _solver_options, err, out
+from pathway.cli.app import (
+    Lang,
+    MethodOpt,
+    RouteOpt,
+    ThreadsOpt,
+    TimeOpt,
+    _fail,
+    _solver_options,
+    err,
+    out,
+)
 from pathway.errors import PathwayError, ScenarioError
 
 

@@ -50,8 +50,8 @@ def compare(
     """Optimise several scenarios and write a comparison report (pathways, cost against target-year emissions)."""
     import pandas as pd
 
-    from pathway.output.charts import comparison_table
     from pathway.errors import ScenarioError
+    from pathway.output.charts import comparison_table
     from pathway.output.report import write_comparison_report
     from pathway.runs.pipeline import run_file
 

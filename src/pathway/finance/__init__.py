@@ -12,14 +12,43 @@ business-as-usual twin as data; ``pathway.runs`` solves it and hands the tables 
 - ``bau``: the BAU scenario and the tables finance keeps from its solve.
 """
 
-from pathway.finance.bau import BAU_CEILING_SHARE, assets_table, bau_scenario, bau_tables, replacement_peak_mw
-from pathway.finance.cashflows import (FINANCE_TABLES, FLOW_COLUMNS, OPERATING, RUN_TABLES, FinanceInputs, appraisal_end_year,
-                                       cash_flows, compute_finance, inputs_from_tables, lever_of, project_metrics,
-                                       recompute_saved)
+from pathway.finance.bau import (
+                                       BAU_CEILING_SHARE,
+                                       assets_table,
+                                       bau_scenario,
+                                       bau_tables,
+                                       replacement_peak_mw,
+)
+from pathway.finance.cashflows import (
+                                       FINANCE_TABLES,
+                                       FLOW_COLUMNS,
+                                       OPERATING,
+                                       RUN_TABLES,
+                                       FinanceInputs,
+                                       appraisal_end_year,
+                                       cash_flows,
+                                       compute_finance,
+                                       inputs_from_tables,
+                                       lever_of,
+                                       project_metrics,
+                                       recompute_saved,
+)
 from pathway.finance.kpi import kpi_schedule
 from pathway.finance.loan import SCHEDULE_COLUMNS, LoanResult, amortise, size_loan
-from pathway.finance.money import annuity_payment, discount_factors, irr, npv, payback_years
-from pathway.finance.terms import CFADS_BEYOND_HORIZON, SPEND_ONLY, default_value, finance_defaults, resolve_terms
+from pathway.finance.money import (
+                                       annuity_payment,
+                                       discount_factors,
+                                       irr,
+                                       npv,
+                                       payback_years,
+)
+from pathway.finance.terms import (
+                                       CFADS_BEYOND_HORIZON,
+                                       SPEND_ONLY,
+                                       default_value,
+                                       finance_defaults,
+                                       resolve_terms,
+)
 
 __all__ = ["BAU_CEILING_SHARE", "CFADS_BEYOND_HORIZON", "FINANCE_TABLES", "FLOW_COLUMNS", "OPERATING", "RUN_TABLES",
            "SCHEDULE_COLUMNS", "SPEND_ONLY", "FinanceInputs", "LoanResult", "amortise", "annuity_payment",

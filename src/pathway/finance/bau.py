@@ -9,7 +9,6 @@ import dataclasses
 import numpy as np
 import pandas as pd
 
-from pathway.units import KW_PER_MW
 from pathway.analysis.lookup import cost as _cost
 from pathway.analysis.lookup import flow as _flow
 from pathway.errors import Problem, ScenarioError
@@ -18,7 +17,7 @@ from pathway.reference.catalogue import catalogue_value
 from pathway.scenario.loader import LoadedScenario
 from pathway.scenario.schema import Boiler, Scenario, Target, Technologies
 from pathway.technologies import lever_of
-
+from pathway.units import KW_PER_MW
 
 BAU_CEILING_SHARE = 1000.0  # BAU ceiling = 1000 x baseline: no emissions limit in effect
 

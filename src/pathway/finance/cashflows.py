@@ -28,8 +28,8 @@ import numpy as np
 import pandas as pd
 
 from pathway.analysis.lever_economics import lever_savings
-from pathway.files import json_safe
 from pathway.analysis.lookup import cost as _cost
+from pathway.files import json_safe
 from pathway.finance.kpi import kpi_schedule
 from pathway.finance.loan import amortise, size_loan
 from pathway.finance.money import discount_factors, irr, payback_years
@@ -37,7 +37,6 @@ from pathway.finance.terms import CFADS_BEYOND_HORIZON, resolve_terms
 from pathway.scenario.schema import Finance
 from pathway.technologies import LEVER_ORDER as LEVERS
 from pathway.technologies import lever_of
-
 
 FINANCE_TABLES = ("finance", "finance_metrics", "loan_schedule", "kpi_schedule")
 RUN_TABLES = ("bau_costs", "bau_pathway", "finance_assets")  # written at run time, read back by `pathway finance`

@@ -4,10 +4,13 @@ plan meets it, and the margin step that follows."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
+
 from pathway.finance.terms import resolve_terms
 from pathway.scenario.schema import Finance
+
 if TYPE_CHECKING:  # pragma: no cover
 
     pass

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
+
 from pathway.finance.money import annuity_payment
 from pathway.scenario.schema import Finance
+
 if TYPE_CHECKING:  # pragma: no cover
 
     pass

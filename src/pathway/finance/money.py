@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
+
 import numpy as np
 
 from pathway.money import crf, discount_factor
+
 if TYPE_CHECKING:  # pragma: no cover
 
     pass

@@ -5,8 +5,11 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
+
 import pandas as pd
+
 from pathway.scenario.schema import Finance
+
 if TYPE_CHECKING:  # pragma: no cover
 
     pass

@@ -9,7 +9,9 @@ weight is the number of days it stands for. ``prepare`` makes it from a scenario
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
 import numpy as np
+
 from pathway.inputs.periods import Periods
 from pathway.reference.presets import TargetRule
 from pathway.scenario.schema import Scenario

@@ -13,10 +13,8 @@ import numpy as np
 import pandas as pd
 
 from pathway.files import atomic_write
-
 from pathway.units import DAYS_PER_YEAR as DAYS
 from pathway.units import HOURS_PER_DAY
-
 
 
 @dataclass(frozen=True)
@@ -114,7 +112,7 @@ def _cluster(series: dict[str, np.ndarray], n_days: int, exact: frozenset[str]) 
     res = tsam.aggregate(
         df[varying],
         n_days,
-        period_duration=24,
+        period_duration=HOURS_PER_DAY,
         cluster=tsam.ClusterConfig(method="hierarchical", representation="medoid"),
         preserve_column_means=True,
         rescale_exclude_columns=[c for c in varying if c in exact] or None,

@@ -11,32 +11,32 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pathway.reference.catalogue import MissingValue, catalogue_params, catalogue_regional, catalogue_value, default_price
 from pathway.errors import Problem, ScenarioError
 from pathway.inputs.data import Build, HeatLoadData, HeatTechData, ModelData
-from pathway.reference.factors import fuel_factor, fuel_ncv_gj, grid_factor_series
 from pathway.inputs.inventory import baseline_inventory
-from pathway.scenario.loader import LoadedScenario
 from pathway.inputs.periods import all_days, representative_days
-from pathway.reference.presets import TargetRule, target_rule
 from pathway.inputs.profiles import pv_capacity_factor, read_profile_csv, shape
-from pathway.scenario.schema import FUEL_FIELDS, MOBILE_FUELS, Scenario
-from pathway.reference.tariffs import hourly_price_cny_per_kwh
 from pathway.money import discount_factor
+from pathway.reference.catalogue import (
+    MissingValue,
+    catalogue_params,
+    catalogue_regional,
+    catalogue_value,
+    default_price,
+)
+from pathway.reference.factors import fuel_factor, fuel_ncv_gj, grid_factor_series
+from pathway.reference.presets import TargetRule, target_rule
+from pathway.reference.tariffs import hourly_price_cny_per_kwh
+from pathway.scenario.loader import LoadedScenario
+from pathway.scenario.schema import FUEL_FIELDS, MOBILE_FUELS, Scenario
 from pathway.technologies import EFFICIENCY_CARRIER, HEAT_TECHS
-from pathway.units import DAYS_PER_YEAR, GJ_PER_MWH, HOURS_PER_DAY, HOURS_PER_YEAR, KW_PER_MW
-
-
-
-
-
-
-
-
-
-
-
-
+from pathway.units import (
+    DAYS_PER_YEAR,
+    GJ_PER_MWH,
+    HOURS_PER_DAY,
+    HOURS_PER_YEAR,
+    KW_PER_MW,
+)
 
 
 class _Collector:

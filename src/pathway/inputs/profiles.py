@@ -18,14 +18,14 @@ from pathway.errors import Problem, ScenarioError
 from pathway.files import atomic_write
 from pathway.scenario.schema import Profile
 from pathway.units import DAYS_PER_YEAR as DAYS
-from pathway.units import FIRST_WEEKDAY, PV_WEATHER_SEED, W_PER_M2_STC
+from pathway.units import FIRST_WEEKDAY, HOURS_PER_DAY, PV_WEATHER_SEED, W_PER_M2_STC
 from pathway.units import HOURS_PER_YEAR as HOURS
 
 _WEEKDAY = (np.arange(DAYS) + FIRST_WEEKDAY) % 7 < 5  # 2025-01-01 was a Wednesday
 
 
 def _shift_day(active: tuple[int, int], base: float) -> np.ndarray:
-    day = np.full(24, base)
+    day = np.full(HOURS_PER_DAY, base)
     day[active[0]:active[1]] = 1.0
     return day
 
@@ -36,15 +36,15 @@ def shape(profile: Profile, base_dir: Path, what: str) -> np.ndarray:
         values = read_profile_csv(base_dir / str(profile.csv), profile.column, what)
     else:
         if profile.shape == "flat":
-            day_w = day_e = np.ones(24)
+            day_w = day_e = np.ones(HOURS_PER_DAY)
         else:
             active, base = {
                 "one_shift": ((8, 17), 0.25),
                 "two_shift": ((6, 22), 0.35),
-                "three_shift": ((0, 24), 1.0),
+                "three_shift": ((0, HOURS_PER_DAY), 1.0),
             }[profile.shape]
             day_w = _shift_day(active, base)
-            day_e = np.full(24, base if profile.shape != "three_shift" else 0.8)
+            day_e = np.full(HOURS_PER_DAY, base if profile.shape != "three_shift" else 0.8)
         values = np.concatenate([day_w if wd else day_e for wd in _WEEKDAY])
     total = values.sum()
     if total <= 0:
@@ -113,7 +113,7 @@ def _pv_capacity_factor(latitude_deg: float, longitude_deg: float, yield_kwh_per
     loc = pvlib.location.Location(latitude_deg, longitude_deg, tz="Etc/GMT-8")
     ghi = loc.get_clearsky(times, model="ineichen")["ghi"].to_numpy()
     rng = np.random.default_rng(seed)
-    k_day = np.repeat(rng.beta(5.0, 2.5, DAYS), 24)
+    k_day = np.repeat(rng.beta(5.0, 2.5, DAYS), HOURS_PER_DAY)
     cf = np.clip(ghi / W_PER_M2_STC, 0, None) * k_day
     cf *= yield_kwh_per_kwp_yr / cf.sum()
     if cf.max() > 1.0:  # keep a physical bound: output never above rating

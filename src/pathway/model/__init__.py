@@ -11,8 +11,19 @@ import pyomo.environ as pyo
 
 from pathway.inputs.data import ModelData
 from pathway.model.ccus import add_ccus
-from pathway.model.electricity import add_battery, add_electricity_balance, add_grid, add_pv
-from pathway.model.emissions import add_emissions, add_green_share, add_near_zero_rules, add_offsets, add_target_ceiling
+from pathway.model.electricity import (
+    add_battery,
+    add_electricity_balance,
+    add_grid,
+    add_pv,
+)
+from pathway.model.emissions import (
+    add_emissions,
+    add_green_share,
+    add_near_zero_rules,
+    add_offsets,
+    add_target_ceiling,
+)
 from pathway.model.heat import add_heat_balance, add_heaters, add_thermal_storage
 from pathway.model.investment import add_efficiency_adoption, add_investment
 from pathway.model.objective import OBJ_SCALE, add_costs, add_objective

@@ -5,9 +5,8 @@ from __future__ import annotations
 import pyomo.environ as pyo
 
 from pathway.inputs.data import ModelData
-from pathway.units import HOURS_PER_YEAR
 from pathway.model.heat import heater_terms
-
+from pathway.units import HOURS_PER_YEAR
 
 
 def add_ccus(m: pyo.ConcreteModel, md: ModelData) -> None:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pyomo.environ as pyo
 
 from pathway.inputs.data import ModelData
-from pathway.money import crf
 from pathway.model.emissions import SLACK_PENALTY_CNY_PER_T, wsum
 from pathway.model.heat import heater_terms
 from pathway.model.investment import active
+from pathway.money import crf
 
 OBJ_SCALE = 1.0e-3  # objective in thousand CNY: keeps HiGHS's cost coefficients well scaled
 

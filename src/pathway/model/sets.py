@@ -5,6 +5,7 @@ from __future__ import annotations
 import pyomo.environ as pyo
 
 from pathway.inputs.data import ModelData, investable
+from pathway.units import HOURS_PER_DAY
 
 
 def add_sets(m: pyo.ConcreteModel, md: ModelData) -> None:
@@ -13,7 +14,7 @@ def add_sets(m: pyo.ConcreteModel, md: ModelData) -> None:
     KL = (heater, load) pairs a heater can serve (its maximum temperature reaches the load)."""
     m.Y = pyo.Set(initialize=md.years, ordered=True)
     m.P = pyo.Set(initialize=range(md.n_periods), ordered=True)
-    m.H = pyo.Set(initialize=range(24), ordered=True)
+    m.H = pyo.Set(initialize=range(HOURS_PER_DAY), ordered=True)
     m.T = pyo.Set(initialize=m.Y * m.P * m.H, dimen=3, ordered=True)
     m.blocks = investable(md)
     m.K = pyo.Set(initialize=list(m.blocks), ordered=True)

@@ -25,8 +25,13 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from pathway.analysis.lever_economics import _FUEL_RE, _fuel_mwh_per_tco2, lever_costs
-from pathway.analysis.lookup import baseline_of, catalogue_param as _param, scope2_method_of, target_year_of, years_of
-
+from pathway.analysis.lookup import (
+    baseline_of,
+    scope2_method_of,
+    target_year_of,
+    years_of,
+)
+from pathway.analysis.lookup import catalogue_param as _param
 
 LANGS = ("en", "zh")
 

@@ -86,7 +86,9 @@ def write_workbook(path: Path, summary: dict, tables: dict[str, pd.DataFrame]) -
             sheet = name[:31]
             df.to_excel(xl, sheet_name=sheet, index=False)
             _format_sheet(xl.sheets[sheet], df)
-        from pathway.output.finance_section import bank_sheet  # lender's sheet: loan schedule, cash flows, SLL KPI (if any)
+        from pathway.output.finance_section import (
+            bank_sheet,  # lender's sheet: loan schedule, cash flows, SLL KPI (if any)
+        )
 
         if len(bank := bank_sheet(dict(tables))):
             bank.to_excel(xl, sheet_name="bank", index=False)

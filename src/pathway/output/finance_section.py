@@ -6,10 +6,12 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING
+
 import pandas as pd
 
 from pathway.finance.loan import SCHEDULE_COLUMNS
 from pathway.finance.terms import CFADS_BEYOND_HORIZON, finance_defaults
+
 if TYPE_CHECKING:  # pragma: no cover
     import plotly.graph_objects as go
 

@@ -19,7 +19,6 @@ import plotly.io as pio
 from pathway.output import charts
 from pathway.technologies import LEVER_ORDER
 
-
 TEXT: dict[str, dict[str, str]] = {
     "en": {
         "title": "Zero-carbon factory pathway", "scenario": "Scenario", "target_year": "Target year",
@@ -384,7 +383,9 @@ def report_html(summary: Mapping, tables: Mapping[str, pd.DataFrame], lang: str 
     for key, title, caption in sec:
         body.append(f"<section id='sec-{key}'><h2>{_esc(_t(title, lang))}</h2><p class='caption'>{_esc(caption)}</p>"
                     f"{embed(figs[key], key)}</section>")
-    from pathway.output.finance_section import finance_html  # finance section: empty unless the run has finance tables
+    from pathway.output.finance_section import (
+        finance_html,  # finance section: empty unless the run has finance tables
+    )
 
     body.append(finance_html(dict(tables), dict(summary)))
     body.append(f"<section id='sec-tables'><h2>{_esc(_t('s_tables', lang))}</h2>{_key_tables(summary, tables, lang)}</section>")

@@ -14,8 +14,7 @@ import pandas as pd
 
 from pathway.reference.data import read_data_csv
 from pathway.scenario.schema import Scenario
-
-CO2_PER_C = 44.0 / 12.0
+from pathway.units import CO2_PER_C
 
 
 @cache

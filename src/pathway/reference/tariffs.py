@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 
 from pathway.reference.data import read_data_csv
-from pathway.units import DAYS_PER_MONTH, DAYS_PER_YEAR, HOURS_PER_DAY, HOURS_PER_YEAR
 from pathway.scenario.schema import Scenario
+from pathway.units import DAYS_PER_MONTH, DAYS_PER_YEAR, HOURS_PER_DAY, HOURS_PER_YEAR
 
 # month of each hour of a non-leap year
 _MONTH_OF_HOUR = np.repeat(np.arange(1, 13), [d * HOURS_PER_DAY for d in DAYS_PER_MONTH])
@@ -20,7 +20,7 @@ def parse_hours(spec: str) -> list[int]:
     out: list[int] = []
     for part in str(spec).split(","):
         a, b = (int(x) for x in part.strip().split("-"))
-        if not (0 <= a < b <= 24):
+        if not (0 <= a < b <= HOURS_PER_DAY):
             raise ValueError(f"bad hour range {part!r}: expected start-end with 0 <= start < end <= 24")
         out.extend(range(a, b))
     return out

@@ -9,7 +9,11 @@ from pathlib import Path
 from pathway.errors import Problem, ScenarioError
 from pathway.reference.factors import _published, fuel_factors, grid_factors
 from pathway.reference.presets import preset_ids
-from pathway.reference.tariffs import hourly_price_cny_per_kwh, parse_hours, tou_provinces
+from pathway.reference.tariffs import (
+    hourly_price_cny_per_kwh,
+    parse_hours,
+    tou_provinces,
+)
 from pathway.scenario.loader import LoadedScenario, _field_path, _locate, read_scenario
 from pathway.scenario.schema import FUEL_FIELDS, Scenario
 

@@ -4,6 +4,7 @@ on, with what it means, and every factor, price and cost used, with its source."
 from __future__ import annotations
 
 import pandas as pd
+
 from pathway import __version__
 from pathway.files import json_safe
 from pathway.inputs.data import ModelData

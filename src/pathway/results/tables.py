@@ -14,12 +14,14 @@ import pandas as pd
 import pyomo.environ as pyo
 
 from pathway.inputs.data import ModelData
-from pathway.money import crf
-from pathway.technologies import capacity_unit
 from pathway.model.investment import active
 from pathway.model.objective import COST_CATEGORIES, OBJ_SCALE
-
-from pathway.technologies import LEVER_ORDER  # noqa: F401  (re-exported: the attribution order)
+from pathway.money import crf
+from pathway.technologies import (
+    LEVER_ORDER,  # noqa: F401  (re-exported: the attribution order)
+    capacity_unit,
+)
+from pathway.units import HOURS_PER_DAY
 
 
 @dataclass
@@ -48,7 +50,7 @@ def _hourly(var, shape, years, index_prefix=()) -> np.ndarray:
 
 def extract_arrays(m: pyo.ConcreteModel, md: ModelData) -> Arrays:
     years = md.years
-    shape = (len(years), md.n_periods, 24)
+    shape = (len(years), md.n_periods, HOURS_PER_DAY)
     a = Arrays()
     a.t["imp"] = _hourly(m.imp, shape, years)
     a.t["exp"] = _hourly(m.exp, shape, years) if m.has_export else np.zeros(shape)
@@ -134,7 +136,7 @@ def build_tables(m: pyo.ConcreteModel, md: ModelData, a: Arrays, duals: dict, ob
     tables["capex"] = pd.DataFrame(rows_capex, columns=["technology", "year", "capex_cny", "subsidy_cny", "net_capex_cny"])
 
     # ---- energy flows ---------------------------------------------------------------
-    heat_elec_proc = np.zeros((Y, md.n_periods, 24))
+    heat_elec_proc = np.zeros((Y, md.n_periods, HOURS_PER_DAY))
     heat_elec_regen = np.zeros_like(heat_elec_proc)
     fuel_em_proc = np.zeros_like(heat_elec_proc)
     fuel_em_regen = np.zeros_like(heat_elec_proc)
@@ -357,11 +359,11 @@ def abatement_table(md, a, dem, heat_elec_proc, heat_elec_regen, fuel_em_proc, f
 def dispatch_table(md: ModelData, a: Arrays, dem: dict, elec_for_heat_ccus: np.ndarray) -> pd.DataFrame:
     """Hourly dispatch per (year, period, hour), MWh in the hour, wide over flows."""
     Y, P = len(md.years), md.n_periods
-    idx = pd.MultiIndex.from_product([md.years, range(P), range(24)], names=["year", "period", "hour"])
+    idx = pd.MultiIndex.from_product([md.years, range(P), range(HOURS_PER_DAY)], names=["year", "period", "hour"])
     df = pd.DataFrame(index=idx)
-    df["weight_days"] = np.tile(np.repeat(md.weights, 24), Y)
-    df["day_of_year"] = np.tile(np.repeat(md.periods.day_of_period, 24), Y)
-    df["price_cny_per_mwh"] = np.tile(md.price_cny_per_mwh.ravel(), Y) * np.repeat([md.energy_escalation[y] for y in md.years], P * 24)
+    df["weight_days"] = np.tile(np.repeat(md.weights, HOURS_PER_DAY), Y)
+    df["day_of_year"] = np.tile(np.repeat(md.periods.day_of_period, HOURS_PER_DAY), Y)
+    df["price_cny_per_mwh"] = np.tile(md.price_cny_per_mwh.ravel(), Y) * np.repeat([md.energy_escalation[y] for y in md.years], P * HOURS_PER_DAY)
     df["tou_period"] = np.tile(md.tou_period.ravel(), Y)
     flat = {
         "demand_mwh": dem["elec_demand"] - dem["elec_saving"],

@@ -34,20 +34,22 @@ from __future__ import annotations
 
 import dataclasses
 import fnmatch
-import hashlib
 import json
-import os
-import pickle
 import time
 import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pathway import __version__
-from pathway.files import atomic_write
-from pathway.errors import InfeasibleTargetError, PathwayError, ScenarioError, SolverError
+from pathway.errors import (
+    InfeasibleTargetError,
+    PathwayError,
+    ScenarioError,
+    SolverError,
+)
 from pathway.reference.validate import load_scenario
+from pathway.runs.cache import cache_key, read_cache, write_cache
+from pathway.runs.executors import make_executor
 from pathway.scenario.loader import LoadedScenario, canonical_sha256
 from pathway.solve.options import SolverOptions
 from pathway.solve.session import RESOLVE_METHOD, PersistentSession
@@ -101,54 +103,12 @@ def structural_key(loaded: LoadedScenario) -> str:
     return canonical_sha256({"file": str(loaded.path), "data": _strip_mutable(loaded.data)})
 
 
-_CODE_FINGERPRINT: str | None = None
 
 
-def code_fingerprint() -> str:
-    """SHA-256 of the package's source and data files: a cached result is reused only by
-    the code that made it (the version number alone does not change with every commit)."""
-    global _CODE_FINGERPRINT
-    if _CODE_FINGERPRINT is None:
-        root = Path(__file__).parents[1]  # the pathway package
-        h = hashlib.sha256()
-        for f in sorted(p for p in root.rglob("*") if p.suffix in (".py", ".csv", ".yaml") and "__pycache__" not in p.parts):
-            h.update(str(f.relative_to(root)).encode())
-            h.update(f.read_bytes())
-        _CODE_FINGERPRINT = h.hexdigest()
-    return _CODE_FINGERPRINT
 
 
-def input_files_sha256(loaded: LoadedScenario) -> dict[str, str]:
-    """SHA-256 of the CSV files the scenario names (profiles): their content is not in the
-    scenario hash. Paths resolve against each file of the extends chain."""
-    found: dict[str, str] = {}
-
-    def walk(node) -> None:
-        if isinstance(node, dict):
-            for k, v in node.items():
-                if k == "csv" and isinstance(v, str):
-                    for base in [loaded.path, *loaded.files]:
-                        f = (Path(base).parent / v)
-                        if f.is_file():
-                            found[v] = hashlib.sha256(f.read_bytes()).hexdigest()
-                            break
-                else:
-                    walk(v)
-        elif isinstance(node, list):
-            for v in node:
-                walk(v)
-
-    walk(loaded.data)
-    return found
 
 
-def cache_key(loaded: LoadedScenario, opts: SolverOptions, engine: str) -> str:
-    """Key of a run in the cache: the scenario hash, the CSV inputs it names, the package
-    code, the solver options and the engine."""
-    blob = {"scenario": loaded.sha256, "inputs": input_files_sha256(loaded), "version": __version__,
-            "code": code_fingerprint(), "route": opts.route, "method": opts.method, "crossover": opts.crossover,
-            "time_limit_s": opts.time_limit_s, "engine": engine}
-    return hashlib.sha256(json.dumps(blob, sort_keys=True).encode()).hexdigest()
 
 
 @dataclass
@@ -266,112 +226,16 @@ def run_chunk(specs: list[RunSpec], opts: SolverOptions | None = None, persisten
 # ---------------------------------------------------------------------------------------
 
 
-def _worker_init() -> None:
-    """Process-pool worker start: import the heavy modules once, keep BLAS to one thread."""
-    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ.setdefault(var, "1")
-    import highspy  # noqa: F401
-    import pyomo.environ  # noqa: F401
-
-    from pathway.runs import pipeline as run  # noqa: F401
 
 
-class _Done:
-    """A finished future (serial executor)."""
-
-    def __init__(self, fn, args):
-        self.fn, self.args = fn, args
-
-    def result(self):
-        return self.fn(*self.args)
 
 
-class SerialExecutor:
-    """Runs tasks in this process, one by one, as their results are asked for."""
-
-    description = "serial (this process)"
-    workers = 1
-
-    def submit(self, fn, *args):
-        return _Done(fn, args)
-
-    def as_completed(self, futures):
-        yield from futures
-
-    def close(self) -> None:
-        pass
 
 
-class LocalExecutor:
-    """A local process pool (spawn context) of ``workers`` processes."""
-
-    def __init__(self, workers: int | None = None):
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
-        self.workers = workers or os.cpu_count() or 1
-        self.description = f"local process pool, {self.workers} worker(s)"
-        self.pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
-                                        initializer=_worker_init)
-
-    def submit(self, fn, *args):
-        return self.pool.submit(fn, *args)
-
-    def as_completed(self, futures):
-        from concurrent.futures import as_completed
-
-        return as_completed(futures)
-
-    def close(self) -> None:
-        self.pool.shutdown(wait=True, cancel_futures=True)
 
 
-class DaskExecutor:
-    """dask.distributed: a LocalCluster of ``workers`` processes with one thread each, or
-    the existing cluster at ``scheduler`` (tcp://HOST:PORT)."""
-
-    def __init__(self, workers: int | None = None, scheduler: str | None = None):
-        import logging
-
-        from distributed import Client, LocalCluster
-
-        self.cluster = None
-        if scheduler:
-            self.client = Client(scheduler)
-            self.description = f"dask scheduler {scheduler}"
-        else:
-            n = workers or os.cpu_count() or 1
-            self.cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
-                                        silence_logs=logging.ERROR)
-            self.client = Client(self.cluster)
-            self.description = f"dask LocalCluster, {n} worker process(es) x 1 thread"
-        self.workers = max(1, sum(self.client.nthreads().values()))
-
-    def submit(self, fn, *args):
-        return self.client.submit(fn, *args, pure=False)
-
-    def as_completed(self, futures):
-        from distributed import as_completed
-
-        return as_completed(futures)
-
-    def close(self) -> None:
-        self.client.close()
-        if self.cluster is not None:
-            self.cluster.close()
 
 
-def make_executor(kind: str = "local", workers: int | None = None, scheduler: str | None = None):
-    """'local' (process pool), 'dask' (LocalCluster, or ``scheduler``) or 'serial'."""
-    if scheduler:
-        return DaskExecutor(workers, scheduler)
-    if kind == "dask":
-        return DaskExecutor(workers)
-    if kind == "serial":
-        return SerialExecutor()
-    if kind == "local":
-        return LocalExecutor(workers)
-    raise ValueError(f"unknown executor {kind!r}; expected local, dask or serial")
 
 
 # ---------------------------------------------------------------------------------------
@@ -379,27 +243,10 @@ def make_executor(kind: str = "local", workers: int | None = None, scheduler: st
 # ---------------------------------------------------------------------------------------
 
 
-def cache_path(out_dir: Path, key: str) -> Path:
-    return Path(out_dir) / "cache" / f"{key}.pkl"
 
 
-def read_cache(out_dir: Path, key: str) -> dict | None:
-    """The cached result dict of ``key``, or None (missing or unreadable)."""
-    p = cache_path(out_dir, key)
-    if not p.is_file():
-        return None
-    try:
-        with p.open("rb") as fh:
-            return pickle.load(fh)  # noqa: S301 - our own cache, in the user's output folder
-    except Exception:  # noqa: BLE001 - a damaged entry is recomputed
-        return None
 
 
-def write_cache(out_dir: Path, key: str, res: dict) -> None:
-    """Write a result dict atomically (temporary file, then rename)."""
-    p = cache_path(out_dir, key)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write(p, lambda tmp: tmp.write_bytes(pickle.dumps(res, protocol=pickle.HIGHEST_PROTOCOL)))
 
 
 # ---------------------------------------------------------------------------------------
@@ -644,64 +491,5 @@ def wall_summary(res: BatchResult) -> str:
 # ---------------------------------------------------------------------------------------
 
 
-def write_sheets(path: Path, sheets: dict) -> None:
-    """An xlsx workbook, one formatted sheet per DataFrame (bold frozen header, widths,
-    thousands format on money / tonnes columns), written atomically."""
-    import pandas as pd
-
-    from pathway.output.excel import _format_sheet
-
-    def write(tmp: Path) -> None:
-        with pd.ExcelWriter(tmp, engine="openpyxl") as xl:
-            for name, df in sheets.items():
-                sheet = name[:31]
-                df.to_excel(xl, sheet_name=sheet, index=False)
-                _format_sheet(xl.sheets[sheet], df)
-
-    atomic_write(path, write)
 
 
-class Page:
-    """A self-contained HTML page in the report's style: plotly.js embedded once, inline
-    CSS, no request of any kind when opened."""
-
-    def __init__(self, title: str, meta: Iterable[str] = ()):
-        from pathway.output.report import _Figures
-
-        self.title = title
-        self.meta = list(meta)
-        self.parts: list[str] = []
-        self._fig = _Figures()
-
-    def section(self, heading: str, caption: str = "", *, figure=None, table=None, formats=None, html_text: str = "",
-                chart_id: str = "") -> None:
-        from pathway.output.report import _esc, html_table
-
-        body = [f"<h2>{_esc(heading)}</h2>"]
-        if caption:
-            body.append(f"<p class='caption'>{_esc(caption)}</p>")
-        if figure is not None:
-            body.append(self._fig(figure, chart_id or f"c{len(self.parts)}", keep_title=False))
-        if table is not None:
-            table = table.astype({c: "float64" for c in table.columns if str(table[c].dtype) == "Int64"})  # NA -> '–'
-            fmt = {c: ".0f" for c in table.columns if c == "year" or c.endswith("_year")} | dict(formats or {})
-            body.append(f"<div style='overflow-x:auto'>{html_table(table, fmt)}</div>")
-        body.append(html_text)
-        self.parts.append(f"<section>{''.join(body)}</section>")
-
-    def kpis(self, items: Iterable[tuple[str, str, str, str]]) -> None:
-        """A strip of key figures: (label, value, unit, sub) each."""
-        from pathway.output.report import _kpi
-
-        self.parts.append("<div class='kpis'>" + "".join(_kpi(*it) for it in items) + "</div>")
-
-    def html(self) -> str:
-        from pathway.output.report import _esc, _page
-
-        header = (f"<header><h1>{_esc(self.title)}</h1><div class='meta'>"
-                  + "".join(f"<span>{_esc(m)}</span>" for m in self.meta) + "</div></header>")
-        footer = _esc(f"Generated by pathway {__version__}")
-        return _page(self.title, header, "".join(self.parts), footer, "en")
-
-    def write(self, path: Path) -> None:
-        Path(path).write_text(self.html(), encoding="utf-8")

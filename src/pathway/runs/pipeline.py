@@ -11,21 +11,21 @@ from pathlib import Path
 
 import pandas as pd
 
-from pathway.results.checks import run_checks
-from pathway.solve.diagnosis import diagnose, explain
 from pathway.errors import InfeasibleTargetError, SolverError
 from pathway.files import json_safe
 from pathway.finance.bau import assets_table, bau_tables, bau_twin, finance_context
 from pathway.finance.cashflows import compute_finance, inputs_from_tables
-from pathway.output.folder import write_diagnosis, write_run
-from pathway.results.summary import assumptions_table, make_summary
 from pathway.inputs.data import ModelData
-from pathway.inputs.prepare import prepare
 from pathway.inputs.inventory import baseline_inventory
-from pathway.reference.validate import load_scenario
-from pathway.scenario.loader import LoadedScenario
+from pathway.inputs.prepare import prepare
 from pathway.model import build_model
+from pathway.output.folder import write_diagnosis, write_run
+from pathway.reference.validate import load_scenario
+from pathway.results.checks import run_checks
+from pathway.results.summary import assumptions_table, make_summary
 from pathway.results.tables import build_tables, extract_arrays
+from pathway.scenario.loader import LoadedScenario
+from pathway.solve.diagnosis import diagnose, explain
 from pathway.solve.highs import solve
 from pathway.solve.options import SolverOptions
 

@@ -26,10 +26,18 @@ from pathlib import Path
 import pandas as pd
 import plotly.graph_objects as go
 
-from pathway.runs.batch import (BatchResult, Page, RunRecord, RunSpec, run_batch, timing_table, wall_summary, write_runs_jsonl,
-                    write_sheets)
-from pathway.scenario.fields import overrides_for
 from pathway.errors import Problem, ScenarioError
+from pathway.output.pages import Page, write_sheets
+from pathway.runs.batch import (
+    BatchResult,
+    RunRecord,
+    RunSpec,
+    run_batch,
+    timing_table,
+    wall_summary,
+    write_runs_jsonl,
+)
+from pathway.scenario.fields import overrides_for
 from pathway.technologies import LEVER_ORDER
 
 SUFFIXES = (".yaml", ".yml")

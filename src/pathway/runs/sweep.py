@@ -24,10 +24,22 @@ from pathlib import Path
 import pandas as pd
 import plotly.graph_objects as go
 
-from pathway.runs.batch import (BatchResult, Page, RunRecord, RunSpec, is_mutable, persistent_saving, record_row, run_batch,
-                    timing_table, wall_summary, write_runs_jsonl, write_sheets, years_of)
-from pathway.scenario.fields import check_path, overrides_for
+from pathway.output.pages import Page, write_sheets
 from pathway.reference.validate import load_scenario
+from pathway.runs.batch import (
+    BatchResult,
+    RunRecord,
+    RunSpec,
+    is_mutable,
+    persistent_saving,
+    record_row,
+    run_batch,
+    timing_table,
+    wall_summary,
+    write_runs_jsonl,
+    years_of,
+)
+from pathway.scenario.fields import check_path, overrides_for
 
 METRICS = {"cost": ("total_cost_npv_cny", "Total discounted cost (CNY)"),
            "capex": ("capex_total_cny", "Total capex (CNY)")}

@@ -27,8 +27,6 @@ from pathway.solve.options import SolverOptions, highs_options
 from pathway.solve.status import SolveStatus
 
 
-
-
 @dataclass
 class SolveOutcome:
     status: SolveStatus

@@ -3,9 +3,9 @@ and the one builder of HiGHS option values that every route uses."""
 
 from __future__ import annotations
 
-from pathway.units import SOLVER_SEED
-
 from dataclasses import dataclass
+
+from pathway.units import SOLVER_SEED
 
 
 @dataclass

@@ -8,7 +8,6 @@ import time
 from pathway.solve.highs import SolveOutcome, persistent_outcome
 from pathway.solve.options import SolverOptions, highs_options
 
-
 RESOLVE_METHOD = "simplex"  # re-solves start from the previous optimal basis
 
 
@@ -45,9 +44,9 @@ class PersistentSession:
         return {"build": self._build, "solver": self._solve}
 
     def _build(self, md):
+        from pathway.inputs.data import investable
         from pathway.model import build_model
         from pathway.model.objective import set_price_params
-        from pathway.inputs.data import investable
 
         if self.m is None:
             self.m = build_model(md)
