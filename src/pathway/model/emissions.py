@@ -80,6 +80,25 @@ def add_emissions(m: pyo.ConcreteModel, md: ModelData) -> None:
     m.emissions = pyo.Expression(
         m.Y, rule=lambda m, y: m.s1_fuel[y] + m.s1_process[y] + m.s2_heat[y] + s2[y] - m.captured[y]
     )
+    m.own_emissions = pyo.Expression(m.Y, rule=lambda m, y: m.emissions[y] + instruments_added_back(m, md, y))
+
+
+def instruments_added_back(m: pyo.ConcreteModel, md: ModelData, y: int):
+    """The contractual instruments that do not count as own reduction, added back to E:
+
+        Eown[y] = E[y] + f_mkt(y) x ((1 - k_gec) gec[y] + (1 - k_gp) gp[y])   (market-based target)
+        Eown[y] = E[y]                                                       (location-based target)
+
+    k_gec, k_gp = 1 when the rule counts certificates / green power as own reduction
+    (target.certificates_count_as_own_reduction, green_power_counts_as_own_reduction)."""
+    if md.scope2_method != "market":
+        return 0.0
+    out = 0.0
+    if not md.rule.certificates_count_as_own_reduction:
+        out = out + md.grid_market[y] * m.gec[y]
+    if not md.rule.green_power_counts_as_own_reduction:
+        out = out + md.grid_market[y] * m.gp[y]
+    return out
 
 
 def add_target_ceiling(m: pyo.ConcreteModel, md: ModelData) -> None:
@@ -95,7 +114,8 @@ def add_target_ceiling(m: pyo.ConcreteModel, md: ModelData) -> None:
 
 
 def add_near_zero_rules(m: pyo.ConcreteModel, md: ModelData) -> None:
-    """From the target year: own reduction E[y] <= (1 - x_own) x B (offsets do not count)."""
+    """From the target year: own reduction Eown[y] <= (1 - x_own) x B (offsets never count;
+    certificates and green power only where the rule says so, see instruments_added_back)."""
     x = md.rule.min_own_reduction_share
     years = [y for y in m.Y if y >= md.target_year]
     if x is None or not years:
@@ -105,7 +125,7 @@ def add_near_zero_rules(m: pyo.ConcreteModel, md: ModelData) -> None:
         m.slack_own = pyo.Var(m.Y_TARGET, domain=pyo.NonNegativeReals)
     limit = (1 - x) * md.baseline_t
     m.own_reduction = pyo.Constraint(
-        m.Y_TARGET, rule=lambda m, y: m.emissions[y] - (m.slack_own[y] if m.ceiling_slack else 0) <= limit
+        m.Y_TARGET, rule=lambda m, y: m.own_emissions[y] - (m.slack_own[y] if m.ceiling_slack else 0) <= limit
     )
 
 
@@ -132,3 +152,33 @@ def add_green_share(m: pyo.ConcreteModel, md: ModelData) -> None:
         rule=lambda m, y: m.pv_used[y] + m.gp[y] + m.gec[y] + (m.slack_green[y] if m.ceiling_slack else 0)
         >= z * (m.import_mwh[y] + m.pv_used[y]),
     )
+
+
+def probe_delta_t(md: ModelData) -> float:
+    """The tightening used to measure the MAC: 1e-5 x baseline emissions, at least 1 t (small
+    enough to stay on one linear piece of the cost, large against the solver's tolerances)."""
+    return max(1.0, 1e-5 * md.baseline_t)
+
+
+def own_emission_probes(m: pyo.ConcreteModel, md: ModelData) -> dict[int, tuple[list, list]]:
+    """For each year y, the perturbation that measures the marginal abatement cost: tighten
+    every rule that limits own emissions in y by ``delta_t`` tonnes with offsets held at
+    their optimum,
+
+        ceiling[y]:        E[y] - off[y] - rem[y] <= C[y] - delta      (off, rem fixed)
+        own_reduction[y]:  Eown[y]                <= L[y] - delta
+
+    so the only way to comply is delta more tonnes of own reduction. MAC[y] = (cost after -
+    cost before) / (delta x discount factor of y). A year with no such rule has no probe
+    (nothing limits its own emissions: MAC 0). Returns {y: ([(row, delta)], [fixed vars])}."""
+    delta_t = probe_delta_t(md)
+    out: dict[int, tuple[list, list]] = {}
+    for y in m.Y:
+        rows = []
+        if y in m.ceiling:
+            rows.append((m.ceiling[y], delta_t))
+        if hasattr(m, "own_reduction") and y in m.own_reduction:
+            rows.append((m.own_reduction[y], delta_t))
+        if rows:
+            out[y] = (rows, [m.off[y], m.rem[y]])
+    return out

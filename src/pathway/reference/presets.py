@@ -16,6 +16,8 @@ RULE_FIELDS = (
     "max_offset_share",
     "min_green_electricity_share",
     "offsets_allowed_before_target_year",
+    "certificates_count_as_own_reduction",
+    "green_power_counts_as_own_reduction",
 )
 
 
@@ -42,6 +44,9 @@ class TargetRule:
     min_green_electricity_share: float | None
     offsets_allowed_before_target_year: bool
     source: str
+    # contractual instruments: do they lower the emissions the own-reduction rule measures?
+    certificates_count_as_own_reduction: bool = True
+    green_power_counts_as_own_reduction: bool = True
 
 
 def target_rule(scenario: Scenario) -> TargetRule:
@@ -60,4 +65,11 @@ def target_rule(scenario: Scenario) -> TargetRule:
         min_green_electricity_share=vals["min_green_electricity_share"],
         offsets_allowed_before_target_year=bool(vals["offsets_allowed_before_target_year"] or False),
         source=str(base.get("source", "")),
+        certificates_count_as_own_reduction=_flag(vals["certificates_count_as_own_reduction"]),
+        green_power_counts_as_own_reduction=_flag(vals["green_power_counts_as_own_reduction"]),
     )
+
+
+def _flag(value) -> bool:
+    """A preset's boolean rule; unset (None) counts as True, the market-based reading."""
+    return True if value is None else bool(value)

@@ -19,6 +19,7 @@ from pathway.inputs.data import ModelData
 from pathway.inputs.inventory import baseline_inventory
 from pathway.inputs.prepare import prepare
 from pathway.model import build_model
+from pathway.model.emissions import own_emission_probes
 from pathway.output.folder import write_diagnosis, write_run
 from pathway.reference.validate import load_scenario
 from pathway.results.checks import run_checks
@@ -48,7 +49,7 @@ def run_loaded(loaded: LoadedScenario, opts: SolverOptions | None = None,
                build: Callable | None = None, solver: Callable | None = None) -> RunResult:
     """Optimise an already loaded scenario; raise InfeasibleTargetError with a diagnosis.
 
-    ``build(md) -> model`` and ``solver(m, opts, want_duals) -> SolveOutcome`` replace
+    ``build(md) -> model`` and ``solver(m, opts, want_duals, probes) -> SolveOutcome`` replace
     ``build_model`` and ``solve`` (pathway.batch re-solves a persistent model this way)."""
     opts = opts or SolverOptions()
     say = progress or (lambda stage: None)
@@ -63,7 +64,7 @@ def run_loaded(loaded: LoadedScenario, opts: SolverOptions | None = None,
     t["build"] = time.perf_counter() - t0
     say("solve")
     t0 = time.perf_counter()
-    out = (solver or solve)(m, opts, want_duals=(m.ceiling,))
+    out = (solver or solve)(m, opts, want_duals=(m.ceiling,), probes=own_emission_probes(m, md))
     t["solve"] = time.perf_counter() - t0
     t.update({f"solver_{k}": v for k, v in out.seconds.items()})
     if out.status == "infeasible":
@@ -80,7 +81,7 @@ def run_loaded(loaded: LoadedScenario, opts: SolverOptions | None = None,
     say("results")
     t0 = time.perf_counter()
     a = extract_arrays(m, md)
-    tables = build_tables(m, md, a, out.duals, out.objective)
+    tables = build_tables(m, md, a, out.duals, out.objective, out.probe_objectives)
     t["results"] = time.perf_counter() - t0
     say("checks")
     t0 = time.perf_counter()

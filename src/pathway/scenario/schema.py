@@ -377,6 +377,13 @@ class Target(Strict):
     max_offset_share: Share | None = None
     min_green_electricity_share: Share | None = None
     offsets_allowed_before_target_year: bool | None = None
+    certificates_count_as_own_reduction: bool | None = Field(
+        None, description="Whether green certificates (GECs) lower the emissions the own-reduction rule measures "
+                          "(true), or only the market-based scope 2 the ceiling uses (false). None: the preset's "
+                          "default (see data/target_presets.yaml; true in every bundled preset, an assumption).")
+    green_power_counts_as_own_reduction: bool | None = Field(
+        None, description="The same for green power purchases (绿电交易). None: the preset's default (true in every "
+                          "bundled preset, an assumption).")
     trajectory: Literal["linear"] | dict[int, NonNeg] = Field(
         "linear", description="'linear' from baseline to the target, or ceiling shares of baseline by year."
     )

@@ -34,6 +34,7 @@ class SolveOutcome:
     duals: dict = field(default_factory=dict)  # ConstraintData -> dual (d objective / d rhs)
     seconds: dict = field(default_factory=dict)
     message: str = ""
+    probe_objectives: dict = field(default_factory=dict)  # probe key -> objective after the perturbation (None: no optimum)
 
 
 
@@ -61,18 +62,70 @@ def _status_name(h) -> SolveStatus:
     return SolveStatus.ERROR
 
 
-def solve(m: pyo.ConcreteModel, opts: SolverOptions | None = None, want_duals: tuple = ()) -> SolveOutcome:
+Probes = dict  # key -> ([(ConstraintData, delta)], [VarData]): see run_probes
+
+
+def solve(m: pyo.ConcreteModel, opts: SolverOptions | None = None, want_duals: tuple = (),
+          probes: Probes | None = None) -> SolveOutcome:
     """Solve ``m``; load variable values on optimality; return duals of ``want_duals``
-    (a tuple of indexed constraints)."""
+    (a tuple of indexed constraints) and, for each of ``probes``, the optimal objective
+    after that perturbation (``run_probes``)."""
     opts = opts or SolverOptions()
     if opts.route == "persistent":
-        return _solve_persistent(m, opts, want_duals)
+        return _solve_persistent(m, opts, want_duals, probes)
     if opts.route == "compiler":
-        return _solve_compiled(m, opts, want_duals)
+        return _solve_compiled(m, opts, want_duals, probes)
     raise SolverError(f"unknown solver route {opts.route!r}; expected 'compiler' or 'persistent'")
 
 
-def _solve_compiled(m, opts: SolverOptions, want_duals) -> SolveOutcome:
+def run_probes(h, probes: Probes, row_of: dict, col_of: dict, objective_offset: float = 0.0) -> dict:
+    """Re-solve the optimal HiGHS model ``h`` once per probe, warm-started from the basis
+    at hand, and restore it after each: a probe ([(row, delta)], [vars]) lowers the upper
+    bound of each ``row`` (a <= constraint) by ``delta`` and fixes each variable at its
+    optimal value. Returns {key: optimal objective, or None when the perturbed model has no
+    optimum}. ``row_of`` / ``col_of`` map id(ConstraintData) / id(VarData) to HiGHS
+    indices; a variable that is not a column (fixed, eliminated) is already fixed.
+
+    Measuring a derivative by re-solving is exact for an LP wherever the perturbation stays
+    on one linear piece of the optimal cost, and unlike a dual it does not depend on which
+    of several optimal bases the solver stopped at (degeneracy)."""
+    import highspy
+
+    if not probes:
+        return {}
+    lp = h.getLp()
+    row_lo, row_up = np.array(lp.row_lower_), np.array(lp.row_upper_)
+    col_lo, col_up = np.array(lp.col_lower_), np.array(lp.col_upper_)
+    x = np.array(h.getSolution().col_value)
+    del lp
+    out = {}
+    for key, (rows, fixed) in probes.items():
+        changed_rows = []
+        for con, delta in rows:
+            i = row_of.get(id(con))
+            if i is None:
+                continue
+            if row_up[i] >= highspy.kHighsInf:
+                raise SolverError(f"probe on {con.name}: expected a <= row")
+            h.changeRowBounds(i, row_lo[i], row_up[i] - delta)
+            changed_rows.append(i)
+        changed_cols = []
+        for v in fixed:
+            j = col_of.get(id(v))
+            if j is not None:
+                h.changeColBounds(j, x[j], x[j])
+                changed_cols.append(j)
+        h.run()
+        ok = h.getModelStatus() == highspy.HighsModelStatus.kOptimal
+        out[key] = float(h.getInfo().objective_function_value) + objective_offset if ok else None
+        for i in changed_rows:
+            h.changeRowBounds(i, row_lo[i], row_up[i])
+        for j in changed_cols:
+            h.changeColBounds(j, col_lo[j], col_up[j])
+    return out
+
+
+def _solve_compiled(m, opts: SolverOptions, want_duals, probes: Probes | None = None) -> SolveOutcome:
     import highspy
     from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
@@ -124,12 +177,19 @@ def _solve_compiled(m, opts: SolverOptions, want_duals) -> SolveOutcome:
         for i, (cd, _sense) in enumerate(repn.rows):
             if id(cd) in wanted:
                 duals[cd] = duals.get(cd, 0.0) + float(y[i])
-    objective = float(h.getInfo().objective_function_value) + float(np.sum(repn.c_offset))
+    offset = float(np.sum(repn.c_offset))
+    objective = float(h.getInfo().objective_function_value) + offset
     secs["load"] = time.perf_counter() - t3
-    return SolveOutcome(SolveStatus.OPTIMAL, objective, duals, secs)
+    probed = {}
+    if probes:
+        t4 = time.perf_counter()
+        probed = run_probes(h, probes, {id(cd): i for i, (cd, _sense) in enumerate(repn.rows)},
+                            {id(v): j for j, v in enumerate(repn.columns)}, offset)
+        secs["probes"] = time.perf_counter() - t4
+    return SolveOutcome(SolveStatus.OPTIMAL, objective, duals, secs, probe_objectives=probed)
 
 
-def _solve_persistent(m, opts: SolverOptions, want_duals) -> SolveOutcome:
+def _solve_persistent(m, opts: SolverOptions, want_duals, probes: Probes | None = None) -> SolveOutcome:
     from pyomo.contrib.solver.common.factory import SolverFactory
 
     opt = SolverFactory("highs")
@@ -145,11 +205,12 @@ def _solve_persistent(m, opts: SolverOptions, want_duals) -> SolveOutcome:
         time_limit=float(opts.time_limit_s) if opts.time_limit_s else None,
         solver_options=solver_options,
     )
-    return persistent_outcome(res, {"translate+solve": time.perf_counter() - t0}, want_duals)
+    return persistent_outcome(res, {"translate+solve": time.perf_counter() - t0}, want_duals, opt, probes)
 
 
-def persistent_outcome(res, secs: dict, want_duals) -> SolveOutcome:
-    """Map a pyomo.contrib.solver result to a SolveOutcome; load values only if optimal."""
+def persistent_outcome(res, secs: dict, want_duals, opt=None, probes: Probes | None = None) -> SolveOutcome:
+    """Map a pyomo.contrib.solver result to a SolveOutcome; load values only if optimal;
+    run ``probes`` on the solver ``opt`` (pyomo.contrib.solver's Highs) when given."""
     from pyomo.contrib.solver.common.results import TerminationCondition as TC
 
     t1 = time.perf_counter()
@@ -171,4 +232,13 @@ def persistent_outcome(res, secs: dict, want_duals) -> SolveOutcome:
         cons = [cd for con in want_duals for cd in con.values()]
         duals = dict(res.solution_loader.get_duals(cons))
     secs["load"] = time.perf_counter() - t1
-    return SolveOutcome(SolveStatus.OPTIMAL, float(res.incumbent_objective), duals, secs)
+    objective = float(res.incumbent_objective)
+    probed = {}
+    if probes and opt is not None:
+        t2 = time.perf_counter()
+        h = opt._solver_model  # the highspy instance behind pyomo's interface
+        offset = objective - float(h.getInfo().objective_function_value)
+        probed = run_probes(h, probes, {id(c): i for c, i in opt._pyomo_con_to_solver_con_map.items()},
+                            dict(opt._pyomo_var_to_solver_var_map), offset)
+        secs["probes"] = time.perf_counter() - t2
+    return SolveOutcome(SolveStatus.OPTIMAL, objective, duals, secs, probe_objectives=probed)

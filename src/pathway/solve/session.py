@@ -56,7 +56,7 @@ class PersistentSession:
         self.m.blocks = investable(md)
         return self.m
 
-    def _solve(self, m, opts: SolverOptions, want_duals) -> SolveOutcome:
+    def _solve(self, m, opts: SolverOptions, want_duals, probes=None) -> SolveOutcome:
         from pyomo.contrib.solver.solvers.highs import Highs
 
         first = self.opt is None
@@ -70,7 +70,7 @@ class PersistentSession:
                              threads=opts.threads, time_limit=float(opts.time_limit_s) if opts.time_limit_s else None,
                              solver_options=so, **({} if first else {"auto_updates": _PARAMS_ONLY}))
         secs = {"translate+solve" if first else "update+resolve": time.perf_counter() - t0}
-        outcome = persistent_outcome(res, secs, want_duals)
+        outcome = persistent_outcome(res, secs, want_duals, self.opt, probes)
         if outcome.status != "optimal":
             self.reset()  # start the next run from a fresh build
         return outcome
