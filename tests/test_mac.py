@@ -153,3 +153,29 @@ def test_green_power_switch(minimal, write_yaml):
     data["target"]["green_power_counts_as_own_reduction"] = False
     with pytest.raises(InfeasibleTargetError):
         _solve(write_yaml, data)
+
+
+@pytest.mark.parametrize("route", ["compiler", "persistent"])
+def test_integer_models_are_solved_then_fixed_for_duals_and_probes(route):
+    """A model with a binary (the export/import switch is one): the MIP optimum, then the
+    LP with the integers fixed gives duals and probe objectives, on both routes.
+    min x + 5u  s.t.  x <= 10u,  x >= 3.5:  u = 1, x = 3.5, cost 8.5, dual of x >= 3.5 is 1;
+    a probe fixing x changes nothing (8.5); the binary is left unfixed and binary after."""
+    import pyomo.environ as pyo
+
+    from pathway.solve.highs import solve
+    from pathway.solve.options import SolverOptions
+
+    m = pyo.ConcreteModel()
+    m.has_integers = True
+    m.x = pyo.Var(domain=pyo.NonNegativeReals)
+    m.u = pyo.Var(domain=pyo.Binary)
+    m.c1 = pyo.Constraint(expr=m.x <= 10 * m.u)
+    m.c2 = pyo.Constraint(expr=m.x >= 3.5)
+    m.obj = pyo.Objective(expr=m.x + 5 * m.u)
+    out = solve(m, SolverOptions(route=route), want_duals=(m.c2,), probes={"fix x": ([], [m.x])})
+    assert out.status == "optimal" and out.objective == pytest.approx(8.5)
+    assert pyo.value(m.u) == pytest.approx(1.0) and pyo.value(m.x) == pytest.approx(3.5)
+    assert list(out.duals.values()) == [pytest.approx(1.0)]
+    assert out.probe_objectives == {"fix x": pytest.approx(8.5)}
+    assert m.u.domain is pyo.Binary and not m.u.fixed

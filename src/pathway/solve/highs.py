@@ -93,6 +93,7 @@ def run_probes(h, probes: Probes, row_of: dict, col_of: dict, objective_offset: 
 
     if not probes:
         return {}
+    h.setOptionValue("output_flag", False)
     lp = h.getLp()
     row_lo, row_up = np.array(lp.row_lower_), np.array(lp.row_upper_)
     col_lo, col_up = np.array(lp.col_lower_), np.array(lp.col_upper_)
@@ -125,6 +126,27 @@ def run_probes(h, probes: Probes, row_of: dict, col_of: dict, objective_offset: 
     return out
 
 
+def _integer_columns(m, columns) -> np.ndarray:
+    """Indices of the integer columns; models that have any say so with ``m.has_integers``."""
+    if not getattr(m, "has_integers", False):
+        return np.zeros(0, dtype=int)
+    return np.array([j for j, v in enumerate(columns) if v.is_integer()], dtype=int)
+
+
+def _fix_integers_and_resolve(h, integer_cols: np.ndarray) -> None:
+    """After a MIP optimum: fix each integer column at its (rounded) value, make it
+    continuous and re-solve the LP that remains, so that duals, a basis and the MAC probes
+    exist. The LP's optimum equals the MIP's (same point, integers fixed)."""
+    import highspy
+
+    x = np.array(h.getSolution().col_value)
+    for j in integer_cols:
+        v = float(round(x[j]))
+        h.changeColIntegrality(int(j), highspy.HighsVarType.kContinuous)
+        h.changeColBounds(int(j), v, v)
+    h.run()
+
+
 def _solve_compiled(m, opts: SolverOptions, want_duals, probes: Probes | None = None) -> SolveOutcome:
     import highspy
     from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
@@ -152,6 +174,11 @@ def _solve_compiled(m, opts: SolverOptions, want_duals, probes: Probes | None = 
     lp.a_matrix_.value_ = A.data
     lp.a_matrix_.num_col_ = n
     lp.a_matrix_.num_row_ = A.shape[0]
+    integer_cols = _integer_columns(m, repn.columns)
+    if integer_cols.size:
+        integrality = np.full(n, highspy.HighsVarType.kContinuous)
+        integrality[integer_cols] = highspy.HighsVarType.kInteger
+        lp.integrality_ = list(integrality)
     h = highspy.Highs()
     _set_options(h, opts, n)
     h.passModel(lp)
@@ -159,6 +186,8 @@ def _solve_compiled(m, opts: SolverOptions, want_duals, probes: Probes | None = 
     repn.A = repn.c = None
     t2 = time.perf_counter()
     h.run()
+    if integer_cols.size and _status_name(h) == SolveStatus.OPTIMAL:
+        _fix_integers_and_resolve(h, integer_cols)
     t3 = time.perf_counter()
     status = _status_name(h)
     secs = {"translate": t1 - t0 + (t2 - t1), "solve": t3 - t2}
@@ -196,6 +225,7 @@ def _solve_persistent(m, opts: SolverOptions, want_duals, probes: Probes | None 
     solver_options = {k: v for k, v in highs_options(opts, m.nvariables()).items()
                       if k not in ("output_flag", "threads", "time_limit")}  # those are the interface's own arguments
     t0 = time.perf_counter()
+    integers = [v for v in m.component_data_objects(pyo.Var) if v.is_integer()] if getattr(m, "has_integers", False) else []
     res = opt.solve(
         m,
         load_solutions=False,
@@ -205,6 +235,21 @@ def _solve_persistent(m, opts: SolverOptions, want_duals, probes: Probes | None 
         time_limit=float(opts.time_limit_s) if opts.time_limit_s else None,
         solver_options=solver_options,
     )
+    if integers:  # MIP optimum: fix the integers and re-solve the LP for duals and probes
+        from pyomo.contrib.solver.common.results import TerminationCondition as TC
+
+        if res.termination_condition == TC.convergenceCriteriaSatisfied:
+            res.solution_loader.load_vars(integers)
+            domains = [v.domain for v in integers]
+            for v in integers:
+                v.domain = pyo.Reals  # continuous and fixed: the LP that remains has duals
+                v.fix(round(v.value))
+            res = opt.solve(m, load_solutions=False, raise_exception_on_nonoptimal_result=False, tee=opts.verbose,
+                            threads=opts.threads, time_limit=float(opts.time_limit_s) if opts.time_limit_s else None,
+                            solver_options=solver_options)
+            for v, dom in zip(integers, domains):
+                v.unfix()
+                v.domain = dom
     return persistent_outcome(res, {"translate+solve": time.perf_counter() - t0}, want_duals, opt, probes)
 
 
