@@ -47,6 +47,13 @@ def fuel_factor(scenario: Scenario, fuel: str) -> Factor:
     override = getattr(scenario.emission_factors, override_field, None)
     if override is not None:
         return Factor(float(override), f"tCO2/{unit}", f"{fuel} (scenario override)", "scenario emission_factors." + override_field)
+    return default_fuel_factor(fuel)
+
+
+def default_fuel_factor(fuel: str) -> Factor:
+    """The bundled factor of a fuel in tCO2 per trade unit (GB/T 32150 components)."""
+    row = fuel_factors().loc[fuel]
+    unit = str(row["unit"])
     if pd.notna(row["carbon_content_tc_per_gj"]) and pd.notna(row["oxidation_rate"]):
         # EF = NCV x CC x OF x 44/12, from the published components (not a rounded EF)
         ef = float(row["ncv_gj_per_unit"]) * float(row["carbon_content_tc_per_gj"]) * float(row["oxidation_rate"]) * CO2_PER_C
