@@ -7,10 +7,10 @@ registered here, explicitly, in the order ``pathway --help`` lists them.
 
 from __future__ import annotations
 
-from pathway.cli import batch, catalogue, finance, main, report
+from pathway.cli import batch, catalogue, finance, init, main, report
 from pathway.cli.app import app
 
-for _command in (main.validate, main.schema, main.inventory, catalogue.catalogue, main.run, report.report, report.compare,
+for _command in (init.init, main.validate, main.schema, main.inventory, catalogue.catalogue, main.run, report.report, report.compare,
                  finance.finance, batch.sweep, batch.montecarlo, batch.portfolio):
     app.command()(_command)
 
