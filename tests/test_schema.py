@@ -41,3 +41,31 @@ def test_schema_rejects_unknown_key(schema, minimal):
     minimal["factory"]["colour"] = "red"
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(minimal, schema)
+
+
+@pytest.mark.parametrize("draft,validator", [("2020-12", jsonschema.Draft202012Validator), ("07", jsonschema.Draft7Validator)])
+def test_partial_schema_validates_files_that_extend(draft, validator):
+    """A file using `extends` sets only what it changes: the bundled _2030 twins fail the
+    full schema ("required property") but validate against `pathway schema --partial`, in
+    either dialect; a wrong type is still an error there."""
+    res = subprocess.run([sys.executable, "-m", "pathway.cli", "schema", "--partial", "--draft", draft],
+                         capture_output=True, text=True, check=True)
+    partial = json.loads(res.stdout)
+    validator.check_schema(partial)
+    children = [p for p in BUNDLED if "extends" in yaml.safe_load(p.read_text())]
+    assert children, "some bundled scenario extends another"
+    full = json.loads(subprocess.run([sys.executable, "-m", "pathway.cli", "schema", "--draft", draft],
+                                     capture_output=True, text=True, check=True).stdout)
+    for path in children:
+        raw = json.loads(json.dumps(yaml.safe_load(path.read_text()), default=str))
+        assert list(validator(full).iter_errors(raw)), f"{path.name} should fail the full schema"
+        errors = list(validator(partial).iter_errors(raw))
+        assert not errors, f"{path.name}: {errors[0].message}"
+    assert list(validator(partial).iter_errors({"horizon": {"target_year": "soon"}}))
+
+
+def test_draft07_has_no_2020_keywords():
+    res = subprocess.run([sys.executable, "-m", "pathway.cli", "schema", "--draft", "07"], capture_output=True, text=True,
+                         check=True)
+    assert "$defs" not in res.stdout and '"definitions"' in res.stdout
+    assert json.loads(res.stdout)["$schema"] == "http://json-schema.org/draft-07/schema#"

@@ -48,11 +48,17 @@ def validate(files: Annotated[list[Path], typer.Argument(help="Scenario YAML fil
         raise typer.Exit(2)
 
 
-def schema() -> None:
+def schema(
+    partial: Annotated[bool, typer.Option("--partial", help="Nothing required: for files that 'extends' a base scenario.")] = False,
+    draft: Annotated[str, typer.Option("--draft", help="JSON Schema dialect: 2020-12 or 07 (for editors without 2020-12).")] = "2020-12",
+) -> None:
     """Print the scenario JSON Schema (for editors and CI validation of YAML)."""
-    from pathway.scenario.schema import json_schema
+    from pathway.scenario.schema import DRAFTS, json_schema
 
-    sys.stdout.write(json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n")
+    if draft not in DRAFTS:
+        err.print(f"[bold red]error:[/] --draft: expected one of {', '.join(DRAFTS)}, got {draft!r}", highlight=False)
+        raise typer.Exit(2)
+    sys.stdout.write(json.dumps(json_schema(partial, draft), indent=2, ensure_ascii=False) + "\n")
 
 
 def inventory(

@@ -510,13 +510,54 @@ class Scenario(Strict):
         return self
 
 
-def json_schema() -> dict:
-    """The scenario JSON Schema (what ``pathway schema`` prints), accepting ``extends``."""
+DRAFTS = {"2020-12": "https://json-schema.org/draft/2020-12/schema", "07": "http://json-schema.org/draft-07/schema#"}
+
+
+def json_schema(partial: bool = False, draft: str = "2020-12") -> dict:
+    """The scenario JSON Schema (what ``pathway schema`` prints), accepting ``extends``.
+
+    ``partial``: nothing is required anywhere, for a file that ``extends`` a base and sets
+    only what it changes (unknown keys and wrong types are still errors). ``draft``:
+    '2020-12' (default) or '07' for editors that only know draft-07 (``$defs`` become
+    ``definitions``)."""
+    if draft not in DRAFTS:
+        raise ValueError(f"unknown JSON Schema draft {draft!r}; expected one of {', '.join(DRAFTS)}")
     schema = Scenario.model_json_schema()
     schema["properties"]["extends"] = {
         "type": "string",
         "description": "Path of a base scenario, relative to this file; its fields are deep-merged under these.",
     }
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["title"] = "pathway scenario"
+    schema["title"] = "pathway scenario" + (" (partial: a file that extends another)" if partial else "")
+    if partial:
+        _drop_required(schema)
+    if draft == "07":
+        schema = _to_draft07(schema)
+    schema["$schema"] = DRAFTS[draft]
     return schema
+
+
+def _drop_required(node) -> None:
+    if isinstance(node, dict):
+        node.pop("required", None)
+        for v in node.values():
+            _drop_required(v)
+    elif isinstance(node, list):
+        for v in node:
+            _drop_required(v)
+
+
+def _to_draft07(node):
+    """Draft 2020-12 -> draft-07: ``$defs`` -> ``definitions`` (and the refs into them)."""
+    if isinstance(node, dict):
+        out = {}
+        for k, v in node.items():
+            if k == "$defs":
+                out["definitions"] = _to_draft07(v)
+            elif k == "$ref" and isinstance(v, str):
+                out[k] = v.replace("#/$defs/", "#/definitions/")
+            else:
+                out[k] = _to_draft07(v)
+        return out
+    if isinstance(node, list):
+        return [_to_draft07(v) for v in node]
+    return node
