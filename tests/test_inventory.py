@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pathway.inputs.inventory import baseline_inventory
+from pathway.errors import ScenarioError
 from pathway.reference.validate import load_scenario
 
 from .conftest import SCENARIOS
@@ -41,7 +42,7 @@ def test_auto_parts_inventory_by_hand():
 def test_cement_like_inventory_by_hand(minimal, write_yaml):
     """Coal, process CO2, purchased steam, green power + GEC, regional grid, a factor override."""
     minimal["factory"]["grid_region"] = "east"
-    minimal["grid"] = {"location_method": "regional", "factor_year": 2023}
+    minimal["grid"] = {"factor_level": "regional", "factor_year": 2023}
     minimal["baseline"] = {
         "electricity_mwh": 40_000,
         "onsite_pv_mwh": 2_000,
@@ -85,6 +86,33 @@ def test_grid_factor_decline_path(minimal, write_yaml):
     assert f[2025].value == 0.5306  # the base-year inventory uses the published factor
     assert f[2027].value == pytest.approx(0.5306 * 0.97**2, rel=1e-12)
     assert f[2028].value == 0.4
+
+
+def test_residual_mix_factor_has_its_own_trend(minimal, write_yaml):
+    """The location-based decline no longer drags the residual factor along (the published
+    residual rose 0.5856 -> 0.6096 from 2022 to 2023): residual_mix_decline_per_yr is its
+    own trend, 0 by default; negative is a rise."""
+    from pathway.reference.factors import grid_factor_series
+
+    minimal["grid"] = {"decline_per_yr": 0.03}
+    s = load_scenario(write_yaml(minimal)).scenario
+    mkt = grid_factor_series(s, "market")
+    assert mkt[2025].value == 0.6096 and mkt[2028].value == 0.6096
+    assert grid_factor_series(s, "location")[2028].value == pytest.approx(0.5306 * 0.97**3, rel=1e-12)
+    minimal["grid"] = {"residual_mix_decline_per_yr": -0.02}
+    s = load_scenario(write_yaml(minimal)).scenario
+    assert grid_factor_series(s, "market")[2027].value == pytest.approx(0.6096 * 1.02**2, rel=1e-12)
+    assert grid_factor_series(s, "location")[2027].value == 0.5306
+
+
+def test_location_method_is_read_as_factor_level(minimal, write_yaml):
+    """The deprecated grid.location_method still takes effect; disagreeing with factor_level is an error."""
+    minimal["grid"] = {"location_method": "regional", "factor_year": 2023}
+    s = load_scenario(write_yaml(minimal)).scenario
+    assert s.grid.level == "regional"
+    minimal["grid"] = {"location_method": "regional", "factor_level": "national"}
+    with pytest.raises(ScenarioError, match="disagree"):
+        load_scenario(write_yaml(minimal))
 
 
 def test_fuel_table_ef_column_matches_components():

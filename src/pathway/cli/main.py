@@ -89,6 +89,14 @@ def inventory(
               f"total (market-based): {t['total_market_t']:,.2f} tCO2")
     out.print(f"intensity: {t['intensity_location_t_per_unit']:.6g} (location) / "
               f"{t['intensity_market_t_per_unit']:.6g} (market) tCO2 per {inv.output_unit}")
+    from rich.markup import escape
+
+    from pathway.reference.factors import grid_factor_series
+
+    s = loaded.scenario
+    for method, what in (("location", f"grid.factor_level {s.grid.level}"), ("market", "residual mix")):
+        f = grid_factor_series(s, method)[s.horizon.base_year]
+        out.print(f"grid factor ({method}-based, {what}): {f.value:.4f} tCO2/MWh, {escape(f.name)}", highlight=False)
     if out_dir is not None:
         out_dir.mkdir(parents=True, exist_ok=True)
         inv.lines.to_csv(out_dir / "inventory.csv", index=False)

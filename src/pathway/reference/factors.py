@@ -78,25 +78,35 @@ def _published(factor_id: str, region: str, year: int) -> pd.Series | None:
     return None if rows.empty else rows.iloc[0]
 
 
+def location_factor_id(scenario: Scenario) -> tuple[str, str]:
+    """(factor_id, region) of the location-based factor the scenario asks for (grid.factor_level)."""
+    level = scenario.grid.level
+    if level == "regional":
+        return "grid_regional", scenario.factory.grid_region.value
+    if level == "provincial":
+        return "grid_provincial", str(scenario.factory.province or "")
+    return "grid_average", "national"
+
+
 def grid_factor_series(scenario: Scenario, method: str) -> dict[int, Factor]:
     """Grid factor by year from base to end year, tCO2/MWh.
 
-    ``method`` is 'location' (national average or regional grid) or 'market' (the
-    residual factor that excludes market-traded non-fossil power, applied to grid
-    electricity not covered by green power or certificates).
-    f(y) = explicit value if given, else f0 x (1 - decline)^(max(0, y - y0)) with
-    y0 = max(base_year, factor_year): the base-year inventory uses the published factor.
+    ``method`` is 'location' (national average, regional grid or province, by
+    grid.factor_level) or 'market' (the residual factor that excludes market-traded
+    non-fossil power, applied to grid electricity not covered by green power or
+    certificates).
+    f(y) = explicit value if given, else f0 x (1 - d)^(max(0, y - y0)) with
+    y0 = max(base_year, factor_year) (the base-year inventory uses the published factor)
+    and d = grid.decline_per_yr for the location-based factor, grid.residual_mix_decline_per_yr
+    for the residual factor (each its own trend).
     """
     g = scenario.grid
     h = scenario.horizon
     if method == "location":
-        explicit, override = g.location_values, g.location_tco2_per_mwh
-        if g.location_method == "regional":
-            fid, region = "grid_regional", scenario.factory.grid_region.value
-        else:
-            fid, region = "grid_average", "national"
+        explicit, override, decline = g.location_values, g.location_tco2_per_mwh, g.decline_per_yr
+        fid, region = location_factor_id(scenario)
     else:
-        explicit, override = g.residual_mix_values, g.residual_mix_tco2_per_mwh
+        explicit, override, decline = g.residual_mix_values, g.residual_mix_tco2_per_mwh, g.residual_mix_decline_per_yr
         fid, region = "grid_residual_mix", "national"
     if override is not None:
         f0, name, source = float(override), f"{fid} (scenario override)", f"scenario grid.{'location_tco2_per_mwh' if method == 'location' else 'residual_mix_tco2_per_mwh'}"
@@ -112,7 +122,7 @@ def grid_factor_series(scenario: Scenario, method: str) -> dict[int, Factor]:
             out[y] = Factor(float(explicit[y]), "tCO2/MWh", f"{fid} {y} (scenario value)", "scenario grid values")
         else:
             k = max(0, y - max(h.base_year, g.factor_year))
-            val = f0 * (1 - g.decline_per_yr) ** k
-            label = name if g.decline_per_yr == 0 or k == 0 else f"{name} x (1-{g.decline_per_yr:g})^{k}"
+            val = f0 * (1 - decline) ** k
+            label = name if decline == 0 or k == 0 else f"{name} x (1-{decline:g})^{k}"
             out[y] = Factor(val, "tCO2/MWh", label, source)
     return out

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from pathway.errors import Problem, ScenarioError
-from pathway.reference.factors import _published, fuel_factors, grid_factors
+from pathway.reference.factors import _published, fuel_factors, grid_factors, location_factor_id
 from pathway.reference.presets import preset_ids
 from pathway.reference.tariffs import (
     hourly_price_cny_per_kwh,
@@ -38,11 +38,10 @@ def check_references(scenario: Scenario, locs: dict, default_file: str) -> list[
 
     g = scenario.grid
     if g.location_tco2_per_mwh is None:
-        if g.location_method == "regional":
-            fid, region = "grid_regional", scenario.factory.grid_region.value
-        else:
-            fid, region = "grid_average", "national"
-        if _published(fid, region, g.factor_year) is None:
+        fid, region = location_factor_id(scenario)
+        if g.level == "provincial" and not scenario.factory.province:
+            add(("grid", "factor_level"), "factor_level provincial needs factory.province")
+        elif _published(fid, region, g.factor_year) is None:
             years = sorted(set(grid_factors().query("factor_id == @fid and region == @region").year))
             add(("grid", "factor_year"), f"no published {fid} factor for {region} in {g.factor_year}; expected one of {years}")
     if g.residual_mix_tco2_per_mwh is None and _published("grid_residual_mix", "national", g.factor_year) is None:

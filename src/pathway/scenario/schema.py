@@ -200,17 +200,37 @@ class Baseline(Strict):
 class GridFactors(Strict):
     """Grid emission factors: published values, optionally overridden, with a path over years."""
 
-    location_method: Literal["national", "regional"] = Field(
-        "national", description="Location-based factor: national average or the factory's regional grid."
-    )
-    factor_year: int = Field(2023, description="Publication year of the MEE/NBS factor to start from.")
-    location_tco2_per_mwh: NonNeg | None = Field(None, description="Override the location-based factor.")
+    factor_level: Literal["national", "regional", "provincial"] | None = Field(
+        None, description="Location-based factor (tCO2/MWh): the national average, the factory's regional grid "
+                          "(factory.grid_region) or its province (factory.province; MEE provincial factors). "
+                          "Default: national.")
+    location_method: Literal["national", "regional", "provincial"] | None = Field(
+        None, description="Deprecated name of factor_level (still read; give one of the two).")
+    factor_year: int = Field(2023, ge=2000, le=2100, description="Publication year of the MEE/NBS factor to start from.")
+    location_tco2_per_mwh: NonNeg | None = Field(None, description="Override the location-based factor, tCO2/MWh.")
     residual_mix_tco2_per_mwh: NonNeg | None = Field(
-        None, description="Override the market-based residual factor (excl. market-traded non-fossil power)."
+        None, description="Override the market-based residual factor (excl. market-traded non-fossil power), tCO2/MWh."
     )
-    decline_per_yr: float = Field(0.0, ge=0, lt=1, description="Fall of both factors per year after factor_year.")
-    location_values: dict[int, NonNeg] = Field(default_factory=dict, description="Explicit factors by year.")
-    residual_mix_values: dict[int, NonNeg] = Field(default_factory=dict)
+    decline_per_yr: float = Field(0.0, ge=0, lt=1, description="Fall of the location-based factor per year after "
+                                                               "factor_year, fraction/yr (default 0).")
+    residual_mix_decline_per_yr: float = Field(
+        0.0, gt=-1, lt=1, description="Change of the market-based residual factor per year after factor_year, "
+                                      "fraction/yr, its own trend (negative: a rise; the published residual factor rose "
+                                      "from 0.5856 in 2022 to 0.6096 in 2023). Default 0: held at the published value.")
+    location_values: dict[int, NonNeg] = Field(default_factory=dict, description="Explicit location-based factors by year, tCO2/MWh.")
+    residual_mix_values: dict[int, NonNeg] = Field(default_factory=dict, description="Explicit residual factors by year, tCO2/MWh.")
+
+    @model_validator(mode="after")
+    def _level(self):
+        if self.location_method is not None and self.factor_level is not None and self.location_method != self.factor_level:
+            raise ValueError(f"factor_level {self.factor_level!r} and its deprecated name location_method "
+                             f"{self.location_method!r} disagree; give factor_level only")
+        return self
+
+    @property
+    def level(self) -> str:
+        """The location-based factor level in force (factor_level, else location_method, else national)."""
+        return self.factor_level or self.location_method or "national"
 
 
 class EmissionFactorOverrides(Strict):
