@@ -71,10 +71,11 @@ def test_report_holds_every_chart_kpis_tables_and_sources(page, solved):
     for heading in ("Key tables", "Pathway by year", "Cost of each lever, 2027", "Capex by technology",
                     "Appendix: assumptions and sources", "Base-year inventory and emission factors"):
         assert heading in page, heading
-    # every factor source of the inventory and a sample of the assumptions appear
-    import html as h
+    # every factor source of the inventory (escaped, its web addresses as links) and a sample of the assumptions appear
+    from pathway.output.report import linkify
+
     for src in solved.tables["inventory"]["factor_source"]:
-        assert h.escape(src) in page
+        assert linkify(src) in page
     assert "pv.capex_cny_per_kw" in page and "2026–2030" in page
 
 
@@ -197,3 +198,16 @@ def test_cli_run_rejects_unknown_language(tmp_path):
 def test_summary_keys_survive_json(out_dir, solved):
     s = json.loads((out_dir / "summary.json").read_text())
     assert report.kpi_values(s, read_tables(out_dir))["offsets_t"] == pytest.approx(solved.summary["offsets_t"]["2027"])
+
+
+def test_appendix_sources_are_links(out_dir):
+    """The appendix shows each source with a clickable link (a bare host/path gets https://),
+    and the rest of the text stays escaped."""
+    from pathway.output.report import linkify
+
+    html_text = (out_dir / "report.html").read_text(encoding="utf-8")
+    appendix = html_text[html_text.index("id='sec-appendix'"):]
+    assert "<a href='https://" in appendix
+    assert linkify("see example.org/a?b=1; GB/T 32150 <x>") == (
+        "see <a href='https://example.org/a?b=1' target='_blank' rel='noopener noreferrer'>example.org/a?b=1</a>;"
+        " GB/T 32150 &lt;x&gt;")

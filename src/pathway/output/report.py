@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -161,6 +162,24 @@ def _num(x, fmt: str = ",.0f") -> str:
         return _esc(x)
 
 
+_URL = re.compile(r"(https?://[^\s;,()<>\"'，；）]+|(?<![\w./@-])(?:[a-z][a-z0-9-]*\.)+[a-z]{2,6}/[^\s;,()<>\"'，；）]*)", re.IGNORECASE)
+
+
+def linkify(text: str) -> str:
+    """Escape ``text`` and make every web address in it a link (a bare ``host.tld/path`` gets
+    https://), so a client can open each source from the appendix."""
+    out, last = [], 0
+    for m in _URL.finditer(text):
+        url = m.group(0).rstrip(".")
+        end = m.start() + len(url)
+        href = url if url.lower().startswith("http") else "https://" + url
+        out.append(_esc(text[last:m.start()]))
+        out.append(f"<a href='{_esc(href)}' target='_blank' rel='noopener noreferrer'>{_esc(url)}</a>")
+        last = end
+    out.append(_esc(text[last:]))
+    return "".join(out)
+
+
 def html_table(df: pd.DataFrame, formats: Mapping[str, str] | None = None, total_row: bool = False,
                src_cols: tuple[str, ...] = ()) -> str:
     """A plain HTML table; numeric columns right-aligned with the given format spec."""
@@ -172,7 +191,7 @@ def html_table(df: pd.DataFrame, formats: Mapping[str, str] | None = None, total
         cells = []
         for c, v in zip(df.columns, row):
             if c in src_cols:
-                cells.append(f"<td class='src'>{_esc('' if pd.isna(v) else v)}</td>")
+                cells.append(f"<td class='src'>{linkify('' if pd.isna(v) else str(v))}</td>")
             elif pd.api.types.is_numeric_dtype(df[c]) and not isinstance(v, bool):
                 cells.append(f"<td class='num'>{_num(v, formats.get(c, ',.2f'))}</td>")
             else:
