@@ -90,7 +90,7 @@ class Horizon(Strict):
 
 
 class TimeResolution(Strict):
-    mode: Literal["representative_days", "hourly"] = "representative_days"
+    mode: Literal["representative_days", "hourly"] = Field("representative_days", description="representative_days: typical days chosen with tsam (fast); hourly: all 8,760 hours, chronological (slow). Default representative_days.")
     representative_days: int = Field(12, ge=1, le=365, description="Typical days (tsam) when mode is representative_days.")
 
 
@@ -103,7 +103,7 @@ class Production(Strict):
 class Profile(Strict):
     """An hourly shape: a built-in shift pattern or a column of a CSV with 8760 rows."""
 
-    shape: Literal["flat", "one_shift", "two_shift", "three_shift", "csv"] = "two_shift"
+    shape: Literal["flat", "one_shift", "two_shift", "three_shift", "csv"] = Field("two_shift", description="Built-in shift shape (flat, one_shift 8-17 h weekdays, two_shift 6-22 h, three_shift around the clock) or csv (a column of 8,760 hourly values). Default two_shift.")
     csv: str | None = Field(None, description="CSV path, relative to the scenario file (shape: csv).")
     column: str | None = Field(None, description="Column of the CSV to use (shape: csv).")
 
@@ -117,14 +117,14 @@ class Profile(Strict):
 class Fuels(Strict):
     """Base-year fuel consumption, each in its trade unit (factors in data/fuel_factors.csv)."""
 
-    natural_gas_m3: NonNeg = 0.0
-    raw_coal_t: NonNeg = 0.0
-    coke_t: NonNeg = 0.0
-    diesel_t: NonNeg = 0.0
-    gasoline_t: NonNeg = 0.0
-    fuel_oil_t: NonNeg = 0.0
-    lpg_t: NonNeg = 0.0
-    biomass_t: NonNeg = 0.0
+    natural_gas_m3: NonNeg = Field(0.0, description="Natural gas, m3 per year (base year). Default 0.")
+    raw_coal_t: NonNeg = Field(0.0, description="Raw coal, t per year (base year). Default 0.")
+    coke_t: NonNeg = Field(0.0, description="Coke, t per year (base year). Default 0.")
+    diesel_t: NonNeg = Field(0.0, description="Diesel, t per year (base year; mobile use unless a heat load takes it). Default 0.")
+    gasoline_t: NonNeg = Field(0.0, description="Gasoline, t per year (base year; mobile use). Default 0.")
+    fuel_oil_t: NonNeg = Field(0.0, description="Fuel oil, t per year (base year). Default 0.")
+    lpg_t: NonNeg = Field(0.0, description="LPG, t per year (base year). Default 0.")
+    biomass_t: NonNeg = Field(0.0, description="Biomass pellets, t per year (base year; biogenic CO2 counted as zero). Default 0.")
 
 
 FUEL_FIELDS: dict[str, str] = {
@@ -162,9 +162,9 @@ class HeatLoad(Strict):
 
 class Baseline(Strict):
     electricity_mwh: NonNeg = Field(description="Base-year electricity use, grid plus own generation.")
-    electricity_profile: Profile = Field(default_factory=Profile)
-    fuels: Fuels = Field(default_factory=Fuels)
-    purchased_heat_gj: NonNeg = 0.0
+    electricity_profile: Profile = Field(default_factory=Profile, description="Hourly shape of electricity demand. Default two_shift.")
+    fuels: Fuels = Field(default_factory=Fuels, description="Base-year fuel use, each in its trade unit.")
+    purchased_heat_gj: NonNeg = Field(0.0, description="Base-year purchased heat (steam), GJ. Default 0.")
     process_co2_t: NonNeg = Field(0.0, description="Non-combustion process CO2 (e.g. calcination), t.")
     green_power_mwh: NonNeg = Field(0.0, description="Base-year green power purchases (绿电交易), MWh.")
     green_certificates_mwh: NonNeg = Field(0.0, description="Base-year green certificates (GEC) surrendered, MWh.")
@@ -236,20 +236,20 @@ class GridFactors(Strict):
 class EmissionFactorOverrides(Strict):
     """Override a fuel's emission factor, tCO2 per trade unit (e.g. measured carbon content)."""
 
-    natural_gas_tco2_per_m3: NonNeg | None = None
-    raw_coal_tco2_per_t: NonNeg | None = None
-    coke_tco2_per_t: NonNeg | None = None
-    diesel_tco2_per_t: NonNeg | None = None
-    gasoline_tco2_per_t: NonNeg | None = None
-    fuel_oil_tco2_per_t: NonNeg | None = None
-    lpg_tco2_per_t: NonNeg | None = None
-    purchased_heat_tco2_per_gj: NonNeg | None = None
+    natural_gas_tco2_per_m3: NonNeg | None = Field(None, description="Natural gas, tCO2/m3. Default: GB/T 32150 components in data/fuel_factors.csv.")
+    raw_coal_tco2_per_t: NonNeg | None = Field(None, description="Raw coal, tCO2/t. Default: data/fuel_factors.csv.")
+    coke_tco2_per_t: NonNeg | None = Field(None, description="Coke, tCO2/t. Default: data/fuel_factors.csv.")
+    diesel_tco2_per_t: NonNeg | None = Field(None, description="Diesel, tCO2/t. Default: data/fuel_factors.csv.")
+    gasoline_tco2_per_t: NonNeg | None = Field(None, description="Gasoline, tCO2/t. Default: data/fuel_factors.csv.")
+    fuel_oil_tco2_per_t: NonNeg | None = Field(None, description="Fuel oil, tCO2/t. Default: data/fuel_factors.csv.")
+    lpg_tco2_per_t: NonNeg | None = Field(None, description="LPG, tCO2/t. Default: data/fuel_factors.csv.")
+    purchased_heat_tco2_per_gj: NonNeg | None = Field(None, description="Purchased heat (steam), tCO2/GJ. Default: data/fuel_factors.csv.")
 
 
 class TouPeriod(Strict):
     name: str = Field(min_length=1, description="e.g. sharp, peak, flat, valley.")
     hours: str = Field(description="Hour ranges, end exclusive: '8-11,17-22'.", pattern=r"^\s*\d{1,2}\s*-\s*\d{1,2}\s*(,\s*\d{1,2}\s*-\s*\d{1,2}\s*)*$")
-    price_cny_per_kwh: NonNeg
+    price_cny_per_kwh: NonNeg = Field(description="Energy price in this period, CNY/kWh (VAT included, demand charge excluded).")
     months: list[Annotated[int, Field(ge=1, le=12)]] | None = Field(None, description="Months it applies (None: all).")
 
 
@@ -294,10 +294,10 @@ class PV(TechBase):
     max_kw: NonNeg | None = Field(None, description="Capacity limit, kWp (roof or land).")
     roof_area_m2: NonNeg | None = Field(None, description="Usable roof area; kWp limit = area x kwp_per_m2.")
     kwp_per_m2: NonNeg = Field(0.2, description="kWp per m2 of usable roof (about 5 m2 per kWp).")
-    capex_cny_per_kw: NonNeg | None = None
-    fom_cny_per_kw_yr: NonNeg | None = None
-    life_years: PosInt | None = None
-    degradation_per_yr: Share | None = None
+    capex_cny_per_kw: NonNeg | None = Field(None, description="Turnkey capex, CNY per kWp. Default: catalogue (pathway catalogue), by build year.")
+    fom_cny_per_kw_yr: NonNeg | None = Field(None, description="Fixed O&M, CNY per kWp per year. Default: catalogue.")
+    life_years: PosInt | None = Field(None, description="Economic life, years. Default: catalogue.")
+    degradation_per_yr: Share | None = Field(None, description="Output loss per year of age, fraction/yr. Default: catalogue.")
     yield_kwh_per_kwp_yr: NonNeg | None = Field(None, description="Scale the profile to this yearly yield.")
     profile: Profile | None = Field(None, description="Hourly capacity factors (CSV); None: generated with pvlib.")
 
@@ -314,11 +314,11 @@ class Battery(TechBase):
 
 
 class HeatTech(TechBase):
-    capex_cny_per_kw_th: NonNeg | None = None
-    fom_cny_per_kw_yr: NonNeg | None = None
-    life_years: PosInt | None = None
-    max_temp_c: NonNeg | None = None
-    max_kw_th: NonNeg | None = None
+    capex_cny_per_kw_th: NonNeg | None = Field(None, description="Installed capex, CNY per kW of heat output. Default: catalogue, by build year.")
+    fom_cny_per_kw_yr: NonNeg | None = Field(None, description="Fixed O&M, CNY per kW of heat output per year. Default: catalogue.")
+    life_years: PosInt | None = Field(None, description="Economic life, years. Default: catalogue.")
+    max_temp_c: NonNeg | None = Field(None, description="Highest supply temperature, °C: loads hotter than this cannot be served. Default: catalogue.")
+    max_kw_th: NonNeg | None = Field(None, description="Capacity limit, kW of heat output (None: no limit).")
 
 
 class HeatPump(HeatTech):
@@ -328,75 +328,73 @@ class HeatPump(HeatTech):
 
 
 class Boiler(HeatTech):
-    efficiency: Annotated[float, Field(gt=0, le=1.2)] | None = None
+    efficiency: Annotated[float, Field(gt=0, le=1.2)] | None = Field(None, description="Heat out per energy in (fuel NCV or electricity), fraction. Default: catalogue.")
 
 
 class ThermalStorage(TechBase):
-    capex_cny_per_kwh_th: NonNeg | None = None
-    loss_per_h: Share | None = None
-    max_temp_c: NonNeg | None = None
-    life_years: PosInt | None = None
-    max_kwh_th: NonNeg | None = None
+    capex_cny_per_kwh_th: NonNeg | None = Field(None, description="Capex, CNY per kWh of heat stored. Default: catalogue.")
+    loss_per_h: Share | None = Field(None, description="Share of the stored heat lost per hour, fraction/h. Default: catalogue.")
+    max_temp_c: NonNeg | None = Field(None, description="Hottest load it can serve, °C. Default: catalogue.")
+    life_years: PosInt | None = Field(None, description="Economic life, years. Default: catalogue.")
+    max_kwh_th: NonNeg | None = Field(None, description="Capacity limit, kWh of heat (None: no limit).")
 
 
 class EfficiencyMeasure(TechBase):
-    max_saving_share: Share | None = None
-    capex_cny_per_mwh_saved_yr: NonNeg | None = None
-    life_years: PosInt | None = None
+    max_saving_share: Share | None = Field(None, description="Share of the carrier's demand saved at full adoption, fraction. Default: catalogue.")
+    capex_cny_per_mwh_saved_yr: NonNeg | None = Field(None, description="Capex per MWh/yr saved at full adoption, CNY/(MWh/yr). Default: catalogue, by build year.")
+    life_years: PosInt | None = Field(None, description="Economic life, years. Default: catalogue.")
 
 
 class CCUS(TechBase):
-    variant: Literal["ccus_large", "ccus_small"] = "ccus_small"
-    capex_cny_per_t_yr: NonNeg | None = None
-    opex_cny_per_t: NonNeg | None = None
-    transport_storage_cny_per_t: NonNeg | None = None
-    capture_rate: Share | None = None
-    heat_gj_per_t: NonNeg | None = None
-    elec_kwh_per_t: NonNeg | None = None
-    regeneration_temp_c: NonNeg | None = None
-    life_years: PosInt | None = None
-    max_t_per_yr: NonNeg | None = None
-    sources: list[Literal["process", "combustion"]] = Field(default_factory=lambda: ["process", "combustion"])
+    variant: Literal["ccus_large", "ccus_small"] = Field("ccus_small", description="Catalogue variant: ccus_small (<= 0.1 Mt/yr, amine) or ccus_large (cement/steel scale). Default ccus_small.")
+    capex_cny_per_t_yr: NonNeg | None = Field(None, description="Capex per t/yr of capture capacity, CNY/(t/yr). Default: catalogue, by build year.")
+    opex_cny_per_t: NonNeg | None = Field(None, description="Operating cost per t captured (solvent, labour; energy is modelled separately), CNY/t. Default: catalogue.")
+    transport_storage_cny_per_t: NonNeg | None = Field(None, description="Transport and storage per t captured, CNY/t. Default: catalogue.")
+    capture_rate: Share | None = Field(None, description="Share of the CO2 routed to capture that is captured, fraction. Default: catalogue.")
+    heat_gj_per_t: NonNeg | None = Field(None, description="Solvent regeneration heat, GJ per t captured (supplied by the plant's heaters in the model). Default: catalogue.")
+    elec_kwh_per_t: NonNeg | None = Field(None, description="Compression and auxiliaries, kWh per t captured. Default: catalogue.")
+    regeneration_temp_c: NonNeg | None = Field(None, description="Regeneration heat temperature, °C (which heaters can supply it). Default: catalogue.")
+    life_years: PosInt | None = Field(None, description="Economic life, years. Default: catalogue.")
+    max_t_per_yr: NonNeg | None = Field(None, description="Capture capacity limit, t/yr (None: no limit).")
+    sources: list[Literal["process", "combustion"]] = Field(default_factory=lambda: ["process", "combustion"], description="CO2 sources it may capture from: process, combustion (stationary fuel use, incl. its own regeneration heat). Default both.")
 
 
 class Purchase(Strict):
-    enabled: bool = True
+    enabled: bool = Field(True, description="Allow the purchase. Default true.")
     max_mwh_per_yr: NonNeg | None = Field(None, description="Annual availability; None: unlimited.")
 
 
 class OffsetOption(Strict):
-    enabled: bool = True
-    max_t_per_yr: NonNeg | None = None
+    enabled: bool = Field(True, description="Allow the purchase. Default true.")
+    max_t_per_yr: NonNeg | None = Field(None, description="Most that can be bought per year, tCO2 (None: unlimited; the rule's offset cap still applies).")
 
 
 class Technologies(Strict):
-    pv: PV | None = None
-    battery: Battery | None = None
-    heat_pump_low: HeatPump | None = None
-    heat_pump_high: HeatPump | None = None
-    electric_boiler: Boiler | None = None
-    gas_boiler: Boiler | None = None
-    biomass_boiler: Boiler | None = None
-    thermal_storage: ThermalStorage | None = None
-    efficiency: dict[
-        Literal[EFFICIENCY_MEASURES],
-        EfficiencyMeasure,
-    ] = Field(default_factory=dict)
-    ccus: CCUS | None = None
-    green_power: Purchase | None = None
-    green_certificates: Purchase | None = None
-    offsets: OffsetOption | None = None
-    nature_removals: OffsetOption | None = None
+    pv: PV | None = Field(None, description="Rooftop PV ({} for catalogue defaults; omit to exclude).")
+    battery: Battery | None = Field(None, description="Battery storage, energy and power sized separately.")
+    heat_pump_low: HeatPump | None = Field(None, description="Heat pump for loads up to about 90 °C.")
+    heat_pump_high: HeatPump | None = Field(None, description="High-temperature heat pump (to about 150 °C steam).")
+    electric_boiler: Boiler | None = Field(None, description="Electric (resistive/electrode) boiler.")
+    gas_boiler: Boiler | None = Field(None, description="New gas boiler (a fuel switch or a like-for-like replacement).")
+    biomass_boiler: Boiler | None = Field(None, description="Biomass boiler (biogenic CO2 counted as zero).")
+    thermal_storage: ThermalStorage | None = Field(None, description="Electric thermal storage charged by a resistive element.")
+    efficiency: dict[Literal[EFFICIENCY_MEASURES], EfficiencyMeasure] = Field(
+        default_factory=dict, description="Efficiency measures by id, each {} for catalogue defaults.")
+    ccus: CCUS | None = Field(None, description="Carbon capture, with its energy penalty inside the model.")
+    green_power: Purchase | None = Field(None, description="Green power purchases (绿电交易), MWh/yr at a premium over the grid price.")
+    green_certificates: Purchase | None = Field(None, description="Green electricity certificates (GEC, 绿证), MWh/yr.")
+    offsets: OffsetOption | None = Field(None, description="CCER offsets, tCO2/yr (capped by the rule).")
+    nature_removals: OffsetOption | None = Field(None, description="Nature-based removals, tCO2/yr (capped by the rule like offsets).")
 
 
 class Target(Strict):
     preset: str = Field("national", description="Rule preset id (data/target_presets.yaml) or 'custom'.")
-    scope2_method: Literal["market", "location"] = "market"
-    min_own_reduction_share: Share | None = None
-    max_net_emissions_share: Share | None = None
-    max_offset_share: Share | None = None
-    min_green_electricity_share: Share | None = None
-    offsets_allowed_before_target_year: bool | None = None
+    scope2_method: Literal["market", "location"] = Field("market", description="Scope-2 method the ceiling and rules use: market (certificates and green power at zero, the rest at the residual factor) or location. Default market.")
+    min_own_reduction_share: Share | None = Field(None, description="From the target year, own emissions <= (1 - x) x baseline, fraction (None: the preset's).")
+    max_net_emissions_share: Share | None = Field(None, description="Net emissions (after offsets) in the target year <= x x baseline, fraction (None: the preset's).")
+    max_offset_share: Share | None = Field(None, description="Offsets + removals per year <= x x baseline, fraction (None: the preset's).")
+    min_green_electricity_share: Share | None = Field(None, description="From the target year, (PV used + green power + certificates) / electricity use >= x, fraction (None: the preset's).")
+    offsets_allowed_before_target_year: bool | None = Field(None, description="Whether offsets may be bought before the target year (None: the preset's).")
     certificates_count_as_own_reduction: bool | None = Field(
         None, description="Whether green certificates (GECs) lower the emissions the own-reduction rule measures "
                           "(true), or only the market-based scope 2 the ceiling uses (false). None: the preset's "
@@ -410,13 +408,13 @@ class Target(Strict):
 
 
 class Finance(Strict):
-    loan_to_cost: Share = 0.7
-    tenor_years: PosInt = 5
-    interest_rate: Share = 0.035
-    grace_years: Annotated[int, Field(ge=0)] = 0
-    repayment: Literal["annuity", "equal_principal"] = "annuity"
-    min_dscr: NonNeg = 1.2
-    lump_sum_subsidy_cny: NonNeg = 0.0
+    loan_to_cost: Share = Field(0.7, description="Largest loan as a share of financed net capex, fraction. Default 0.7 (data/finance_defaults.csv).")
+    tenor_years: PosInt = Field(5, description="Loan tenor, years from the first drawdown. Default 5.")
+    interest_rate: Share = Field(0.035, description="Nominal interest rate, fraction/yr. Default 0.035.")
+    grace_years: Annotated[int, Field(ge=0)] = Field(0, description="Years of interest only before repayment starts (< tenor_years). Default 0.")
+    repayment: Literal["annuity", "equal_principal"] = Field("annuity", description="annuity (level payments) or equal_principal. Default annuity.")
+    min_dscr: NonNeg = Field(1.2, description="Minimum debt service coverage ratio (CFADS / debt service) in every year. Default 1.2.")
+    lump_sum_subsidy_cny: NonNeg = Field(0.0, description="One-off subsidy in the target year, CNY (e.g. a zero-carbon-factory award). Default 0.")
     # Sustainability-linked loan (SLL) terms and the appraisal period (pathway.finance).
     # None: the default in data/finance_defaults.csv (sourced) or the documented rule.
     kpi_metric: Literal["intensity", "absolute"] = Field(
@@ -444,14 +442,14 @@ class Distribution(Strict):
     - lognormal: ``median`` (> 0) and ``sigma``, the standard deviation of ln(value).
     """
 
-    dist: Literal["normal", "triangular", "uniform", "lognormal"]
-    mean: float | None = None
-    sd: float | None = Field(None, gt=0)
-    low: float | None = None
-    mode: float | None = None
-    high: float | None = None
-    median: float | None = Field(None, gt=0)
-    sigma: float | None = Field(None, gt=0)
+    dist: Literal["normal", "triangular", "uniform", "lognormal"] = Field(description="normal, triangular, uniform or lognormal.")
+    mean: float | None = Field(None, description="Mean (normal), in the field's unit.")
+    sd: float | None = Field(None, gt=0, description="Standard deviation (normal), in the field's unit, > 0.")
+    low: float | None = Field(None, description="Lower bound (triangular, uniform; truncates a normal), in the field's unit.")
+    mode: float | None = Field(None, description="Most likely value (triangular), in the field's unit.")
+    high: float | None = Field(None, description="Upper bound (triangular, uniform; truncates a normal), in the field's unit.")
+    median: float | None = Field(None, gt=0, description="Median (lognormal), in the field's unit, > 0.")
+    sigma: float | None = Field(None, gt=0, description="Standard deviation of ln(value) (lognormal), > 0.")
 
     @model_validator(mode="after")
     def _fields_of_dist(self) -> Distribution:
@@ -499,19 +497,19 @@ class Uncertainty(Strict):
 class Scenario(Strict):
     """A whole scenario after ``extends`` has been merged."""
 
-    name: str = Field(min_length=1)
-    description: str = ""
-    factory: Factory
-    horizon: Horizon
-    time: TimeResolution = Field(default_factory=TimeResolution)
-    production: Production
-    baseline: Baseline
-    grid: GridFactors = Field(default_factory=GridFactors)
-    emission_factors: EmissionFactorOverrides = Field(default_factory=EmissionFactorOverrides)
-    prices: Prices = Field(default_factory=Prices)
-    technologies: Technologies = Field(default_factory=Technologies)
-    target: Target = Field(default_factory=Target)
-    finance: Finance | None = None
+    name: str = Field(min_length=1, description="Scenario id (used in file names and reports).")
+    description: str = Field("", description="One line shown under the report's title.")
+    factory: Factory = Field(description="The plant: name, sector, location.")
+    horizon: Horizon = Field(description="Base, target and end years and the discount rate.")
+    time: TimeResolution = Field(default_factory=TimeResolution, description="Time resolution of the model: typical days or all hours.")
+    production: Production = Field(description="Output, its unit and growth (demand grows with it).")
+    baseline: Baseline = Field(description="Base-year energy use, process CO2 and what the fuels heat.")
+    grid: GridFactors = Field(default_factory=GridFactors, description="Grid emission factors and their path.")
+    emission_factors: EmissionFactorOverrides = Field(default_factory=EmissionFactorOverrides, description="Fuel emission factor overrides.")
+    prices: Prices = Field(default_factory=Prices, description="Electricity tariff, fuel and instrument prices, carbon price.")
+    technologies: Technologies = Field(default_factory=Technologies, description="The catalogue of levers the plan may use; omitted technologies are not available.")
+    target: Target = Field(default_factory=Target, description="The rule: preset, scope-2 method and overrides.")
+    finance: Finance | None = Field(None, description="Loan terms; when given, pathway run also solves the business-as-usual twin and sizes the loan.")
     uncertainty: Uncertainty | None = Field(None, description="Distributions for pathway montecarlo; ignored by a run.")
 
     @model_validator(mode="after")
