@@ -69,3 +69,11 @@ def test_draft07_has_no_2020_keywords():
                          check=True)
     assert "$defs" not in res.stdout and '"definitions"' in res.stdout
     assert json.loads(res.stdout)["$schema"] == "http://json-schema.org/draft-07/schema#"
+
+
+def test_schema_shows_catalogue_defaults(schema):
+    """Technology fields carry the catalogue's default in their description (editors show it)."""
+    d = schema["$defs"]["PV"]["properties"]["capex_cny_per_kw"]["description"]
+    assert "Catalogue 2025: pv 3,000 CNY/kWp." in d
+    d = schema["$defs"]["HeatPump"]["properties"]["capex_cny_per_kw_th"]["description"]
+    assert "heat_pump_low 1,200" in d and "heat_pump_high 2,500" in d

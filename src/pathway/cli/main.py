@@ -58,7 +58,9 @@ def schema(
     if draft not in DRAFTS:
         err.print(f"[bold red]error:[/] --draft: expected one of {', '.join(DRAFTS)}, got {draft!r}", highlight=False)
         raise typer.Exit(2)
-    sys.stdout.write(json.dumps(json_schema(partial, draft), indent=2, ensure_ascii=False) + "\n")
+    from pathway.reference.listing import with_catalogue_defaults
+
+    sys.stdout.write(json.dumps(with_catalogue_defaults(json_schema(partial, draft)), indent=2, ensure_ascii=False) + "\n")
 
 
 def inventory(

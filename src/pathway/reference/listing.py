@@ -108,3 +108,32 @@ def catalogue_listing(year: int, province: str | None = None, kinds: tuple[str, 
     if "factor" in kinds:
         rows += factor_rows(year)
     return pd.DataFrame(rows, columns=COLUMNS)
+
+
+SCHEMA_TECHNOLOGIES = {  # JSON Schema definition -> the catalogue technologies it configures
+    "PV": ("pv",), "Battery": ("battery",), "HeatPump": ("heat_pump_low", "heat_pump_high"),
+    "Boiler": ("electric_boiler", "gas_boiler", "biomass_boiler"), "ThermalStorage": ("thermal_storage",),
+    "EfficiencyMeasure": ("eff_motors_vfd", "eff_compressed_air", "eff_lighting", "eff_hvac", "eff_waste_heat_recovery"),
+    "CCUS": ("ccus_small", "ccus_large"),
+}
+
+
+def with_catalogue_defaults(schema: dict, year: int = 2025) -> dict:
+    """The scenario JSON Schema with each technology field's catalogue default (national,
+    ``year``) appended to its description, so an editor shows it on hover."""
+    c = catalogue()
+    c = c[~c["note"].fillna("").str.contains("region=")]
+    defs = schema.get("$defs") or schema.get("definitions") or {}
+    for name, techs in SCHEMA_TECHNOLOGIES.items():
+        props = (defs.get(name) or {}).get("properties", {})
+        for field, spec in props.items():
+            parts = []
+            for tech in techs:
+                rows = c[(c.technology == tech) & (c.parameter == field)]
+                if not rows.empty:
+                    parts.append(f"{tech} {catalogue_value(tech, field, year):,.6g}")
+                    unit = str(rows.iloc[0]["unit"])
+            if parts:
+                spec["description"] = (spec.get("description", "").rstrip() +
+                                       f" Catalogue {year}: {', '.join(parts)} {unit}.").strip()
+    return schema
