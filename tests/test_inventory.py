@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pathway.inputs.inventory import baseline_inventory
 from pathway.errors import ScenarioError
+from pathway.inputs.inventory import baseline_inventory
 from pathway.reference.validate import load_scenario
 
 from .conftest import SCENARIOS

@@ -75,7 +75,8 @@ def _battery_case(valley: float, peak: float, capex_kwh: float) -> dict:
                                       {"name": "peak", "hours": "8-24", "price_cny_per_kwh": peak}]}
     data["technologies"] = {"battery": {"capex_energy_cny_per_kwh": capex_kwh, "capex_power_cny_per_kw": 0,
                                         "fom_cny_per_kw_yr": 0, "round_trip_efficiency": 0.81, "life_years": 12,
-                                        "min_duration_h": 0, "max_duration_h": 1000}}
+                                        "min_duration_h": 0, "max_duration_h": 1000,
+                                        "degradation_cny_per_kwh": 0}}  # no wear: the cases below are derived without it
     return data
 
 

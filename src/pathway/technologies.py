@@ -20,6 +20,7 @@ LEVER_ORDER = (
 )
 LEVER_PURCHASES: dict[str, tuple[str, ...]] = {
     # cost categories (costs table) that are the purchase / variable cost of a lever
+    "storage": ("battery_degradation",),
     "green_power": ("green_power_premium",),
     "green_certificates": ("green_certificates",),
     "ccus_net_of_penalty": ("ccus_variable",),

@@ -98,7 +98,8 @@ def cash_flows(inp: FinanceInputs, terms: Finance, end_year: int | None = None) 
                          abatement (abatement table; offsets excluded: the carbon price is on
                          emissions before offsets)
         added_om         fixed O&M of L's capacity (capacity x O&M rate) + CCUS variable cost
-                         (CCUS lever) - BAU fixed O&M (electrification lever)
+                         (CCUS lever) + battery wear, cost category battery_degradation
+                         (storage lever) - BAU fixed O&M (electrification lever)
         purchases        green power premium, certificates, offsets (each its own lever)
         cfads            energy_savings + avoided_carbon_cost - added_om - purchases
         net_cash_flow    -capex + subsidies + bau_capex_avoided + cfads
@@ -146,6 +147,8 @@ def cash_flows(inp: FinanceInputs, terms: Finance, end_year: int | None = None) 
             om = float(fom_l.get(lever, 0.0))
             if lever == "ccus_net_of_penalty":
                 om += _cost(inp.costs, y, "ccus_variable")
+            if lever == "storage":
+                om += _cost(inp.costs, y, "battery_degradation")
             if lever == "electrification_and_fuel_switch":
                 om -= bau_fom
             purchases = {"green_power": _cost(inp.costs, y, "green_power_premium"),

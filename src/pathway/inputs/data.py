@@ -91,14 +91,16 @@ class ModelData:
     grid_market: dict[int, float]  # market-based (residual-mix) grid factor by year, tCO2/MWh
     demand_charge_cny_per_mw_yr: float  # on the yearly peak grid import
     import_limit_mw: float | None  # grid connection limit, MW (None: none)
-    export_price_cny_per_mwh: float | None  # PV export price, CNY/MWh (None: no export)
+    export_price_cny_per_mwh: float | None  # PV surplus export price, CNY/MWh (None: no export)
     pv: Build | None = None
     pv_degradation_per_yr: float = 0.0  # output loss per year of age, share
+    source_file: str = ""  # the scenario file, for errors raised while the model is built
     battery_energy: Build | None = None
     battery_power: Build | None = None
     battery_eff: float = 1.0  # one-way efficiency = sqrt(round trip)
     battery_min_h: float | None = None  # energy / power ratio bounds, h
     battery_max_h: float | None = None
+    battery_degradation_cny_per_mwh: float = 0.0  # wear (throughput) cost per MWh discharged, CNY/MWh
     heat_techs: dict[str, HeatTechData] = field(default_factory=dict)
     tes: Build | None = None
     tes_loss_per_h: float = 0.0  # thermal store: share of its content lost per hour

@@ -1,8 +1,9 @@
 """Operating periods: all 365 days, or representative days chosen with tsam.
 
 A period is a day of 24 hours with a weight (days of the year it stands for); the
-weights sum to 365. Hourly mode keeps every day with weight 1. Storage is cyclic
-within each period in both modes, so the two differ only by the time reduction.
+weights sum to 365. Hourly mode keeps every day with weight 1, in calendar order, and
+storage links day to day (chronological over the year); with representative days storage
+is cyclic within each day (``pathway.model.sets.prev_hour``).
 """
 
 from __future__ import annotations

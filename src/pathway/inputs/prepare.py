@@ -22,6 +22,7 @@ from pathway.reference.catalogue import (
     catalogue_params,
     catalogue_regional,
     catalogue_value,
+    default_export_price,
     default_price,
 )
 from pathway.reference.factors import fuel_factor, fuel_ncv_gj, grid_factor_series
@@ -141,6 +142,7 @@ def prepare(loaded: LoadedScenario) -> ModelData:
                  _add_purchases, _add_target):
         step(ctx, md)
     md.sources = ctx.c.sources
+    md.source_file = ctx.file
     if ctx.c.problems:
         raise ScenarioError(ctx.c.problems)
     return md
@@ -258,11 +260,33 @@ def _model_data(ctx: _Context, series: dict, heat: dict) -> ModelData:
         grid_location=loc, grid_market=mkt,
         demand_charge_cny_per_mw_yr=p.demand_charge_cny_per_kw_month * KW_PER_MW * 12,
         import_limit_mw=None if p.import_limit_kw is None else p.import_limit_kw / KW_PER_MW,
-        export_price_cny_per_mwh=None if p.export_price_cny_per_kwh is None else p.export_price_cny_per_kwh * KW_PER_MW,
+        export_price_cny_per_mwh=_export_price_cny_per_mwh(ctx),
         carbon_price=cp,
         carbon_price_covers=p.carbon_price_covers,
     )
     return md
+
+
+def _export_price_cny_per_mwh(ctx: _Context) -> float | None:
+    """Price of PV surplus fed into the grid, CNY/MWh; None: no export. ``export_allowed:
+    false`` forbids export; else the scenario's price, else the province's default
+    (prices.csv, the market-based value under NDRC/NEA 2025 No.136), None where the
+    province's row says ``export=none``."""
+    p, c, year = ctx.s.prices, ctx.c, ctx.h.base_year
+    if not p.export_allowed:
+        return None
+    if p.export_price_cny_per_kwh is not None:
+        c.sources.append(dict(item="export_price_cny_per_kwh", year=year, value=float(p.export_price_cny_per_kwh),
+                              source="scenario"))
+        return p.export_price_cny_per_kwh * KW_PER_MW
+    try:
+        v = default_export_price(year, ctx.province)
+    except (MissingValue, FileNotFoundError):
+        return None
+    if v is None:
+        return None
+    c.sources.append(dict(item="export_price_cny_per_kwh", year=year, value=v, source="prices.csv"))
+    return v * KW_PER_MW
 
 
 def _add_pv(ctx: _Context, md: ModelData) -> None:
@@ -279,7 +303,8 @@ def _add_pv(ctx: _Context, md: ModelData) -> None:
 
 
 def _add_battery(ctx: _Context, md: ModelData) -> None:
-    """Battery: energy and power sized separately, round-trip efficiency, duration limits."""
+    """Battery: energy and power sized separately, round-trip efficiency, duration limits,
+    wear cost per MWh discharged."""
     s, h, c, years = ctx.s, ctx.h, ctx.c, ctx.years
     tech = s.technologies
     b = tech.battery
@@ -291,6 +316,8 @@ def _add_battery(ctx: _Context, md: ModelData) -> None:
         md.battery_eff = c.param("battery", "round_trip_efficiency", b.round_trip_efficiency, h.base_year) ** 0.5
         md.battery_min_h = c.param("battery", "min_duration_h", b.min_duration_h, h.base_year)
         md.battery_max_h = c.param("battery", "max_duration_h", b.max_duration_h, h.base_year)
+        md.battery_degradation_cny_per_mwh = c.param("battery", "degradation_cny_per_kwh", b.degradation_cny_per_kwh,
+                                                     h.base_year) * KW_PER_MW
 
 
 def _add_heat_technologies(ctx: _Context, md: ModelData) -> None:

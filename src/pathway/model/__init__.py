@@ -1,8 +1,10 @@
-"""The multi-year factory pathway LP, built top to bottom from small ``add_*`` functions.
+"""The multi-year factory pathway model, built top to bottom from small ``add_*`` functions.
 
 Index order is fixed everywhere: (technology, load, year, period, hour). Each
 function adds one group of variables or constraints and states its equation in its
-docstring. Units: MW, MWh, t, CNY; the objective is scaled by ``OBJ_SCALE``.
+docstring. Units: MW, MWh, t, CNY; the objective is scaled by ``OBJ_SCALE``. It is a
+linear program, except in the hours where exporting pays more than importing: there
+``add_grid_exclusivity`` adds binaries and ``m.has_integers`` is True.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from pathway.model.electricity import (
     add_battery,
     add_electricity_balance,
     add_grid,
+    add_grid_exclusivity,
     add_pv,
 )
 from pathway.model.emissions import (
@@ -33,7 +36,7 @@ __all__ = ["build_model", "OBJ_SCALE"]
 
 
 def build_model(md: ModelData, *, ceiling_slack: bool = False) -> pyo.ConcreteModel:
-    """Build the LP for ``md``. With ``ceiling_slack`` the target rules get penalised slack
+    """Build the model for ``md`` (an LP unless ``m.has_integers``). With ``ceiling_slack`` the target rules get penalised slack
     (used to diagnose an unreachable target: the lowest emissions the catalogue reaches)."""
     m = pyo.ConcreteModel(name=md.name)
     m.md = md  # the data the model was built from, for results and checks
@@ -43,6 +46,7 @@ def build_model(md: ModelData, *, ceiling_slack: bool = False) -> pyo.ConcreteMo
     add_efficiency_adoption(m, md)
     add_grid(m, md)
     add_pv(m, md)
+    add_grid_exclusivity(m, md)
     add_battery(m, md)
     add_heaters(m, md)
     add_thermal_storage(m, md)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
+from pathway.errors import Problem, ScenarioError
 from pathway.inputs.data import ModelData
 from pathway.model.investment import active
+from pathway.model.sets import prev_hour
 
 
 def elec_demand_mwh(md: ModelData, y: int, p: int, h: int) -> float:
@@ -13,10 +15,16 @@ def elec_demand_mwh(md: ModelData, y: int, p: int, h: int) -> float:
     return md.elec_demand_mwh_base * md.growth[y] * float(md.elec_shape[p, h])
 
 
+def pv_possible(md: ModelData) -> bool:
+    """PV can run: new PV is allowed or PV exists on site."""
+    return md.pv is not None or float(md.existing_pv_mwh.sum()) > 0
+
+
 def add_grid(m: pyo.ConcreteModel, md: ModelData) -> None:
     """imp[t] >= 0 grid import (MWh in hour t); imp[t] <= import limit; demand charge:
     peak[y] >= imp[y,p,h] for all p, h (MW, hourly energy = average power). Export
-    exp[t] >= 0 only when an export price is given."""
+    exp[t] >= 0 only when an export price is given and PV can run (exp <= pv_gen, see
+    ``add_pv``; exclusivity with import in ``add_grid_exclusivity``)."""
     m.imp = pyo.Var(m.T, domain=pyo.NonNegativeReals)
     if md.import_limit_mw is not None:
         for t in m.T:
@@ -25,7 +33,7 @@ def add_grid(m: pyo.ConcreteModel, md: ModelData) -> None:
     if m.has_peak:
         m.peak = pyo.Var(m.Y, domain=pyo.NonNegativeReals)
         m.peak_def = pyo.Constraint(m.T, rule=lambda m, y, p, h: m.imp[y, p, h] <= m.peak[y])
-    m.has_export = md.export_price_cny_per_mwh is not None
+    m.has_export = md.export_price_cny_per_mwh is not None and pv_possible(md)
     if m.has_export:
         m.exp = pyo.Var(m.T, domain=pyo.NonNegativeReals)
 
@@ -67,8 +75,14 @@ def add_pv(m: pyo.ConcreteModel, md: ModelData) -> None:
 def add_battery(m: pyo.ConcreteModel, md: ModelData) -> None:
     """Battery with energy E[y] = cap[battery_energy, y] (MWh) and power P[y] (MW):
 
-        soc[y,p,h] = soc[y,p,h-1] + eta x ch[y,p,h] - dis[y,p,h] / eta   (cyclic: h-1 of h=0 is 23)
-        soc <= E,  ch <= P,  dis <= P,  d_min x P <= E <= d_max x P,  eta = sqrt(round trip).
+        soc[y,p,h] = soc[y,prev(p,h)] + eta x ch[y,p,h] - dis[y,p,h] / eta
+        soc <= E,  ch <= P,  dis <= P,  d_min x P <= E <= d_max x P,  eta = sqrt(round trip),
+
+    prev(p,h) from ``model.sets.prev_hour``: with representative days (p, h-1), and (p, 23)
+    for h = 0 (cyclic within each typical day); in hourly mode, where the periods are the
+    365 days in order, chronological: prev of (p, 0) is (p-1, 23) and of (0, 0) is
+    (P-1, 23) (cyclic over the year), so energy stored on one day can be used on the next.
+    The wear cost w x dis (CNY per MWh discharged) is in the objective (``battery_degradation``).
     """
     m.has_battery = md.battery_energy is not None
     if not m.has_battery:
@@ -79,8 +93,8 @@ def add_battery(m: pyo.ConcreteModel, md: ModelData) -> None:
     eta = md.battery_eff
 
     def soc_rule(m, y, p, h):
-        prev = 23 if h == 0 else h - 1
-        return m.soc[y, p, h] == m.soc[y, p, prev] + eta * m.ch[y, p, h] - m.dis[y, p, h] / eta
+        pp, hp = prev_hour(md, p, h)
+        return m.soc[y, p, h] == m.soc[y, pp, hp] + eta * m.ch[y, p, h] - m.dis[y, p, h] / eta
 
     m.soc_balance = pyo.Constraint(m.T, rule=soc_rule)
     m.soc_max = pyo.Constraint(m.T, rule=lambda m, y, p, h: m.soc[y, p, h] <= m.cap["battery_energy", y])
@@ -90,6 +104,108 @@ def add_battery(m: pyo.ConcreteModel, md: ModelData) -> None:
         m.dur_min = pyo.Constraint(m.Y, rule=lambda m, y: m.cap["battery_energy", y] >= md.battery_min_h * m.cap["battery_power", y])
     if md.battery_max_h:
         m.dur_max = pyo.Constraint(m.Y, rule=lambda m, y: m.cap["battery_energy", y] <= md.battery_max_h * m.cap["battery_power", y])
+
+
+def export_pays_more_hours(md: ModelData) -> list[tuple[int, int, int]]:
+    """Hours (y, p, h) in which the export price exceeds the import energy price,
+    esc(y) x price_exp > esc(y) x price(p, h) (both escalate alike): there the LP would
+    import and export at once."""
+    if md.export_price_cny_per_mwh is None or not pv_possible(md):
+        return []
+    e = md.export_price_cny_per_mwh
+    return [(y, p, h) for y in md.years for p in range(md.n_periods) for h in range(24)
+            if e > float(md.price_cny_per_mwh[p, h]) + 1e-9]
+
+
+def import_bound_mw(md: ModelData, y: int, p: int, h: int) -> float | None:
+    """An upper bound on grid import in hour (y,p,h), MWh (None if none can be given):
+    the import limit when set; else the largest electricity use the plant can have in the
+    hour (imports never exceed use, as PV and discharge are >= 0):
+
+        D_e(y,p,h) + sum_l D_h(l,y,p,h) x max_k e_{k,l} + P_bat,max + S_tes,max / t_ch
+
+    with D_e and D_h before savings, e_{k,l} the electricity per MWh of heat of electric
+    heaters k serving l (heat from them cannot exceed the load in the hour), P_bat,max the
+    battery's power limit (its max power, or max energy / min duration) and S_tes,max the
+    thermal store's energy limit. None if a storage has no limit or CCUS is present."""
+    if md.import_limit_mw is not None:
+        return md.import_limit_mw
+    if md.ccus is not None:
+        return None
+    bound = elec_demand_mwh(md, y, p, h)
+    for hl in md.heat_loads:
+        es = [ht.elec_per_heat[hl.name] for ht in md.heat_techs.values() if hl.name in ht.elec_per_heat]
+        if es and max(es) > 0:
+            bound += hl.demand_mwh_base * md.growth[y] * float(md.heat_shape[p, h]) * max(es)
+    if md.battery_energy is not None:
+        p_max = md.battery_power.max_capacity
+        if p_max is None and md.battery_energy.max_capacity is not None and md.battery_min_h:
+            p_max = md.battery_energy.max_capacity / md.battery_min_h
+        if p_max is None:
+            return None
+        bound += p_max
+    if md.tes is not None:
+        if md.tes.max_capacity is None:
+            return None
+        bound += md.tes.max_capacity / md.tes_charge_h
+    return bound
+
+
+def pv_bound_mw(md: ModelData, y: int, p: int, h: int) -> float | None:
+    """Largest PV output in hour (y,p,h), MWh: cf(p,h) x PV_max + X(p,h) (None if new PV
+    has no capacity limit)."""
+    x = float(md.existing_pv_mwh[p, h])
+    if md.pv is None:
+        return x
+    cf = float(md.pv_cf[p, h])
+    if cf == 0:
+        return x
+    if md.pv.max_capacity is None:
+        return None
+    return x + cf * md.pv.max_capacity
+
+
+def add_grid_exclusivity(m: pyo.ConcreteModel, md: ModelData) -> None:
+    """No import and export in the same hour. Where export pays no more than import, the LP
+    never does both (importing a MWh to export it loses money), so nothing is added there.
+    In the hours t where price_exp > esc(y) x price(t) (``export_pays_more_hours``) a
+    binary u[t] (1: the grid supplies, 0: the plant feeds in) switches them:
+
+        imp[t] <= M_imp(t) x u[t],     exp[t] <= M_exp(t) x (1 - u[t]),
+
+    M_imp(t) = ``import_bound_mw`` (the import limit, else the plant's largest possible
+    electricity use in the hour), M_exp(t) = ``pv_bound_mw`` (the largest possible PV
+    output in the hour; exp <= pv_gen). Both are valid bounds, so no feasible plan is cut
+    off. ``m.has_integers`` says whether binaries exist (the solve layer must then solve a
+    MIP, and fix u to re-solve the LP for duals). A scenario where a bound does not exist
+    (an unlimited battery, thermal store or PV, or CCUS without an import limit) is a ScenarioError
+    asking for ``prices.import_limit_kw`` (or a PV limit)."""
+    hours = export_pays_more_hours(md) if m.has_export else []
+    m.has_integers = bool(hours)
+    if not hours:
+        return
+    m_imp, m_exp, missing = {}, {}, set()
+    for t in hours:
+        bi, be = import_bound_mw(md, *t), pv_bound_mw(md, *t)
+        if bi is None:
+            missing.add("prices.import_limit_kw")
+        if be is None:
+            missing.add("technologies.pv.max_kw")
+        m_imp[t], m_exp[t] = bi, be
+    if missing:
+        file = md.source_file or md.name
+        raise ScenarioError([Problem(file, f, (
+            f"the export price ({md.export_price_cny_per_mwh / 1000:g} CNY/kWh) exceeds the import price in {len(hours)} "
+            "hours; keeping import and export apart there needs a bound on "
+            + ("grid import: give the grid connection's capacity (prices.import_limit_kw), or limit the battery "
+               "(max_kwh) and thermal storage (max_kw); with CCUS the import limit is needed"
+               if f == "prices.import_limit_kw" else "PV output: give technologies.pv.max_kw or roof_area_m2")
+            + "; or set prices.export_price_cny_per_kwh at or below the import price")) for f in sorted(missing)])
+    m.T_EXCL = pyo.Set(initialize=hours, dimen=3, ordered=True)
+    m.grid_mode = pyo.Var(m.T_EXCL, domain=pyo.Binary)
+    m.import_switch = pyo.Constraint(m.T_EXCL, rule=lambda m, y, p, h: m.imp[y, p, h] <= m_imp[y, p, h] * m.grid_mode[y, p, h])
+    m.export_switch = pyo.Constraint(
+        m.T_EXCL, rule=lambda m, y, p, h: m.exp[y, p, h] <= m_exp[y, p, h] * (1 - m.grid_mode[y, p, h]))
 
 
 def add_electricity_balance(m: pyo.ConcreteModel, md: ModelData) -> None:

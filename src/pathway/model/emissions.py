@@ -132,7 +132,14 @@ def add_near_zero_rules(m: pyo.ConcreteModel, md: ModelData) -> None:
 def add_green_share(m: pyo.ConcreteModel, md: ModelData) -> None:
     """Green electricity share from the target year, MWh:
 
-        PVused[y] + gp[y] + gec[y] >= z x (import[y] + PVused[y]),   PVused = sum_t w (pv_gen - exp)
+        PVg[y] + gp[y] + gec[y] >= z x (import[y] + PVg[y]),
+        PVg[y] = PVused[y] - L[y],   PVused = sum_t w (pv_gen - exp),   L = sum_t w (ch - dis)
+
+    L is the battery's losses over the year (>= 0: the state of charge is cyclic). They are
+    counted as lost PV, taken out of the green electricity and of the consumption alike, so
+    losses never raise the share: (G - L) / (C - L) <= G / C as G <= C. Without this rule
+    burning surplus PV in a battery (charging and discharging at once) would count as
+    green consumption. The same rule gives ``green_electricity_share`` in the results.
     """
     z = md.rule.min_green_electricity_share
     years = [y for y in m.Y if y >= md.target_year]
@@ -144,13 +151,20 @@ def add_green_share(m: pyo.ConcreteModel, md: ModelData) -> None:
             m, md, y, lambda p, h: m.pv_gen[y, p, h] - (m.exp[y, p, h] if m.has_export else 0)))
     else:
         m.pv_used = pyo.Expression(m.Y, rule=lambda m, y: 0.0)
+    if m.has_battery:
+        m.battery_loss = pyo.Var(m.Y)
+        m.battery_loss_def = pyo.Constraint(m.Y, rule=lambda m, y: m.battery_loss[y] == wsum(
+            m, md, y, lambda p, h: m.ch[y, p, h] - m.dis[y, p, h]))
+    else:
+        m.battery_loss = pyo.Expression(m.Y, rule=lambda m, y: 0.0)
+    m.pv_green = pyo.Expression(m.Y, rule=lambda m, y: m.pv_used[y] - m.battery_loss[y])
     m.Y_GREEN = pyo.Set(initialize=years, ordered=True)
     if m.ceiling_slack:
         m.slack_green = pyo.Var(m.Y_GREEN, domain=pyo.NonNegativeReals)
     m.green_share = pyo.Constraint(
         m.Y_GREEN,
-        rule=lambda m, y: m.pv_used[y] + m.gp[y] + m.gec[y] + (m.slack_green[y] if m.ceiling_slack else 0)
-        >= z * (m.import_mwh[y] + m.pv_used[y]),
+        rule=lambda m, y: m.pv_green[y] + m.gp[y] + m.gec[y] + (m.slack_green[y] if m.ceiling_slack else 0)
+        >= z * (m.import_mwh[y] + m.pv_green[y]),
     )
 
 

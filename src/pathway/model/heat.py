@@ -6,6 +6,7 @@ from __future__ import annotations
 import pyomo.environ as pyo
 
 from pathway.inputs.data import ModelData
+from pathway.model.sets import prev_hour
 
 TES_CHARGE_EFFICIENCY = 0.98  # resistive element into storage; see docs/model.md
 
@@ -48,8 +49,12 @@ def add_thermal_storage(m: pyo.ConcreteModel, md: ModelData) -> None:
     """Electric thermal storage (蓄热): charged from electricity, discharged to loads at or
     below its temperature:
 
-        S[y,p,h] = (1 - loss) x S[y,p,h-1] + 0.98 x tes_ch - sum_l tes_dis[l]   (cyclic)
-        S <= cap[tes, y],   tes_ch <= cap[tes, y] / 4 h.
+        S[y,p,h] = (1 - loss) x S[y,prev(p,h)] + 0.98 x tes_ch - sum_l tes_dis[l]
+        S <= cap[tes, y],   tes_ch <= cap[tes, y] / 4 h,
+
+    prev(p,h) from ``model.sets.prev_hour``: cyclic within each representative day; in
+    hourly mode chronological over the 365 days (prev of (p, 0) is (p-1, 23), of (0, 0) is
+    (P-1, 23)), so heat stored on one day can serve the next.
     """
     m.has_tes = md.tes is not None
     if not m.has_tes:
@@ -62,9 +67,9 @@ def add_thermal_storage(m: pyo.ConcreteModel, md: ModelData) -> None:
     keep = 1 - md.tes_loss_per_h
 
     def soc_rule(m, y, p, h):
-        prev = 23 if h == 0 else h - 1
+        pp, hp = prev_hour(md, p, h)
         out = sum(m.tes_dis[l, y, p, h] for l in m.LT)
-        return m.tes_soc[y, p, h] == keep * m.tes_soc[y, p, prev] + TES_CHARGE_EFFICIENCY * m.tes_ch[y, p, h] - out
+        return m.tes_soc[y, p, h] == keep * m.tes_soc[y, pp, hp] + TES_CHARGE_EFFICIENCY * m.tes_ch[y, p, h] - out
 
     m.tes_balance = pyo.Constraint(m.T, rule=soc_rule)
     m.tes_max = pyo.Constraint(m.T, rule=lambda m, y, p, h: m.tes_soc[y, p, h] <= m.cap["thermal_storage", y])

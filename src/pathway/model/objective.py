@@ -14,7 +14,7 @@ OBJ_SCALE = 1.0e-3  # objective in thousand CNY: keeps HiGHS's cost coefficients
 
 COST_CATEGORIES = (
     "capex_annuity", "fixed_om", "grid_energy", "demand_charge", "export_revenue", "fuel",
-    "green_power_premium", "green_certificates", "offsets", "ccus_variable", "carbon_price",
+    "green_power_premium", "green_certificates", "offsets", "ccus_variable", "carbon_price", "battery_degradation",
 )
 
 
@@ -25,12 +25,14 @@ def add_costs(m: pyo.ConcreteModel, md: ModelData) -> None:
         fixed_om      = sum_k cap[k,y] x fom_k
         grid_energy   = esc(y) x sum_t w x price(p,h) x imp
         demand_charge = esc(y) x 12 x dc x peak[y]
-        export_revenue= - sum_t w x price_exp x exp
+        export_revenue= - esc(y) x sum_t w x price_exp x exp   (the surplus's market value moves
+                        with electricity prices)
         fuel          = esc(y) x (sum_t w (c_x qx + c_k q) + other fuel cost x g(y))
         green_power_premium = premium x gp[y];  green_certificates = price x gec[y]
         offsets       = ccer x off[y] + removal price x rem[y]
         ccus_variable = (opex + T&S) x CAP[y]
         carbon_price  = cp(y) x (S1[y] - CAP[y])   ('direct', the default), or cp(y) x E[y] ('all')
+        battery_degradation = w x sum_t w_p x dis   (w: wear cost per MWh discharged, CNY/MWh)
 
     Capex is annualised with the capital recovery factor and counted only for the years
     an asset serves inside the horizon; subsidies per kW are netted from capex.
@@ -55,7 +57,7 @@ def add_costs(m: pyo.ConcreteModel, md: ModelData) -> None:
     def export(m, y):
         if not m.has_export:
             return 0.0
-        return -md.export_price_cny_per_mwh * wsum(m, md, y, lambda p, h: m.exp[y, p, h])
+        return -md.energy_escalation[y] * md.export_price_cny_per_mwh * wsum(m, md, y, lambda p, h: m.exp[y, p, h])
 
     def fuel(m, y):
         def fn(p, h):
@@ -63,6 +65,12 @@ def add_costs(m: pyo.ConcreteModel, md: ModelData) -> None:
                                 lambda ht: ht.fuel_cost_cny_per_mwh_heat)
         other = sum(md.other_fuel_cost_cny.values()) * md.growth[y]
         return md.energy_escalation[y] * (wsum(m, md, y, fn) + other)
+
+    def wear(m, y):
+        w = md.battery_degradation_cny_per_mwh
+        if not m.has_battery or not w:
+            return 0.0
+        return w * wsum(m, md, y, lambda p, h: m.dis[y, p, h])
 
     parts = {
         "capex_annuity": capex,
@@ -77,6 +85,7 @@ def add_costs(m: pyo.ConcreteModel, md: ModelData) -> None:
         "ccus_variable": lambda m, y: m.price_ccus_var * m.captured[y],
         "carbon_price": lambda m, y: m.price_carbon[y] * (
             m.emissions[y] if md.carbon_price_covers == "all" else m.s1_fuel[y] + m.s1_process[y] - m.captured[y]),
+        "battery_degradation": wear,
     }
     m.COST = pyo.Set(initialize=list(COST_CATEGORIES), ordered=True)
     m.cost = pyo.Expression(m.COST, m.Y, rule=lambda m, c, y: parts[c](m, y))

@@ -436,7 +436,9 @@ def energy_mix_table(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
         imp = flow(y, "electricity", "supply: grid import")
         pv_used = flow(y, "electricity", "supply: PV") - flow(y, "electricity", "use: PV export")
         use = float(pw.loc[y, "electricity_use_mwh"])
-        green = max(float(pw.loc[y, "green_electricity_share"]) * use - pv_used, 0.0)
+        loss = float(pw.loc[y, "battery_losses_mwh"]) if "battery_losses_mwh" in pw.columns else 0.0
+        # the share is of consumption net of battery losses, which count as lost PV
+        green = max(float(pw.loc[y, "green_electricity_share"]) * (use - loss) - (pv_used - loss), 0.0)
         c = costs[costs["year"] == y].set_index("category")["cost_cny"]
         gp = gec = None
         if price.get("green_power_premium") and price.get("green_certificates"):

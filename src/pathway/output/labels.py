@@ -58,6 +58,8 @@ PALETTE: dict[str, str] = {
     "price": "#d32f2f",
     "cumulative": "#263238",
     "subsidy": "#90caf9",
+    # cost categories
+    "battery_degradation": "#9575cd",
 }
 
 
@@ -100,6 +102,7 @@ LABELS: dict[str, dict[str, str]] = {
         "battery_discharge": "Battery discharge", "battery_charge": "Battery charge", "pv_export": "PV export",
         "demand": "Process electricity demand", "total_load": "Total electric load", "price": "Time-of-use price",
         "cumulative": "Cumulative capex", "subsidy": "Subsidy",
+        "battery_degradation": "Battery wear (per kWh discharged)",
         "green_power_and_certificates": "Green power and certificates",
         "marginal_abatement_cost": "Marginal abatement cost",
         # titles and axes
@@ -137,6 +140,7 @@ LABELS: dict[str, dict[str, str]] = {
         "battery_discharge": "储能放电", "battery_charge": "储能充电", "pv_export": "光伏上网",
         "demand": "生产用电负荷", "total_load": "总用电负荷", "price": "分时电价",
         "cumulative": "累计投资", "subsidy": "补贴",
+        "battery_degradation": "储能电池损耗（按放电量）",
         "green_power_and_certificates": "绿电与绿证",
         "marginal_abatement_cost": "边际减排成本",
         "t_pathway": "排放路径", "t_waterfall": "{year}年分措施减排量", "t_macc": "{year}年边际减排成本曲线",

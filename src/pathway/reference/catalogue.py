@@ -86,3 +86,26 @@ def default_price(item: str, year: int, province: str | None = None) -> float:
     if national.empty:
         raise MissingValue(item)
     return _interp(national, year)
+
+
+def default_export_price(year: int, province: str | None = None) -> float | None:
+    """Default price of PV surplus fed into the grid (CNY/kWh, prices.csv item
+    ``export_price_cny_per_kwh``): the province's row first, else the national row, as
+    ``default_price``; None (no export) when the row used carries the tag ``export=none``
+    in its note (a province that allows no surplus export)."""
+    t = price_table()
+    rows = t[t["item"] == "export_price_cny_per_kwh"]
+    notes = rows["note"].fillna("")
+    if province:
+        prov = rows[notes.str.contains(_tag("province", province), regex=True)]
+        if not prov.empty:
+            rows = prov
+        else:
+            rows = rows[~notes.str.contains("province=", regex=False)]
+    else:
+        rows = rows[~notes.str.contains("province=", regex=False)]
+    if rows.empty:
+        raise MissingValue("export_price_cny_per_kwh")
+    if rows["note"].fillna("").str.contains(_tag("export", "none"), regex=True).any():
+        return None
+    return _interp(rows, year)

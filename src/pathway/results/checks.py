@@ -72,7 +72,13 @@ def run_checks(m: pyo.ConcreteModel, md: ModelData, a: Arrays, tables: dict[str,
     for y in years:
         last = ab[(ab.year == y) & (ab.lever == "offsets")]["emissions_after_t"].iloc[0]
         add("baseline - levers = net emissions (t)", y, last, pw.loc[y, "net_emissions_t"], md.baseline_t)
-    # 6. costs add up to the objective
+    # 6. never import and export in the same hour (model.electricity.add_grid_exclusivity;
+    #    fails if a model with binaries was solved as its LP relaxation)
+    if m.has_export:
+        both = np.minimum(a.t["imp"], a.t["exp"])
+        for i, y in enumerate(years):
+            add("import and export never in the same hour (worst hour, MWh)", y, float(both[i].max()), 0.0)
+    # 7. costs add up to the objective
     total = tables["costs"]["discounted_cost_cny"].sum()
     add("discounted costs = solver objective (CNY)", None, total, objective / OBJ_SCALE)
     df = pd.DataFrame(rows, columns=["check", "year", "lhs", "rhs", "abs_error", "tolerance", "passed"])

@@ -224,13 +224,14 @@ def build_tables(m: pyo.ConcreteModel, md: ModelData, a: Arrays, duals: dict, ob
         "fixed_om": fom,
         "grid_energy": esc * wsum(md, a.t["imp"] * price[None]),
         "demand_charge": esc * md.demand_charge_cny_per_mw_yr * a.y["peak"],
-        "export_revenue": -(md.export_price_cny_per_mwh or 0.0) * wsum(md, a.t["exp"]),
+        "export_revenue": -esc * (md.export_price_cny_per_mwh or 0.0) * wsum(md, a.t["exp"]),
         "fuel": esc * (existing_fuel_cost + wsum(md, fuel_cost_new) + sum(md.other_fuel_cost_cny.values()) * g),
         "green_power_premium": md.green_power_premium * a.y["gp"],
         "green_certificates": md.gec_price * a.y["gec"],
         "offsets": md.offset_price * a.y["off"] + md.removal_price * a.y["rem"],
         "ccus_variable": md.ccus_var_cny_per_t * captured,
         "carbon_price": np.array([md.carbon_price[y] for y in years]) * (e_target if md.carbon_price_covers == "all" else e_direct),
+        "battery_degradation": md.battery_degradation_cny_per_mwh * wsum(md, a.t["dis"]),
     }
     for c in COST_CATEGORIES:
         for i, y in enumerate(years):
@@ -278,8 +279,12 @@ def build_tables(m: pyo.ConcreteModel, md: ModelData, a: Arrays, duals: dict, ob
     # ---- yearly pathway summary ------------------------------------------------------
     mac = marginal_abatement_costs(m, md, objective, probe_objectives or {})
     own = np.array([pyo.value(m.own_emissions[y]) for y in years])
-    green = wsum(md, pv_used) + a.y["gp"] + a.y["gec"]
+    # green share: battery losses L = sum w (ch - dis) count as lost PV, out of the green
+    # electricity and the consumption alike (model.emissions.add_green_share)
+    battery_loss = wsum(md, a.t["ch"] - a.t["dis"])
+    green = wsum(md, pv_used) - battery_loss + a.y["gp"] + a.y["gec"]
     consumption = imp_y + wsum(md, pv_used)
+    green_base = consumption - battery_loss
     pathway = pd.DataFrame({
         "year": years,
         "emissions_t": e_target,
@@ -289,8 +294,9 @@ def build_tables(m: pyo.ConcreteModel, md: ModelData, a: Arrays, duals: dict, ob
         "net_emissions_t": e_target - offsets_t,
         "ceiling_t": [md.ceiling_t.get(y, np.nan) for y in years],
         "captured_t": captured,
-        "green_electricity_share": np.divide(green, consumption, out=np.zeros(Y), where=consumption > 0),
+        "green_electricity_share": np.divide(green, green_base, out=np.zeros(Y), where=green_base > 0),
         "electricity_use_mwh": consumption,
+        "battery_losses_mwh": battery_loss,
         "grid_import_mwh": imp_y,
         "output": [md.scenario.production.output_per_yr * md.growth[y] for y in years],
         "intensity_t_per_unit": e_target / np.array([md.scenario.production.output_per_yr * md.growth[y] for y in years]),

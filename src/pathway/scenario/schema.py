@@ -259,7 +259,12 @@ class Prices(Strict):
     flat_electricity_cny_per_kwh: NonNeg | None = Field(None, description="Single price when no TOU tariff is given.")
     demand_charge_cny_per_kw_month: NonNeg = 0.0
     import_limit_kw: NonNeg | None = None
-    export_price_cny_per_kwh: NonNeg | None = Field(None, description="PV export price; None: export not allowed.")
+    export_price_cny_per_kwh: NonNeg | None = Field(
+        None, description="Price of PV surplus fed into the grid, CNY/kWh. None: the province's default from "
+                          "data/prices.csv (market-based value of surplus PV under NDRC/NEA 2025 No.136; no export where "
+                          "the province allows none).")
+    export_allowed: bool = Field(True, description="False: no PV export at all (e.g. a large C&I distributed PV plant "
+                                                    "that must consume everything on site); the export price is ignored.")
     natural_gas_cny_per_m3: NonNeg | None = None
     raw_coal_cny_per_t: NonNeg | None = None
     coke_cny_per_t: NonNeg | None = None
@@ -311,6 +316,9 @@ class Battery(TechBase):
     min_duration_h: NonNeg | None = None
     max_duration_h: NonNeg | None = None
     max_kwh: NonNeg | None = None
+    degradation_cny_per_kwh: NonNeg | None = Field(
+        None, description="Wear (throughput) cost per kWh discharged, CNY/kWh; cost category 'battery_degradation'. "
+                          "None: the catalogue default (battery.degradation_cny_per_kwh, about 0.07 CNY/kWh for LFP).")
 
 
 class HeatTech(TechBase):
