@@ -122,8 +122,9 @@ def sweep(chunk: int, days: int | None) -> dict:
     sets = {"prices.gec_cny_per_mwh": [2, 10, 30, 60], "prices.carbon_price_cny_per_t": [0, 50, 100, 150]}
     if days:
         sets["time.representative_days"] = [days]
-    plan = plan_sweep(ROOT / "scenarios" / "jiangsu_auto_parts_2030.yaml", sets)
-    out = {}
+    base = ROOT / "scenarios" / "jiangsu_auto_parts_2030.yaml"
+    plan = plan_sweep(base, sets)
+    out = {"scenario": base.relative_to(ROOT).as_posix()}  # relative to the repository root, never this machine's path
     for persistent in (False, True):
         t = time.perf_counter()
         res = run_sweep(plan, None, persistent=persistent, executor="serial", use_cache=False, chunk_size=chunk)

@@ -22,6 +22,20 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def rel(path: str | Path) -> str:
+    """``path`` relative to the repository root (the results must not record this machine's folders)."""
+    p = Path(path).resolve()
+    try:
+        return p.relative_to(ROOT).as_posix()
+    except ValueError:
+        return p.name
+
+
+def scrub(text: str) -> str:
+    """An error message with the repository root and temporary folders taken out."""
+    return text.replace(str(ROOT) + "/", "").replace(tempfile.gettempdir() + "/", "<tmp>/")
 CHILD = r"""
 import json, resource, sys, time
 t0 = time.perf_counter()
@@ -45,11 +59,14 @@ print(json.dumps({
 
 
 def run_config(cfg: dict) -> dict:
+    """Run ``cfg`` in a child process; the row records the scenario relative to the repository root."""
     env = dict(os.environ)
-    res = subprocess.run([sys.executable, "-c", CHILD, json.dumps(cfg)], capture_output=True, text=True, env=env)
+    child = {**cfg, "scenario": str(Path(cfg["scenario"]).resolve())}
+    res = subprocess.run([sys.executable, "-c", CHILD, json.dumps(child)], capture_output=True, text=True, env=env)
+    row = {**cfg, "scenario": rel(cfg["scenario"])}
     if res.returncode != 0:
-        return {**cfg, "error": res.stderr.strip().splitlines()[-1] if res.stderr.strip() else f"exit {res.returncode}"}
-    return {**cfg, **json.loads(res.stdout.strip().splitlines()[-1])}
+        return {**row, "error": scrub(res.stderr.strip().splitlines()[-1]) if res.stderr.strip() else f"exit {res.returncode}"}
+    return {**row, **json.loads(res.stdout.strip().splitlines()[-1])}
 
 
 def cli_seconds(scenario: str, cache_dir: str | None) -> float:

@@ -125,3 +125,37 @@ def test_fuel_table_ef_column_matches_components():
         ef = r.ncv_gj_per_unit * r.carbon_content_tc_per_gj * r.oxidation_rate * C_TO_CO2
         assert ef == pytest.approx(r.ef_tco2_per_unit, rel=5e-4), fuel
         assert isinstance(r.source, str) and len(r.source) > 10 and r.year > 2000
+
+
+@pytest.mark.parametrize("path", sorted(SCENARIOS.glob("*.yaml")), ids=lambda p: p.stem)
+def test_bundled_inventory_uses_the_factor_the_scenario_asks_for(path):
+    """Each bundled scenario's base-year grid line uses the published factor of the level it
+    asks for (national, regional or provincial) for its factor year, and the market-based
+    line the national residual mix."""
+    from pathway.reference.factors import grid_factors
+
+    s = load_scenario(path).scenario
+    lines = baseline_inventory(s).lines
+    g = grid_factors()
+    level = s.grid.level
+    fid, region = {"national": ("grid_average", "national"), "regional": ("grid_regional", s.factory.grid_region.value),
+                   "provincial": ("grid_provincial", s.factory.province)}[level]
+    want = g[(g.factor_id == fid) & (g.region == region) & (g.year == s.grid.factor_year)].value_tco2_per_mwh
+    loc = lines[(lines.source == "electricity:grid") & (lines.method == "location")].iloc[0]
+    assert loc.factor_tco2_per_unit == pytest.approx(float(want.iloc[0]), rel=1e-12), (level, region)
+    assert loc.factor_name.startswith(f"{fid} {region}")
+    res = g[(g.factor_id == "grid_residual_mix") & (g.year == s.grid.factor_year)].value_tco2_per_mwh
+    mkt = lines[lines.source.str.startswith("electricity:grid") & (lines.method == "market")].iloc[0]
+    assert mkt.factor_tco2_per_unit == pytest.approx(float(res.iloc[0]), rel=1e-12)
+
+
+def test_provincial_level_needs_a_province_and_a_published_row(minimal, write_yaml):
+    minimal["grid"] = {"factor_level": "provincial"}
+    with pytest.raises(ScenarioError, match="factory.province"):
+        load_scenario(write_yaml(minimal))
+    minimal["factory"]["province"] = "guangdong"
+    s = load_scenario(write_yaml(minimal)).scenario
+    assert baseline_inventory(s).lines.query("source == 'electricity:grid' and method == 'location'").iloc[0].factor_tco2_per_unit == 0.4419
+    minimal["factory"]["province"] = "tibet"
+    with pytest.raises(ScenarioError, match="grid_provincial"):
+        load_scenario(write_yaml(minimal))

@@ -3,6 +3,8 @@ on, with what it means, and every factor, price and cost used, with its source."
 
 from __future__ import annotations
 
+import os
+
 import pandas as pd
 
 from pathway import __version__
@@ -78,5 +80,6 @@ def make_summary(md: ModelData, loaded: LoadedScenario, tables: dict, objective:
         "model_size": {"variables": m.nvariables(), "constraints": m.nconstraints()},
         "package_version": __version__,
         "scenario_sha256": loaded.sha256,
-        "scenario_files": [str(p) for p in loaded.files],
+        # the extends chain, relative to the scenario's folder (no machine paths in outputs)
+        "scenario_files": [os.path.relpath(p, loaded.path.parent) for p in loaded.files],
     })
