@@ -25,7 +25,8 @@ def _certificate_plant(minimal: dict, **target) -> dict:
     s["production"]["growth_per_yr"] = 0.0
     s["baseline"] = {"electricity_mwh": ELECTRICITY_MWH}
     s["grid"] = {"location_tco2_per_mwh": 0.5, "residual_mix_tco2_per_mwh": F_MKT}
-    s["prices"] = {"flat_electricity_cny_per_kwh": 0.6, "gec_cny_per_mwh": GEC_CNY_PER_MWH, "ccer_cny_per_t": 70.0}
+    s["prices"] = {"flat_electricity_cny_per_kwh": 0.6, "gec_cny_per_mwh": GEC_CNY_PER_MWH, "ccer_cny_per_t": 70.0,
+                   "demand_charge_cny_per_kw_month": 0.0}
     s["technologies"] = {"green_certificates": {}}
     s["target"] = {"preset": "custom", **target}
     return s
@@ -93,7 +94,7 @@ def test_ccus_as_the_marginal_lever_reports_its_cost_per_tonne(minimal, write_ya
     s["production"]["growth_per_yr"] = 0.0
     s["baseline"] = {"electricity_mwh": 100.0, "process_co2_t": 10_000.0}
     s["grid"] = {"location_tco2_per_mwh": 0.0, "residual_mix_tco2_per_mwh": 0.0}
-    s["prices"] = {"flat_electricity_cny_per_kwh": 0.6, "ccer_cny_per_t": 70.0}
+    s["prices"] = {"flat_electricity_cny_per_kwh": 0.6, "ccer_cny_per_t": 70.0, "demand_charge_cny_per_kw_month": 0.0}
     s["technologies"] = {
         "offsets": {},
         "ccus": {"variant": "ccus_small", "capex_cny_per_t_yr": 1000.0, "opex_cny_per_t": 50.0,

@@ -197,7 +197,7 @@ def test_hourly_storage_carries_energy_across_days(write_yaml, tmp_path):
     pd.DataFrame({"cf": np.where(days % 7 == 6, 1.0, 0.0)}).to_csv(tmp_path / "pv.csv", index=False)
     data = copy.deepcopy(FLAT)
     data["time"] = {"mode": "hourly"}
-    data["prices"] = {"flat_electricity_cny_per_kwh": 0.6, "export_allowed": False}
+    data["prices"] = {"flat_electricity_cny_per_kwh": 0.6, "export_allowed": False, "demand_charge_cny_per_kw_month": 0.0}
     data["horizon"] = {"base_year": 2025, "target_year": 2026, "end_year": 2026, "discount_rate": 0.06}
     data["technologies"] = {
         "pv": {"max_kw": 2000, "capex_cny_per_kw": 1, "fom_cny_per_kw_yr": 0, "life_years": 25, "degradation_per_yr": 0.0,

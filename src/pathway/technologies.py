@@ -36,7 +36,8 @@ class Technology:
     per this unit). ``kind``: heater, storage, generator, measure (efficiency) or capture.
     ``carrier``: what it supplies, stores or saves. ``cost_fields``: the scenario's and
     catalogue's cost parameters of the technology. ``fom_per_kw``: its fixed O&M is a
-    catalogue rate per kW (x 1000 per MW of the capacity table) that the model charges.
+    rate per kW (x 1000 per MW of the capacity table) that the model charges: the scenario's
+    ``fom_cny_per_kw_yr``, else the catalogue's (else 0: gas_boiler has no catalogue rate).
     """
 
     key: str
@@ -61,8 +62,8 @@ TECHNOLOGIES: dict[str, Technology] = {t.key: t for t in (
     Technology("heat_pump_low", ELECTRIFICATION, "heater", "MW_th", "heat", _HEATER_COSTS, fom_per_kw=True),
     Technology("heat_pump_high", ELECTRIFICATION, "heater", "MW_th", "heat", _HEATER_COSTS, fom_per_kw=True),
     Technology("electric_boiler", ELECTRIFICATION, "heater", "MW_th", "heat", _HEATER_COSTS, fom_per_kw=True),
-    # the model charges a new gas boiler no fixed O&M (prepare passes no fom parameter)
-    Technology("gas_boiler", ELECTRIFICATION, "heater", "MW_th", "heat", ("capex_cny_per_kw_th", "subsidy_cny_per_kw")),
+    # gas_boiler has no catalogue O&M row: its fixed O&M is the scenario's fom_cny_per_kw_yr, 0 when not given
+    Technology("gas_boiler", ELECTRIFICATION, "heater", "MW_th", "heat", _HEATER_COSTS, fom_per_kw=True),
     Technology("biomass_boiler", ELECTRIFICATION, "heater", "MW_th", "heat", _HEATER_COSTS, fom_per_kw=True),
     Technology("thermal_storage", ELECTRIFICATION, "storage", "MWh_th", "heat", ("capex_cny_per_kwh_th",)),
     Technology("ccus", "ccus_net_of_penalty", "capture", "t/yr", "co2",

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from pathway import __version__
@@ -44,8 +45,15 @@ def validate(files: Annotated[list[Path], typer.Argument(help="Scenario YAML fil
                 err.print(f"  {p}", highlight=False, markup=False)
         else:
             out.print(f"[green]✓[/] {f}: {loaded.scenario.name}", highlight=False)
+            _print_warnings(loaded.warnings)
     if bad:
         raise typer.Exit(2)
+
+
+def _print_warnings(warnings) -> None:
+    """Warnings of a valid scenario (``LoadedScenario.warnings``), one a line on stderr."""
+    for w in warnings:
+        err.print(f"  [yellow]warning:[/] {escape(str(w))}", highlight=False, soft_wrap=True)
 
 
 def schema(
@@ -143,7 +151,8 @@ def run(
             prog.update(task, description=labels.get(stage, stage), advance=1 if stage in STAGES else 0)
 
         try:
-            result = run_file(file, out_dir, opts, progress=step, lang=lang.value)
+            result = run_file(file, out_dir, opts, progress=step, lang=lang.value,
+                              warn=lambda w: _print_warnings([w]))
         except InfeasibleTargetError as exc:
             prog.stop()
             err.print(f"[bold red]target not met:[/] {exc}", highlight=False)

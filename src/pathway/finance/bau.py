@@ -80,13 +80,15 @@ def finance_context(md: ModelData) -> dict:
 
 
 def replacement_peak_mw(md: ModelData) -> float:
-    """Peak hourly heat (MW_th) of the loads whose existing boiler retires in the horizon."""
+    """Peak hourly heat (MW_th) of the loads whose existing boiler retires in the horizon: the
+    largest hour of their summed demand (each load with its own shape) at the highest
+    production index of the years they need the replacement."""
     end = md.years[-1]
     loads = [hl for hl in md.heat_loads if hl.existing_retire_year is not None and hl.existing_retire_year <= end]
     if not loads:
         return 0.0
     g = max(md.growth[y] for y in md.years if any(y >= hl.existing_retire_year for hl in loads))
-    return float(sum(hl.demand_mwh_base for hl in loads) * g * float(np.max(md.heat_shape)))
+    return float(np.max(sum(hl.demand_mwh_base * hl.shape for hl in loads)) * g)
 
 
 

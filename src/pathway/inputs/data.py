@@ -39,6 +39,8 @@ class HeatLoadData:
     name: str
     temperature_c: float
     demand_mwh_base: float  # useful heat in the base year, MWh_th
+    shape: np.ndarray  # (P, 24) its own hourly shape, sum_p w_p sum_h = 1 (baseline.heat_loads[i].profile,
+    #                    default the electricity profile): hourly demand = demand_mwh_base x growth x shape
     existing_fuel: str
     existing_efficiency: float
     existing_retire_year: int | None
@@ -76,7 +78,6 @@ class ModelData:
     periods: Periods  # operating periods with their weights (days)
     elec_demand_mwh_base: float  # base-year electricity demand, MWh/yr
     elec_shape: np.ndarray  # (P, 24), sum_p w_p sum_h = 1
-    heat_shape: np.ndarray  # (P, 24), sum_p w_p sum_h = 1
     existing_pv_mwh: np.ndarray  # (P, 24) fixed output of PV already on site
     pv_cf: np.ndarray  # (P, 24) per MW
     price_cny_per_mwh: np.ndarray  # (P, 24), base-year money

@@ -75,20 +75,82 @@ class _Collector:
 
 
 def _build(c: _Collector, tech: str, cfg, unit: str, capex_param: str, capex_override, fom_param: str | None,
-           fom_override, years: list[int], max_capacity: float | None, to_unit: float = KW_PER_MW) -> Build:
-    """Investment data; ``to_unit`` converts per-kW catalogue figures to per-MW (x1000)."""
+           fom_override, years: list[int], max_capacity: float | None, to_unit: float = KW_PER_MW,
+           subsidy_cny_per_kw: float = 0.0, fom_default: float | None = None) -> Build:
+    """Investment data; ``to_unit`` converts per-kW catalogue figures to per-MW (x1000).
+
+    ``subsidy_cny_per_kw`` is deducted from the capex of a capacity rated in MW (x1000 per
+    MW); the callers pass it only for PV, battery power and heaters (the schema refuses it
+    on the technologies whose capacity is not in kW). ``fom_default``: the fixed O&M rate
+    used when the scenario gives none (no catalogue lookup), e.g. 0 for a gas boiler."""
+    if subsidy_cny_per_kw and unit != "MW":
+        raise ValueError(f"{tech}: a per-kW subsidy needs a capacity in MW, not {unit}")
     capex = {y: c.param(tech, capex_param, capex_override, y) * to_unit for y in years}
-    subsidy = getattr(cfg, "subsidy_cny_per_kw", 0.0) * (KW_PER_MW if unit in ("MW",) else 0.0)
+    subsidy = subsidy_cny_per_kw * KW_PER_MW
     capex = {y: max(v - subsidy, 0.0) for y, v in capex.items()}
-    fom = c.param(tech, fom_param, fom_override, years[0]) * to_unit if fom_param else 0.0
+    if fom_param is None:
+        fom = 0.0
+    elif fom_override is None and fom_default is not None:
+        fom = fom_default * to_unit
+    else:
+        fom = c.param(tech, fom_param, fom_override, years[0]) * to_unit
     life = int(c.param(tech, "life_years", getattr(cfg, "life_years", None), years[0]))
     return Build(tech, unit, capex, subsidy, fom, max(life, 1), max_capacity,
                  getattr(cfg, "max_build_per_yr", None), getattr(cfg, "first_build_year", None))
 
 
-def _cop_curve(points: dict[float, float]) -> tuple[np.ndarray, np.ndarray]:
-    temps = np.array(sorted(points))
-    return temps, np.array([points[t] for t in temps])
+CELSIUS_TO_KELVIN = 273.15
+COP_SOURCE_K_IF_ONE_POINT = 283.15  # 10 °C heat source (ambient air / cooling water), used only with a single COP point
+
+
+def carnot_fit(points: dict[float, float]) -> tuple[float, float]:
+    """(eta, T_source in K) of COP(T) = eta x T_sink / (T_sink - T_source), T in kelvin,
+    fitted to tabulated COPs at supply (sink) temperatures in °C.
+
+    1/COP = 1/eta - (T_source/eta) x (1/T_sink) is linear in 1/T_sink, so eta and T_source
+    are fitted by ordinary least squares on (1/T_sink, 1/COP), i.e. on electricity per unit
+    of heat, the quantity the model uses; two points are fitted exactly. With a single
+    point, or when the fit is unphysical (eta <= 0 or T_source outside 0 K .. the coldest
+    point), T_source is fixed at 283.15 K (10 °C) and eta = COP x (T_sink - T_source) / T_sink
+    is fitted by least squares on 1/COP."""
+    tk = np.array([float(t) + CELSIUS_TO_KELVIN for t in points])
+    inv = 1.0 / np.array([float(v) for v in points.values()])
+    if len(tk) >= 2 and np.ptp(tk) > 0:
+        slope, intercept = np.polyfit(1.0 / tk, inv, 1)
+        if intercept > 0:
+            eta, t_src = 1.0 / intercept, -slope / intercept
+            if 0.0 < t_src < tk.min():
+                return float(eta), float(t_src)
+    t_src = COP_SOURCE_K_IF_ONE_POINT
+    x = (tk - t_src) / tk  # 1/COP = x / eta
+    eta = float((x * x).sum() / (x * inv).sum())
+    return eta, t_src
+
+
+def cop_at(points: dict[float, float], temp_c: float) -> float:
+    """Heat-pump COP at supply temperature ``temp_c`` (°C) from tabulated points {°C: COP}.
+
+    Inside the table: linear interpolation between the neighbouring points. Beyond either
+    end point: the Carnot fraction of ``carnot_fit`` (COP = eta x T_sink / (T_sink - T_source),
+    kelvin), shifted so it meets the end point it leaves (continuous at the table's edge):
+    COP(T) = COP_end x carnot(T) / carnot(T_end). Below the table the COP rises with the
+    Carnot shape and is capped at 2 x the coldest point's COP (and the sink must be above
+    the fitted source). Example, catalogue heat_pump_low (60 °C: 3.5, 80 °C: 2.6): the
+    two points fit exactly, T_source = 286.3 K, eta = 0.492, so COP(90 °C) = 0.492 x 363.15
+    / 76.85 = 2.33 (interpolation clamped it to 2.6)."""
+    temps = np.array(sorted(points), dtype=float)
+    cops = np.array([points[t] for t in sorted(points)], dtype=float)
+    if temps[0] <= temp_c <= temps[-1]:
+        return float(np.interp(temp_c, temps, cops))
+    eta, t_src = carnot_fit(points)
+
+    def carnot(t_c: float) -> float:
+        tk = t_c + CELSIUS_TO_KELVIN
+        return eta * tk / (tk - t_src) if tk > t_src else float("inf")
+
+    if temp_c > temps[-1]:
+        return float(cops[-1] * carnot(temp_c) / carnot(temps[-1]))
+    return float(min(cops[0] * carnot(temp_c) / carnot(temps[0]), 2.0 * cops[0]))
 
 
 @dataclass
@@ -137,7 +199,8 @@ def prepare(loaded: LoadedScenario) -> ModelData:
     s = loaded.scenario
     h = s.horizon
     ctx = _Context(loaded, _Collector(str(loaded.path)), list(range(h.base_year + 1, h.end_year + 1)))
-    md = _model_data(ctx, _hourly_series(ctx), _heat_loads_and_fuels(ctx))
+    series = _hourly_series(ctx)
+    md = _model_data(ctx, series, _heat_loads_and_fuels(ctx, series["heat_shapes"]))
     for step in (_add_pv, _add_battery, _add_heat_technologies, _add_thermal_storage, _add_efficiency, _add_ccus,
                  _add_purchases, _add_target):
         step(ctx, md)
@@ -175,6 +238,7 @@ def _hourly_series(ctx: _Context) -> dict:
         elif not np.isnan(yield_kwh):
             pv = pv_capacity_factor(s.factory.latitude_deg, s.factory.longitude_deg, yield_kwh)
     series = {"load": elec, "pv": pv, "price": price_kwh * KW_PER_MW}
+    heat_keys = _heat_profile_series(ctx, series)
     if s.time.mode == "hourly":
         periods = all_days(series)
         tou_p = tou.reshape(DAYS_PER_YEAR, HOURS_PER_DAY)
@@ -189,19 +253,45 @@ def _hourly_series(ctx: _Context) -> dict:
     if s.baseline.onsite_pv_mwh > 0 and (w[:, None] * pv_cf).sum() > 0:
         existing_pv = s.baseline.onsite_pv_mwh * pv_cf / float((w[:, None] * pv_cf).sum())
     pv_cfg_on = pv_cfg is not None
-    return dict(periods=periods, elec_shape=elec_shape, pv_cf=pv_cf, existing_pv=existing_pv, tou_p=tou_p, pv_on=pv_cfg_on)
+    heat_shapes = []
+    for key in heat_keys:
+        arr = periods.series[key]
+        heat_shapes.append(arr / float((w[:, None] * arr).sum()))
+    return dict(periods=periods, elec_shape=elec_shape, pv_cf=pv_cf, existing_pv=existing_pv, tou_p=tou_p, pv_on=pv_cfg_on,
+                heat_shapes=heat_shapes)
 
 
-def _heat_loads_and_fuels(ctx: _Context) -> dict:
-    """Each heat load as the existing boilers serve it (useful heat, emission factor and cost
-    per MWh of heat), and the fuel use that no heat load accounts for."""
+def _heat_profile_series(ctx: _Context, series: dict[str, np.ndarray]) -> list[str]:
+    """Add each heat load's hourly shape (8760, sums to 1) to ``series`` and return, per load,
+    the key of its series. A load without a profile takes the plant's shift shape (the
+    electricity profile, key 'load'); loads with the same shape share one series, so only
+    distinct heat profiles are clustered by tsam beside load, PV and price."""
+    keys = []
+    for i, hl in enumerate(ctx.s.baseline.heat_loads):
+        if hl.profile is None:
+            keys.append("load")
+            continue
+        values = shape(hl.profile, ctx.loaded.dir_of(("baseline", "heat_loads", i, "profile", "csv")),
+                       f"baseline.heat_loads[{i}].profile")
+        key = next((k for k in ["load", *[k for k in series if k.startswith("heat_")]]
+                    if np.array_equal(series[k], values)), None)
+        if key is None:
+            key = f"heat_{sum(k.startswith('heat_') for k in series)}"
+            series[key] = values
+        keys.append(key)
+    return keys
+
+
+def _heat_loads_and_fuels(ctx: _Context, heat_shapes: list[np.ndarray]) -> dict:
+    """Each heat load as the existing boilers serve it (useful heat, its hourly shape, emission
+    factor and cost per MWh of heat), and the fuel use that no heat load accounts for."""
     s = ctx.s
     heat_loads: list[HeatLoadData] = []
     used_share: dict[str, float] = {}
     fuel_amount = {fuel: getattr(s.baseline.fuels, fld) for fld, fuel in FUEL_FIELDS.items()}
     fuel_amount["purchased_heat"] = s.baseline.purchased_heat_gj
 
-    for hl in s.baseline.heat_loads:
+    for hl, heat_shape in zip(s.baseline.heat_loads, heat_shapes, strict=True):
         amount = fuel_amount[hl.fuel] * hl.fuel_share
         used_share[hl.fuel] = used_share.get(hl.fuel, 0.0) + hl.fuel_share
         f = fuel_factor(s, hl.fuel)
@@ -212,7 +302,7 @@ def _heat_loads_and_fuels(ctx: _Context) -> dict:
         heat_mwh = amount * ncv * eff / GJ_PER_MWH
         per_heat_unit = GJ_PER_MWH / (ncv * eff)  # fuel units per MWh_th
         heat_loads.append(HeatLoadData(
-            name=hl.name, temperature_c=hl.temperature_c, demand_mwh_base=heat_mwh, existing_fuel=hl.fuel,
+            name=hl.name, temperature_c=hl.temperature_c, demand_mwh_base=heat_mwh, shape=heat_shape, existing_fuel=hl.fuel,
             existing_efficiency=eff, existing_retire_year=hl.existing_boiler_retire_year,
             existing_ef_t_per_mwh_heat=f.value * per_heat_unit,
             existing_cost_cny_per_mwh_heat=ctx.fuel_price(hl.fuel) * per_heat_unit,
@@ -253,12 +343,14 @@ def _model_data(ctx: _Context, series: dict, heat: dict) -> ModelData:
     md = ModelData(
         scenario=s, name=s.name, base_year=h.base_year, target_year=h.target_year, years=years,
         discount_rate=r, discount=discount, growth=growth, periods=periods,
-        elec_demand_mwh_base=s.baseline.electricity_mwh, elec_shape=elec_shape, heat_shape=elec_shape,
+        elec_demand_mwh_base=s.baseline.electricity_mwh, elec_shape=elec_shape,
         existing_pv_mwh=existing_pv, pv_cf=pv_cf, price_cny_per_mwh=periods.series["price"], tou_period=tou_p,
         energy_escalation=esc, heat_loads=heat_loads, other_fuel_t=other_t, other_fuel_cost_cny=other_cost,
         other_fuel_stationary_t=stationary, process_co2_t=s.baseline.process_co2_t,
         grid_location=loc, grid_market=mkt,
-        demand_charge_cny_per_mw_yr=p.demand_charge_cny_per_kw_month * KW_PER_MW * 12,
+        demand_charge_cny_per_mw_yr=ctx.c.price("demand_charge_cny_per_kw_month", p.demand_charge_cny_per_kw_month,
+                                                "demand_charge_cny_per_kw_month", h.base_year, ctx.province)
+        * KW_PER_MW * 12,
         import_limit_mw=None if p.import_limit_kw is None else p.import_limit_kw / KW_PER_MW,
         export_price_cny_per_mwh=_export_price_cny_per_mwh(ctx),
         carbon_price=cp,
@@ -297,7 +389,8 @@ def _add_pv(ctx: _Context, md: ModelData) -> None:
     if pv_cfg is not None:
         limits = [v for v in (pv_cfg.max_kw, None if pv_cfg.roof_area_m2 is None else pv_cfg.roof_area_m2 * pv_cfg.kwp_per_m2) if v is not None]
         md.pv = _build(c, "pv", pv_cfg, "MW", "capex_cny_per_kw", pv_cfg.capex_cny_per_kw, "fom_cny_per_kw_yr",
-                       pv_cfg.fom_cny_per_kw_yr, years, min(limits) / KW_PER_MW if limits else None)
+                       pv_cfg.fom_cny_per_kw_yr, years, min(limits) / KW_PER_MW if limits else None,
+                       subsidy_cny_per_kw=pv_cfg.subsidy_cny_per_kw)
         md.pv.max_build_per_yr = None if pv_cfg.max_build_per_yr is None else pv_cfg.max_build_per_yr / KW_PER_MW
         md.pv_degradation_per_yr = c.param("pv", "degradation_per_yr", pv_cfg.degradation_per_yr, h.base_year)
 
@@ -309,10 +402,11 @@ def _add_battery(ctx: _Context, md: ModelData) -> None:
     tech = s.technologies
     b = tech.battery
     if b is not None and b.enabled:
+        # the per-kW subsidy is on the battery's power (kW), not its energy (kWh)
         md.battery_energy = _build(c, "battery", b, "MWh", "capex_energy_cny_per_kwh", b.capex_energy_cny_per_kwh, None, None,
                                    years, None if b.max_kwh is None else b.max_kwh / KW_PER_MW)
         md.battery_power = _build(c, "battery", b, "MW", "capex_power_cny_per_kw", b.capex_power_cny_per_kw,
-                                  "fom_cny_per_kw_yr", b.fom_cny_per_kw_yr, years, None)
+                                  "fom_cny_per_kw_yr", b.fom_cny_per_kw_yr, years, None, subsidy_cny_per_kw=b.subsidy_cny_per_kw)
         md.battery_eff = c.param("battery", "round_trip_efficiency", b.round_trip_efficiency, h.base_year) ** 0.5
         md.battery_min_h = c.param("battery", "min_duration_h", b.min_duration_h, h.base_year)
         md.battery_max_h = c.param("battery", "max_duration_h", b.max_duration_h, h.base_year)
@@ -334,9 +428,10 @@ def _add_heat_technologies(ctx: _Context, md: ModelData) -> None:
         cfg = getattr(tech, tid)
         if cfg is None or not cfg.enabled:
             continue
-        build = _build(c, tid, cfg, "MW", "capex_cny_per_kw_th", cfg.capex_cny_per_kw_th,
-                       "fom_cny_per_kw_yr" if tid != "gas_boiler" else None, cfg.fom_cny_per_kw_yr, years,
-                       None if cfg.max_kw_th is None else cfg.max_kw_th / KW_PER_MW)
+        # gas_boiler has no catalogue O&M row: its fixed O&M is the scenario's, else 0
+        build = _build(c, tid, cfg, "MW", "capex_cny_per_kw_th", cfg.capex_cny_per_kw_th, "fom_cny_per_kw_yr",
+                       cfg.fom_cny_per_kw_yr, years, None if cfg.max_kw_th is None else cfg.max_kw_th / KW_PER_MW,
+                       subsidy_cny_per_kw=cfg.subsidy_cny_per_kw, fom_default=0.0 if tid == "gas_boiler" else None)
         max_temp = c.param(tid, "max_temp_c", cfg.max_temp_c, h.base_year)
         targets = {hl.name: hl.temperature_c for hl in md.heat_loads}
         if ccus_temp is not None:
@@ -352,10 +447,9 @@ def _add_heat_technologies(ctx: _Context, md: ModelData) -> None:
             if not points:
                 c.problems.append(Problem(file, f"technologies.{tid}.cop_by_temp_c", "no COP data; expected cop_by_temp_c"))
                 continue
-            temps, cops = _cop_curve(points)
             for name, temp in targets.items():
                 if temp <= max_temp:
-                    elec_per_heat[name] = 1.0 / float(np.interp(temp, temps, cops))
+                    elec_per_heat[name] = 1.0 / cop_at(points, temp)
         else:
             eff = c.param(tid, "efficiency", cfg.efficiency, h.base_year)
             if tid == "electric_boiler":

@@ -83,10 +83,14 @@ def add_heat_balance(m: pyo.ConcreteModel, md: ModelData) -> None:
 
         sum_k q[k,l] + qx[l] + tes_dis[l] = D_h(l) x (1 - sum_m s_m a_m[y])   (process loads)
         sum_k q[k,ccus_regeneration] = h_ccus x capture                         (CCUS solvent heat)
+
+    with D_h(l,y,p,h) = Q_l x g[y] x shape_l[p,h]: the load's base-year useful heat Q_l, the
+    production index g and the load's own hourly shape (``HeatLoadData.shape``).
     """
     by_load = {l: [k for k, ll in m.KL if ll == l] for l in m.L}
     tes_loads = set(m.LT) if m.has_tes else set()
     base_mwh = {hl.name: hl.demand_mwh_base for hl in md.heat_loads}
+    shapes = {hl.name: hl.shape for hl in md.heat_loads}
 
     def rule(m, l, y, p, h):
         supply = sum(m.q[k, l, y, p, h] for k in by_load[l])
@@ -96,7 +100,7 @@ def add_heat_balance(m: pyo.ConcreteModel, md: ModelData) -> None:
             supply = supply + m.tes_dis[l, y, p, h]
         if l == "ccus_regeneration":
             return supply == md.ccus_heat_mwh_per_t * m.capture[y, p, h]
-        d = base_mwh[l] * md.growth[y] * float(md.heat_shape[p, h])  # D_h(l,y,p,h), MWh_th
+        d = base_mwh[l] * md.growth[y] * float(shapes[l][p, h])  # D_h(l,y,p,h), MWh_th
         if isinstance(supply, int) and supply == 0:
             if d == 0:
                 return pyo.Constraint.Skip

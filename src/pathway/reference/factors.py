@@ -43,7 +43,7 @@ def fuel_factor(scenario: Scenario, fuel: str) -> Factor:
     table = fuel_factors()
     row = table.loc[fuel]
     unit = str(row["unit"])
-    override_field = f"{fuel}_tco2_per_{unit}"
+    override_field = f"{fuel}_tco2_per_{unit.lower()}"  # the schema's names are lower case: ..._per_gj, not ..._per_GJ
     override = getattr(scenario.emission_factors, override_field, None)
     if override is not None:
         return Factor(float(override), f"tCO2/{unit}", f"{fuel} (scenario override)", "scenario emission_factors." + override_field)

@@ -15,7 +15,7 @@ from pathway.reference.tariffs import (
     tou_provinces,
 )
 from pathway.scenario.loader import LoadedScenario, _field_path, _locate, read_scenario
-from pathway.scenario.schema import FUEL_FIELDS, Scenario
+from pathway.scenario.schema import FUEL_FIELDS, MOBILE_FUELS, Scenario
 
 
 def load_scenario(path: str | Path, overrides: dict | None = None) -> LoadedScenario:
@@ -25,7 +25,32 @@ def load_scenario(path: str | Path, overrides: dict | None = None) -> LoadedScen
     problems = check_references(loaded.scenario, loaded.locations, str(loaded.path))
     if problems:
         raise ScenarioError(problems)
+    loaded.warnings = scenario_warnings(loaded.scenario, loaded.locations, str(loaded.path))
     return loaded
+
+
+def scenario_warnings(scenario: Scenario, locs: dict, default_file: str) -> list[Problem]:
+    """What is valid but probably not meant: stationary fuel (or purchased heat) that no heat
+    load's ``fuel_share`` covers. Its CO2 stays in the inventory and no lever of the model can
+    reduce it (only CCUS on combustion CO2 can capture it); mobile fuels (diesel, gasoline)
+    are outside the heat loads by design and not warned about."""
+    out: list[Problem] = []
+    b = scenario.baseline
+    shares: dict[str, float] = {}
+    for hl in b.heat_loads:
+        shares[hl.fuel] = shares.get(hl.fuel, 0.0) + hl.fuel_share
+    amounts = [(("baseline", "fuels", fld), fuel, getattr(b.fuels, fld), fld.rsplit("_", 1)[-1])
+               for fld, fuel in FUEL_FIELDS.items() if fuel not in MOBILE_FUELS]
+    amounts.append((("baseline", "purchased_heat_gj"), "purchased_heat", b.purchased_heat_gj, "GJ"))
+    for loc, fuel, amount, unit in amounts:
+        rest = 1.0 - shares.get(fuel, 0.0)
+        if amount > 0 and rest > 1e-9:
+            file, line = _locate(loc, locs, default_file)
+            out.append(Problem(file, _field_path(loc),
+                               f"{rest:.0%} of the {fuel} ({amount * rest:,.6g} {unit}/yr) is not assigned to any heat "
+                               "load (baseline.heat_loads fuel_share): its CO2 is counted but no lever can reduce it",
+                               line))
+    return out
 
 
 def check_references(scenario: Scenario, locs: dict, default_file: str) -> list[Problem]:
@@ -55,6 +80,10 @@ def check_references(scenario: Scenario, locs: dict, default_file: str) -> list[
     if p.tou_periods is None and p.tou_province is not None and p.tou_province not in tou_provinces():
         add(("prices", "tou_province"), f"no bundled TOU tariff for {p.tou_province!r}; expected one of {sorted(tou_provinces())} or give tou_periods")
 
+    if p.flat_electricity_cny_per_kwh is not None and (p.tou_periods or p.tou_province is not None):
+        add(("prices", "flat_electricity_cny_per_kwh"),
+            "a TOU tariff (prices.tou_periods or prices.tou_province) sets every hour's price, so a flat price would be "
+            "ignored; expected either the TOU tariff or flat_electricity_cny_per_kwh, not both")
     if p.tou_periods is None and p.tou_province is None and p.flat_electricity_cny_per_kwh is None:
         add(("prices",), "no electricity price: expected prices.tou_periods, prices.tou_province or "
                          "prices.flat_electricity_cny_per_kwh")
@@ -73,6 +102,8 @@ def check_references(scenario: Scenario, locs: dict, default_file: str) -> list[
                 add(("prices", "tou_periods"), f"{exc}; expected every hour 0-23 of every month covered")
 
     profiles = [(("baseline", "electricity_profile"), scenario.baseline.electricity_profile)]
+    profiles += [(("baseline", "heat_loads", i, "profile"), hl.profile)
+                 for i, hl in enumerate(scenario.baseline.heat_loads) if hl.profile is not None]
     if scenario.technologies.pv is not None and scenario.technologies.pv.profile is not None:
         profiles.append((("technologies", "pv", "profile"), scenario.technologies.pv.profile))
     for loc, prof in profiles:

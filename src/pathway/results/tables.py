@@ -104,7 +104,7 @@ def demand_arrays(md: ModelData, a: Arrays, blocks: dict) -> dict[str, np.ndarra
     out = {"elec_demand": md.elec_demand_mwh_base * g[:, None, None] * md.elec_shape[None]}
     out["elec_saving"] = out["elec_demand"] * sav_e[:, None, None]
     for hl in md.heat_loads:
-        d = hl.demand_mwh_base * g[:, None, None] * md.heat_shape[None]
+        d = hl.demand_mwh_base * g[:, None, None] * hl.shape[None]
         out[f"heat_demand:{hl.name}"] = d
         out[f"heat_saving:{hl.name}"] = d * sav_h[:, None, None]
     return out

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pathway.errors import InfeasibleTargetError, SolverError
+from pathway.errors import InfeasibleTargetError, Problem, SolverError
 from pathway.files import json_safe
 from pathway.finance.bau import assets_table, bau_tables, bau_twin, finance_context
 from pathway.finance.cashflows import compute_finance, inputs_from_tables
@@ -134,12 +134,16 @@ def write_outputs(result: RunResult, out_dir: Path, report: bool = True, excel: 
 
 
 def run_file(path: str | Path, out_dir: str | Path | None = None, opts: SolverOptions | None = None,
-             progress: Callable[[str], None] | None = None, overrides: dict | None = None, lang: str = "en") -> RunResult:
-    """Load, optimise and (with ``out_dir``) write one scenario file."""
+             progress: Callable[[str], None] | None = None, overrides: dict | None = None, lang: str = "en",
+             warn: Callable[[Problem], None] | None = None) -> RunResult:
+    """Load, optimise and (with ``out_dir``) write one scenario file; ``warn`` is called with
+    each warning of the loaded scenario (``LoadedScenario.warnings``) before it is solved."""
     say = progress or (lambda stage: None)
     say("load")
     t0 = time.perf_counter()
     loaded = load_scenario(path, overrides=overrides)
+    for w in loaded.warnings if warn else ():
+        warn(w)
     t_load = time.perf_counter() - t0
     try:
         result = run_loaded(loaded, opts, progress)

@@ -32,6 +32,7 @@ class LoadedScenario:
     data: dict  # the merged document as plain data
     sha256: str  # hash of the merged document (canonical JSON)
     locations: dict[Loc, tuple[str, int]] = field(default_factory=dict)
+    warnings: list[Problem] = field(default_factory=list)  # accepted, but worth a look (printed by the CLI)
 
     @property
     def base_dir(self) -> Path:
@@ -47,8 +48,11 @@ class _LineLoader(yaml.SafeLoader):
     """SafeLoader that records the line of every mapping key and sequence item."""
 
 
-def _compose_lines(node: yaml.Node, loc: Loc, out: dict[Loc, int]) -> None:
+def _compose_lines(node: yaml.Node, loc: Loc, out: dict[Loc, int], dups: list[tuple[Loc, int, int]] | None = None) -> None:
+    """Record the line of every key and item under ``loc``; a key given twice in one mapping
+    (where YAML would silently keep the last) is added to ``dups`` as (path, line, first line)."""
     if isinstance(node, yaml.MappingNode):
+        first: dict[Any, int] = {}
         for key_node, value_node in node.value:
             key: Any = key_node.value
             try:
@@ -56,13 +60,18 @@ def _compose_lines(node: yaml.Node, loc: Loc, out: dict[Loc, int]) -> None:
             except (TypeError, ValueError):
                 pass
             sub = (*loc, key)
-            out[sub] = key_node.start_mark.line + 1
-            _compose_lines(value_node, sub, out)
+            line = key_node.start_mark.line + 1
+            if key != "<<" and isinstance(key_node, yaml.ScalarNode):
+                if key in first and dups is not None:
+                    dups.append((sub, line, first[key]))
+                first.setdefault(key, line)
+            out[sub] = line
+            _compose_lines(value_node, sub, out, dups)
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
             sub = (*loc, i)
             out[sub] = item.start_mark.line + 1
-            _compose_lines(item, sub, out)
+            _compose_lines(item, sub, out, dups)
 
 
 def read_yaml(path: Path) -> tuple[dict, dict[Loc, int]]:
@@ -103,8 +112,14 @@ def read_yaml(path: Path) -> tuple[dict, dict[Loc, int]]:
             [Problem(name, "", f"expected a mapping of scenario fields at the top, got {type(data).__name__}", 1)]
         )
     lines: dict[Loc, int] = {}
+    dups: list[tuple[Loc, int, int]] = []
     if node is not None:
-        _compose_lines(node, (), lines)
+        _compose_lines(node, (), lines, dups)
+    if dups:
+        raise ScenarioError([
+            Problem(name, _field_path(loc), f"duplicate key '{loc[-1]}' (first given on line {first}); expected each "
+                                            "key once in a mapping (YAML would silently keep the last one)", line)
+            for loc, line, first in dups])
     return data, lines
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from enum import Enum
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from pathway.scenario.dotted import PathError, field_kind
 from pathway.technologies import EFFICIENCY_MEASURES
@@ -20,6 +20,35 @@ from pathway.technologies import EFFICIENCY_MEASURES
 NonNeg = Annotated[float, Field(ge=0)]
 Share = Annotated[float, Field(ge=0, le=1)]
 PosInt = Annotated[int, Field(gt=0)]
+
+
+def _casefold(value):
+    """Text compared without regard to case or surrounding spaces ('Jiangsu ' -> 'jiangsu')."""
+    return value.strip().casefold() if isinstance(value, str) else value
+
+
+# Provincial-level divisions of mainland China, lower-case pinyin: the keys of the
+# province-tagged rows of data/prices.csv and data/tou_tariffs.csv (a province without
+# rows of its own takes the national rows).
+PROVINCES = (
+    "anhui", "beijing", "chongqing", "fujian", "gansu", "guangdong", "guangxi", "guizhou", "hainan", "hebei",
+    "heilongjiang", "henan", "hubei", "hunan", "jiangsu", "jiangxi", "jilin", "liaoning", "neimenggu", "ningxia",
+    "qinghai", "shaanxi", "shandong", "shanghai", "shanxi", "sichuan", "tianjin", "xinjiang", "xizang", "yunnan",
+    "zhejiang",
+)
+
+
+def _province(value):
+    """A province in any case ('Jiangsu') -> its canonical id ('jiangsu'); unknown names are refused."""
+    if not isinstance(value, str):
+        raise ValueError(f"expected a province name (text), got {value!r}")
+    key = _casefold(value)
+    if key not in PROVINCES:
+        raise ValueError(f"unknown province {value!r}; expected one of {', '.join(PROVINCES)} (any case)")
+    return key
+
+
+Province = Annotated[str, BeforeValidator(_province)]
 
 
 class Strict(BaseModel):
@@ -59,9 +88,12 @@ class GridRegion(str, Enum):
 
 class Factory(Strict):
     name: str = Field(min_length=1, description="Plant name as printed in reports.")
-    sector: Sector
-    province: str | None = Field(None, description="Province in lower-case pinyin, e.g. jiangsu.")
-    grid_region: GridRegion
+    sector: Annotated[Sector, BeforeValidator(_casefold)]
+    province: Province | None = Field(
+        None, description="Province in pinyin, any case (normalised to lower case, e.g. 'Jiangsu' -> jiangsu): "
+                          "selects the province's default prices (data/prices.csv). None: national defaults.")
+    grid_region: Annotated[GridRegion, BeforeValidator(_casefold)] = Field(
+        description="Regional grid of the MEE/NBS factors, any case (normalised to lower case).")
     latitude_deg: float | None = Field(None, ge=-90, le=90)
     longitude_deg: float | None = Field(None, ge=-180, le=180)
 
@@ -154,10 +186,26 @@ class HeatLoad(Strict):
     temperature_c: float = Field(gt=0, le=1500)
     fuel: FuelId
     fuel_share: Share = Field(description="Share of that fuel's base-year use that supplies this load.")
-    boiler_efficiency: float = Field(0.9, gt=0, le=1)
+    boiler_efficiency: float = Field(
+        0.9, gt=0, le=1, description="Efficiency of the existing boiler (useful heat / fuel NCV), fraction; default 0.9. "
+                                     "Not given for purchased heat (efficiency 1 by definition; refused if given).")
     existing_boiler_retire_year: int | None = Field(
         None, description="Year from which the existing boiler is gone (None: stays in service)."
     )
+    profile: Profile | None = Field(
+        None,
+        description="Hourly shape of this heat demand: a shift pattern (flat, one_shift, two_shift, three_shift) or "
+                    "shape: csv with a CSV path relative to the file that names it and a column of 8760 rows; "
+                    "normalised so the year sums to the load's useful heat. Default (None): the plant's shift shape, "
+                    "baseline.electricity_profile.",
+    )
+
+    @model_validator(mode="after")
+    def _no_efficiency_for_purchased_heat(self) -> HeatLoad:
+        if self.fuel == "purchased_heat" and "boiler_efficiency" in self.model_fields_set:
+            raise ValueError(f"heat load '{self.name}': boiler_efficiency does not apply to purchased heat (its "
+                             "efficiency is 1: the purchased GJ are useful heat); remove it")
+        return self
 
 
 class Baseline(Strict):
@@ -254,10 +302,17 @@ class TouPeriod(Strict):
 
 
 class Prices(Strict):
-    tou_province: str | None = Field(None, description="Use the bundled TOU tariff of this province (data/tou_tariffs.csv).")
+    tou_province: Annotated[str, BeforeValidator(_casefold)] | None = Field(
+        None, description="Use the bundled TOU tariff of this province (data/tou_tariffs.csv); any case, normalised "
+                          "to lower-case pinyin; a province without a bundled tariff is refused with the list.")
     tou_periods: list[TouPeriod] | None = Field(None, description="Explicit TOU tariff; overrides tou_province.")
     flat_electricity_cny_per_kwh: NonNeg | None = Field(None, description="Single price when no TOU tariff is given.")
-    demand_charge_cny_per_kw_month: NonNeg = 0.0
+    demand_charge_cny_per_kw_month: NonNeg | None = Field(
+        None,
+        description="Demand (需量) charge on the yearly peak grid import, CNY per kW per month. None: the default of "
+                    "factory.province in data/prices.csv (the national row where the province has none, "
+                    "38-40 CNY/kW/month in 2025); give 0 for a tariff without a demand charge.",
+    )
     import_limit_kw: NonNeg | None = None
     export_price_cny_per_kwh: NonNeg | None = Field(
         None, description="Price of PV surplus fed into the grid, CNY/kWh. None: the province's default from "
@@ -291,8 +346,23 @@ class Prices(Strict):
 class TechBase(Strict):
     enabled: bool = True
     max_build_per_yr: NonNeg | None = None
-    subsidy_cny_per_kw: NonNeg = 0.0
+    subsidy_cny_per_kw: NonNeg = Field(
+        0.0,
+        description="Capex subsidy, CNY per kW of capacity, deducted from each build's capex; default 0. It applies "
+                    "where capacity is rated in kW: PV (kWp), battery power (kW; not the kWh of energy) and heaters "
+                    "(kW_th). Refused (exit 2) on efficiency measures, thermal storage (kWh_th) and CCUS (t/yr), "
+                    "where a per-kW subsidy has no meaning: use finance.lump_sum_subsidy_cny there.",
+    )
     first_build_year: int | None = None
+
+
+def _refuse_per_kw_subsidy(value: float, what: str) -> float:
+    """subsidy_cny_per_kw on a technology not rated in kW: refused unless 0."""
+    if value:
+        raise ValueError(
+            f"subsidy_cny_per_kw has no meaning for {what}; expected 0 or nothing, got {value:g} "
+            "(give a one-off subsidy as finance.lump_sum_subsidy_cny)")
+    return value
 
 
 class PV(TechBase):
@@ -323,7 +393,9 @@ class Battery(TechBase):
 
 class HeatTech(TechBase):
     capex_cny_per_kw_th: NonNeg | None = Field(None, description="Installed capex, CNY per kW of heat output. Default: catalogue, by build year.")
-    fom_cny_per_kw_yr: NonNeg | None = Field(None, description="Fixed O&M, CNY per kW of heat output per year. Default: catalogue.")
+    fom_cny_per_kw_yr: NonNeg | None = Field(
+        None, description="Fixed O&M, CNY per kW_th per year. None: the catalogue value; gas_boiler has no "
+                          "catalogue row, so a new gas boiler carries fixed O&M only when it is given here (default 0).")
     life_years: PosInt | None = Field(None, description="Economic life, years. Default: catalogue.")
     max_temp_c: NonNeg | None = Field(None, description="Highest supply temperature, °C: loads hotter than this cannot be served. Default: catalogue.")
     max_kw_th: NonNeg | None = Field(None, description="Capacity limit, kW of heat output (None: no limit).")
@@ -331,7 +403,9 @@ class HeatTech(TechBase):
 
 class HeatPump(HeatTech):
     cop_by_temp_c: dict[float, Annotated[float, Field(gt=0)]] | None = Field(
-        None, description="COP at supply temperatures (°C); interpolated in between."
+        None, description="COP at supply temperatures (°C); None: the catalogue's cop_at_* points. Linear in "
+                          "between; beyond the end points a Carnot fraction fitted to the points "
+                          "(pathway.inputs.prepare.cop_at)."
     )
 
 
@@ -346,11 +420,21 @@ class ThermalStorage(TechBase):
     life_years: PosInt | None = Field(None, description="Economic life, years. Default: catalogue.")
     max_kwh_th: NonNeg | None = Field(None, description="Capacity limit, kWh of heat (None: no limit).")
 
+    @field_validator("subsidy_cny_per_kw")
+    @classmethod
+    def _no_subsidy(cls, v: float) -> float:
+        return _refuse_per_kw_subsidy(v, "thermal storage (capacity in kWh_th)")
+
 
 class EfficiencyMeasure(TechBase):
     max_saving_share: Share | None = Field(None, description="Share of the carrier's demand saved at full adoption, fraction. Default: catalogue.")
     capex_cny_per_mwh_saved_yr: NonNeg | None = Field(None, description="Capex per MWh/yr saved at full adoption, CNY/(MWh/yr). Default: catalogue, by build year.")
     life_years: PosInt | None = Field(None, description="Economic life, years. Default: catalogue.")
+
+    @field_validator("subsidy_cny_per_kw")
+    @classmethod
+    def _no_subsidy(cls, v: float) -> float:
+        return _refuse_per_kw_subsidy(v, "an efficiency measure (capacity is a share of adoption)")
 
 
 class CCUS(TechBase):
@@ -365,6 +449,11 @@ class CCUS(TechBase):
     life_years: PosInt | None = Field(None, description="Economic life, years. Default: catalogue.")
     max_t_per_yr: NonNeg | None = Field(None, description="Capture capacity limit, t/yr (None: no limit).")
     sources: list[Literal["process", "combustion"]] = Field(default_factory=lambda: ["process", "combustion"], description="CO2 sources it may capture from: process, combustion (stationary fuel use, incl. its own regeneration heat). Default both.")
+
+    @field_validator("subsidy_cny_per_kw")
+    @classmethod
+    def _no_subsidy(cls, v: float) -> float:
+        return _refuse_per_kw_subsidy(v, "CCUS (capacity in t/yr)")
 
 
 class Purchase(Strict):
@@ -396,7 +485,9 @@ class Technologies(Strict):
 
 
 class Target(Strict):
-    preset: str = Field("national", description="Rule preset id (data/target_presets.yaml) or 'custom'.")
+    preset: Annotated[str, BeforeValidator(_casefold)] = Field(
+        "national", description="Rule preset id (data/target_presets.yaml) or 'custom'; any case (normalised to "
+                                "the lower-case id); an unknown id is refused with the list of presets.")
     scope2_method: Literal["market", "location"] = Field("market", description="Scope-2 method the ceiling and rules use: market (certificates and green power at zero, the rest at the residual factor) or location. Default market.")
     min_own_reduction_share: Share | None = Field(None, description="From the target year, own emissions <= (1 - x) x baseline, fraction (None: the preset's).")
     max_net_emissions_share: Share | None = Field(None, description="Net emissions (after offsets) in the target year <= x x baseline, fraction (None: the preset's).")

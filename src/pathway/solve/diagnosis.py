@@ -7,6 +7,7 @@ import pyomo.environ as pyo
 
 from pathway.inputs.data import ModelData
 from pathway.model import build_model
+from pathway.scenario.schema import MOBILE_FUELS
 from pathway.solve.highs import solve
 from pathway.solve.options import SolverOptions
 
@@ -77,10 +78,19 @@ def fixed_residuals(md: ModelData) -> list[dict]:
     if md.process_co2_t > 0 and (md.ccus is None or "process" not in md.ccus_sources):
         out.append(dict(source="process CO2", base_t=md.process_co2_t,
                         why="no CCUS enabled for process CO2 (technologies.ccus)"))
+    ccus_combustion = md.ccus is not None and "combustion" in md.ccus_sources
     for fuel, t in md.other_fuel_t.items():
-        if t > 0:
-            out.append(dict(source=f"other {fuel} use (not assigned to a heat load)", base_t=t,
-                            why="no lever acts on fuel use outside baseline.heat_loads"))
+        if t <= 0:
+            continue
+        if fuel in MOBILE_FUELS:
+            out.append(dict(source=f"mobile {fuel} use (vehicles, generator sets)", base_t=t,
+                            why="no lever of the model acts on mobile fuel"))
+            continue
+        why = ("no heater can replace it: it is not assigned to any heat load; give it a heat load in "
+               "baseline.heat_loads (fuel_share) so the heat technologies can serve it")
+        if ccus_combustion and fuel != "purchased_heat":
+            why += " (CCUS on combustion CO2 can capture part of it)"
+        out.append(dict(source=f"{fuel} not assigned to any heat load", base_t=t, why=why))
     return out
 
 
