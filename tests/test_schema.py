@@ -77,3 +77,16 @@ def test_schema_shows_catalogue_defaults(schema):
     assert "Catalogue 2025: pv 3,000 CNY/kWp." in d
     d = schema["$defs"]["HeatPump"]["properties"]["capex_cny_per_kw_th"]["description"]
     assert "heat_pump_low 1,200" in d and "heat_pump_high 2,500" in d
+
+
+def test_every_field_has_a_description(schema):
+    """Every property of every definition (and of the top level) says what it is (units are
+    in the names or the descriptions; reviewed by hand, not checked here)."""
+    missing = []
+    defs = {"Scenario": schema, **schema["$defs"]}
+    for name, d in defs.items():
+        for field, spec in (d.get("properties") or {}).items():
+            desc = spec.get("description", "")
+            if not desc.strip():
+                missing.append(f"{name}.{field}")
+    assert not missing, f"{len(missing)} fields without a description: {missing}"

@@ -95,8 +95,9 @@ def _build(c: _Collector, tech: str, cfg, unit: str, capex_param: str, capex_ove
     else:
         fom = c.param(tech, fom_param, fom_override, years[0]) * to_unit
     life = int(c.param(tech, "life_years", getattr(cfg, "life_years", None), years[0]))
+    per_yr = getattr(cfg, "max_build_per_yr", None)  # in the scenario's unit (kW, kWh, kW_th, t/yr): to the model's
     return Build(tech, unit, capex, subsidy, fom, max(life, 1), max_capacity,
-                 getattr(cfg, "max_build_per_yr", None), getattr(cfg, "first_build_year", None))
+                 None if per_yr is None else per_yr / to_unit, getattr(cfg, "first_build_year", None))
 
 
 CELSIUS_TO_KELVIN = 273.15
@@ -391,7 +392,6 @@ def _add_pv(ctx: _Context, md: ModelData) -> None:
         md.pv = _build(c, "pv", pv_cfg, "MW", "capex_cny_per_kw", pv_cfg.capex_cny_per_kw, "fom_cny_per_kw_yr",
                        pv_cfg.fom_cny_per_kw_yr, years, min(limits) / KW_PER_MW if limits else None,
                        subsidy_cny_per_kw=pv_cfg.subsidy_cny_per_kw)
-        md.pv.max_build_per_yr = None if pv_cfg.max_build_per_yr is None else pv_cfg.max_build_per_yr / KW_PER_MW
         md.pv_degradation_per_yr = c.param("pv", "degradation_per_yr", pv_cfg.degradation_per_yr, h.base_year)
 
 

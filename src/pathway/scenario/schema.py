@@ -88,14 +88,14 @@ class GridRegion(str, Enum):
 
 class Factory(Strict):
     name: str = Field(min_length=1, description="Plant name as printed in reports.")
-    sector: Annotated[Sector, BeforeValidator(_casefold)]
+    sector: Annotated[Sector, BeforeValidator(_casefold)] = Field(description="Sector of the 2026 guidance (automotive, lithium_battery, photovoltaic, electronics, light_industry, machinery, computing_facility to 2027; steel, non_ferrous, petrochemical_chemical, building_materials, textile to 2030); any case.")
     province: Province | None = Field(
         None, description="Province in pinyin, any case (normalised to lower case, e.g. 'Jiangsu' -> jiangsu): "
                           "selects the province's default prices (data/prices.csv). None: national defaults.")
     grid_region: Annotated[GridRegion, BeforeValidator(_casefold)] = Field(
         description="Regional grid of the MEE/NBS factors, any case (normalised to lower case).")
-    latitude_deg: float | None = Field(None, ge=-90, le=90)
-    longitude_deg: float | None = Field(None, ge=-180, le=180)
+    latitude_deg: float | None = Field(None, ge=-90, le=90, description="Site latitude, degrees north (PV profile with pvlib; needed for PV unless technologies.pv.profile is given).")
+    longitude_deg: float | None = Field(None, ge=-180, le=180, description="Site longitude, degrees east (PV profile with pvlib).")
 
 
 class Horizon(Strict):
@@ -182,9 +182,9 @@ class HeatLoad(Strict):
     purchased heat the efficiency is 1 and the share is of ``purchased_heat_gj``.
     """
 
-    name: str = Field(min_length=1)
-    temperature_c: float = Field(gt=0, le=1500)
-    fuel: FuelId
+    name: str = Field(min_length=1, description="A name for the load (unique in the scenario), used in tables and charts.")
+    temperature_c: float = Field(gt=0, le=1500, description="Supply temperature the load needs, °C (which heaters can serve it).")
+    fuel: FuelId = Field(description="What supplies it today: a fuel of baseline.fuels or purchased_heat.")
     fuel_share: Share = Field(description="Share of that fuel's base-year use that supplies this load.")
     boiler_efficiency: float = Field(
         0.9, gt=0, le=1, description="Efficiency of the existing boiler (useful heat / fuel NCV), fraction; default 0.9. "
@@ -217,7 +217,7 @@ class Baseline(Strict):
     green_power_mwh: NonNeg = Field(0.0, description="Base-year green power purchases (绿电交易), MWh.")
     green_certificates_mwh: NonNeg = Field(0.0, description="Base-year green certificates (GEC) surrendered, MWh.")
     onsite_pv_mwh: NonNeg = Field(0.0, description="Base-year own PV generation used on site, MWh (in electricity_mwh).")
-    heat_loads: list[HeatLoad] = Field(default_factory=list)
+    heat_loads: list[HeatLoad] = Field(default_factory=list, description="What the fuels and purchased heat supply today, one entry per temperature level; fuel not assigned to any load counts as other (non-heat) use.")
 
     @model_validator(mode="after")
     def _consistent(self) -> Baseline:
@@ -313,26 +313,26 @@ class Prices(Strict):
                     "factory.province in data/prices.csv (the national row where the province has none, "
                     "38-40 CNY/kW/month in 2025); give 0 for a tariff without a demand charge.",
     )
-    import_limit_kw: NonNeg | None = None
+    import_limit_kw: NonNeg | None = Field(None, description="Grid connection limit on import, kW (None: no limit).")
     export_price_cny_per_kwh: NonNeg | None = Field(
         None, description="Price of PV surplus fed into the grid, CNY/kWh. None: the province's default from "
                           "data/prices.csv (market-based value of surplus PV under NDRC/NEA 2025 No.136; no export where "
                           "the province allows none).")
     export_allowed: bool = Field(True, description="False: no PV export at all (e.g. a large C&I distributed PV plant "
                                                     "that must consume everything on site); the export price is ignored.")
-    natural_gas_cny_per_m3: NonNeg | None = None
-    raw_coal_cny_per_t: NonNeg | None = None
-    coke_cny_per_t: NonNeg | None = None
-    diesel_cny_per_t: NonNeg | None = None
-    gasoline_cny_per_t: NonNeg | None = None
-    fuel_oil_cny_per_t: NonNeg | None = None
-    lpg_cny_per_t: NonNeg | None = None
-    biomass_cny_per_t: NonNeg | None = None
-    purchased_heat_cny_per_gj: NonNeg | None = None
-    gec_cny_per_mwh: NonNeg | None = None
-    green_power_premium_cny_per_mwh: NonNeg | None = None
-    ccer_cny_per_t: NonNeg | None = None
-    nature_removal_cny_per_t: NonNeg | None = None
+    natural_gas_cny_per_m3: NonNeg | None = Field(None, description="Natural gas price, CNY/m3 (None: prices.csv, the province's row where there is one).")
+    raw_coal_cny_per_t: NonNeg | None = Field(None, description="Raw coal price, CNY/t (None: prices.csv).")
+    coke_cny_per_t: NonNeg | None = Field(None, description="Coke price, CNY/t (None: prices.csv).")
+    diesel_cny_per_t: NonNeg | None = Field(None, description="Diesel price, CNY/t (None: prices.csv).")
+    gasoline_cny_per_t: NonNeg | None = Field(None, description="Gasoline price, CNY/t (None: prices.csv).")
+    fuel_oil_cny_per_t: NonNeg | None = Field(None, description="Fuel oil price, CNY/t (None: prices.csv).")
+    lpg_cny_per_t: NonNeg | None = Field(None, description="LPG price, CNY/t (None: prices.csv).")
+    biomass_cny_per_t: NonNeg | None = Field(None, description="Biomass pellet price, CNY/t (None: prices.csv).")
+    purchased_heat_cny_per_gj: NonNeg | None = Field(None, description="Purchased steam/heat price, CNY/GJ (None: prices.csv).")
+    gec_cny_per_mwh: NonNeg | None = Field(None, description="Green certificate (GEC) price, CNY/MWh (None: prices.csv, latest monthly average).")
+    green_power_premium_cny_per_mwh: NonNeg | None = Field(None, description="Green power premium over the grid price, CNY/MWh (None: prices.csv).")
+    ccer_cny_per_t: NonNeg | None = Field(None, description="CCER offset price, CNY/tCO2 (None: prices.csv).")
+    nature_removal_cny_per_t: NonNeg | None = Field(None, description="Nature-based removal price, CNY/tCO2 (None: prices.csv).")
     carbon_price_cny_per_t: NonNeg = Field(0.0, description="Carbon price paid on emissions (ETS-covered plants).")
     carbon_price_covers: Literal["direct", "all"] = Field(
         "direct",
@@ -340,12 +340,12 @@ class Prices(Strict):
                     "surrendered for a covered facility's direct emissions) or 'all' (scope 1 + 2, e.g. an internal price).",
     )
     energy_price_growth_per_yr: float = Field(0.0, ge=-0.2, le=0.5, description="Escalation of electricity and fuel prices.")
-    carbon_price_growth_per_yr: float = Field(0.0, ge=-0.2, le=0.5)
+    carbon_price_growth_per_yr: float = Field(0.0, ge=-0.2, le=0.5, description="Growth of the carbon price per year after the base year, fraction/yr. Default 0.")
 
 
 class TechBase(Strict):
-    enabled: bool = True
-    max_build_per_yr: NonNeg | None = None
+    enabled: bool = Field(True, description="Offer this technology to the plan (false: keep the settings but build none). Default true.")
+    max_build_per_yr: NonNeg | None = Field(None, description="Most that can be built in one year, in the technology's scenario unit: kWp (PV), kW_th (heaters), kWh_th (thermal storage), t/yr (CCUS), kWh of energy and kW of power (battery); None: no limit.")
     subsidy_cny_per_kw: NonNeg = Field(
         0.0,
         description="Capex subsidy, CNY per kW of capacity, deducted from each build's capex; default 0. It applies "
@@ -353,7 +353,7 @@ class TechBase(Strict):
                     "(kW_th). Refused (exit 2) on efficiency measures, thermal storage (kWh_th) and CCUS (t/yr), "
                     "where a per-kW subsidy has no meaning: use finance.lump_sum_subsidy_cny there.",
     )
-    first_build_year: int | None = None
+    first_build_year: int | None = Field(None, description="First year it can be built (None: the first planning year).")
 
 
 def _refuse_per_kw_subsidy(value: float, what: str) -> float:
@@ -378,14 +378,14 @@ class PV(TechBase):
 
 
 class Battery(TechBase):
-    capex_energy_cny_per_kwh: NonNeg | None = None
-    capex_power_cny_per_kw: NonNeg | None = None
-    fom_cny_per_kw_yr: NonNeg | None = None
-    round_trip_efficiency: Annotated[float, Field(gt=0, le=1)] | None = None
-    life_years: PosInt | None = None
-    min_duration_h: NonNeg | None = None
-    max_duration_h: NonNeg | None = None
-    max_kwh: NonNeg | None = None
+    capex_energy_cny_per_kwh: NonNeg | None = Field(None, description="Capex of energy capacity, CNY per kWh. Default: catalogue, by build year.")
+    capex_power_cny_per_kw: NonNeg | None = Field(None, description="Capex of power capacity (PCS), CNY per kW. Default: catalogue, by build year.")
+    fom_cny_per_kw_yr: NonNeg | None = Field(None, description="Fixed O&M, CNY per kW of power per year. Default: catalogue.")
+    round_trip_efficiency: Annotated[float, Field(gt=0, le=1)] | None = Field(None, description="Energy out / energy in over a cycle, fraction. Default: catalogue.")
+    life_years: PosInt | None = Field(None, description="Economic life, years. Default: catalogue.")
+    min_duration_h: NonNeg | None = Field(None, description="Smallest energy / power ratio, hours. Default: catalogue.")
+    max_duration_h: NonNeg | None = Field(None, description="Largest energy / power ratio, hours. Default: catalogue.")
+    max_kwh: NonNeg | None = Field(None, description="Energy capacity limit, kWh (None: no limit).")
     degradation_cny_per_kwh: NonNeg | None = Field(
         None, description="Wear (throughput) cost per kWh discharged, CNY/kWh; cost category 'battery_degradation'. "
                           "None: the catalogue default (battery.degradation_cny_per_kwh, about 0.07 CNY/kWh for LFP).")
