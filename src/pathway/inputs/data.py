@@ -120,7 +120,7 @@ class ModelData:
     gec_max_mwh: float | None = None
     gec_enabled: bool = False
     green_power_premium: float = 0.0  # CNY/MWh over the grid price
-    gec_price: float = 0.0  # green certificate, CNY/MWh
+    gec_price: dict[int, float] = field(default_factory=dict)  # green certificate by year, CNY/MWh (0 when absent)
     offsets_enabled: bool = False
     offsets_max_t: float | None = None
     offset_price: float = 0.0  # CCER, CNY/t

@@ -543,7 +543,10 @@ def _add_purchases(ctx: _Context, md: ModelData) -> None:
                                          "green_power_premium_cny_per_mwh", h.base_year, province)
     if tech.green_certificates is not None and tech.green_certificates.enabled:
         md.gec_enabled, md.gec_max_mwh = True, tech.green_certificates.max_mwh_per_yr
-        md.gec_price = c.price("gec_cny_per_mwh", p.gec_cny_per_mwh, "gec_cny_per_mwh", h.base_year, province)
+        # a price by year: a certificate counts for consumption in its own production year
+        # (the vintage rule in data/prices.csv), so year y buys year-y certificates
+        md.gec_price = {y: c.price("gec_cny_per_mwh", p.gec_cny_per_mwh, "gec_cny_per_mwh", y, province)
+                        for y in ctx.years}
     if tech.offsets is not None and tech.offsets.enabled:
         md.offsets_enabled, md.offsets_max_t = True, tech.offsets.max_t_per_yr
         md.offset_price = c.price("ccer_cny_per_t", p.ccer_cny_per_t, "ccer_cny_per_t", h.base_year, province)

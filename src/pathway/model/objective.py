@@ -28,7 +28,7 @@ def add_costs(m: pyo.ConcreteModel, md: ModelData) -> None:
         export_revenue= - esc(y) x sum_t w x price_exp x exp   (the surplus's market value moves
                         with electricity prices)
         fuel          = esc(y) x (sum_t w (c_x qx + c_k q) + other fuel cost x g(y))
-        green_power_premium = premium x gp[y];  green_certificates = price x gec[y]
+        green_power_premium = premium x gp[y];  green_certificates = price(y) x gec[y]
         offsets       = ccer x off[y] + removal price x rem[y]
         ccus_variable = (opex + T&S) x CAP[y]
         carbon_price  = cp(y) x (S1[y] - CAP[y])   ('direct', the default), or cp(y) x E[y] ('all')
@@ -80,7 +80,7 @@ def add_costs(m: pyo.ConcreteModel, md: ModelData) -> None:
         "export_revenue": export,
         "fuel": fuel,
         "green_power_premium": lambda m, y: m.price_green_power * m.gp[y],
-        "green_certificates": lambda m, y: m.price_gec * m.gec[y],
+        "green_certificates": lambda m, y: m.price_gec[y] * m.gec[y],
         "offsets": lambda m, y: m.price_offset * m.off[y] + m.price_removal * m.rem[y],
         "ccus_variable": lambda m, y: m.price_ccus_var * m.captured[y],
         "carbon_price": lambda m, y: m.price_carbon[y] * (
@@ -96,7 +96,6 @@ def add_costs(m: pyo.ConcreteModel, md: ModelData) -> None:
 # to the ModelData field it copies; set_price_params() pushes a re-prepared ModelData in.
 PRICE_PARAMS = {
     "price_green_power": "green_power_premium",  # CNY/MWh
-    "price_gec": "gec_price",  # CNY/MWh
     "price_offset": "offset_price",  # CNY/t
     "price_removal": "removal_price",  # CNY/t
     "price_ccus_var": "ccus_var_cny_per_t",  # CNY/t
@@ -105,11 +104,12 @@ PRICE_PARAMS = {
 
 def add_price_params(m: pyo.ConcreteModel, md: ModelData) -> None:
     """Mutable cost coefficients: the scalar prices of PRICE_PARAMS, price_carbon[y]
-    (CNY/t) and capex_unit[k, v] (CNY per unit of capacity built in year v, net of
+    (CNY/t), price_gec[y] (CNY/MWh, certificates of year y) and capex_unit[k, v] (CNY per unit of capacity built in year v, net of
     subsidies). Only the objective uses them; the constraints never do."""
     for name, fld in PRICE_PARAMS.items():
         setattr(m, name, pyo.Param(mutable=True, initialize=float(getattr(md, fld))))
     m.price_carbon = pyo.Param(m.Y, mutable=True, initialize={y: float(md.carbon_price[y]) for y in m.Y})
+    m.price_gec = pyo.Param(m.Y, mutable=True, initialize={y: float(md.gec_price.get(y, 0.0)) for y in m.Y})
     m.capex_unit = pyo.Param(m.K, m.Y, mutable=True,
                              initialize={(k, v): float(m.blocks[k].capex_cny_per_unit[v]) for k in m.K for v in m.Y})
 
@@ -123,6 +123,7 @@ def set_price_params(m: pyo.ConcreteModel, md: ModelData) -> None:
         getattr(m, name).set_value(float(getattr(md, fld)))
     for y in m.Y:
         m.price_carbon[y].set_value(float(md.carbon_price[y]))
+        m.price_gec[y].set_value(float(md.gec_price.get(y, 0.0)))
     blocks = investable(md)
     for k in m.K:
         for v in m.Y:

@@ -227,7 +227,7 @@ def build_tables(m: pyo.ConcreteModel, md: ModelData, a: Arrays, duals: dict, ob
         "export_revenue": -esc * (md.export_price_cny_per_mwh or 0.0) * wsum(md, a.t["exp"]),
         "fuel": esc * (existing_fuel_cost + wsum(md, fuel_cost_new) + sum(md.other_fuel_cost_cny.values()) * g),
         "green_power_premium": md.green_power_premium * a.y["gp"],
-        "green_certificates": md.gec_price * a.y["gec"],
+        "green_certificates": np.array([md.gec_price.get(y, 0.0) for y in years]) * a.y["gec"],
         "offsets": md.offset_price * a.y["off"] + md.removal_price * a.y["rem"],
         "ccus_variable": md.ccus_var_cny_per_t * captured,
         "carbon_price": np.array([md.carbon_price[y] for y in years]) * (e_target if md.carbon_price_covers == "all" else e_direct),
