@@ -88,7 +88,7 @@ def terms(**kw) -> Finance:
 
 
 def test_levers_are_the_results_levers():
-    from pathway.results.tables import LEVER_ORDER
+    from pathway.technologies import LEVER_ORDER
 
     assert LEVER_ORDER == LEVER_ORDER
 

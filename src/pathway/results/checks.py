@@ -14,7 +14,7 @@ import pyomo.environ as pyo
 from pathway.errors import CheckError
 from pathway.inputs.data import ModelData
 from pathway.model.objective import OBJ_SCALE
-from pathway.results.tables import Arrays, demand_arrays, wsum
+from pathway.results.extract import Arrays, demand_arrays, wsum
 
 ABS_TOL_MWH = 1e-4
 REL_TOL = 1e-6

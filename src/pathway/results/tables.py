@@ -7,107 +7,22 @@ expressions, so the post-solve checks (checks.py) compare two independent routes
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 
 from pathway.inputs.data import ModelData
-from pathway.model.emissions import probe_delta_t
 from pathway.model.investment import active
-from pathway.model.objective import COST_CATEGORIES, OBJ_SCALE
+from pathway.model.objective import COST_CATEGORIES
 from pathway.money import crf
+from pathway.results.attribution import abatement_table
+from pathway.results.extract import Arrays, capacity_in_service, demand_arrays, wsum
+from pathway.results.marginal import binding_rule, marginal_abatement_costs, offset_price
 from pathway.technologies import (
     LEVER_ORDER,  # noqa: F401  (re-exported: the attribution order)
     capacity_unit,
 )
 from pathway.units import HOURS_PER_DAY
-
-
-@dataclass
-class Arrays:
-    """Hourly solution values, each (Y, P, 24), and yearly values, each (Y,)."""
-
-    y: dict[str, np.ndarray] = field(default_factory=dict)
-    t: dict[str, np.ndarray] = field(default_factory=dict)
-    q: dict[tuple[str, str], np.ndarray] = field(default_factory=dict)  # (heater, load)
-    qx: dict[str, np.ndarray] = field(default_factory=dict)  # existing boiler by load
-    tes_dis: dict[str, np.ndarray] = field(default_factory=dict)
-
-
-def _hourly(var, shape, years, index_prefix=()) -> np.ndarray:
-    out = np.zeros(shape)
-    vals = var.extract_values()
-    yi = {y: i for i, y in enumerate(years)}
-    n = len(index_prefix)
-    for key, v in vals.items():
-        if n and key[:n] != index_prefix:
-            continue
-        y, p, h = key[n:]
-        out[yi[y], p, h] = v or 0.0
-    return out
-
-
-def extract_arrays(m: pyo.ConcreteModel, md: ModelData) -> Arrays:
-    years = md.years
-    shape = (len(years), md.n_periods, HOURS_PER_DAY)
-    a = Arrays()
-    a.t["imp"] = _hourly(m.imp, shape, years)
-    a.t["exp"] = _hourly(m.exp, shape, years) if m.has_export else np.zeros(shape)
-    a.t["pv_gen"] = _hourly(m.pv_gen, shape, years) if m.has_pv else np.zeros(shape)
-    for name in ("ch", "dis", "soc"):
-        a.t[name] = _hourly(getattr(m, name), shape, years) if m.has_battery else np.zeros(shape)
-    a.t["tes_ch"] = _hourly(m.tes_ch, shape, years) if m.has_tes else np.zeros(shape)
-    a.t["tes_soc"] = _hourly(m.tes_soc, shape, years) if m.has_tes else np.zeros(shape)
-    a.t["capture"] = _hourly(m.capture, shape, years) if m.has_ccus else np.zeros(shape)
-    for k, l in m.KL:
-        a.q[(k, l)] = _hourly(m.q, shape, years, (k, l))
-    qx_vals = m.qx.extract_values()
-    yi = {y: i for i, y in enumerate(years)}
-    for hl in md.heat_loads:
-        arr = np.zeros(shape)
-        for (l, y, p, h), v in qx_vals.items():
-            if l == hl.name:
-                arr[yi[y], p, h] = v or 0.0
-        a.qx[hl.name] = arr
-    if m.has_tes:
-        for l in m.LT:
-            a.tes_dis[l] = _hourly(m.tes_dis, shape, years, (l,))
-    for name in ("gp", "gec", "off", "rem"):
-        a.y[name] = np.array([pyo.value(getattr(m, name)[y]) for y in years])
-    a.y["peak"] = np.array([pyo.value(m.peak[y]) for y in years]) if m.has_peak else np.zeros(len(years))
-    a.y["build"] = {k: np.array([pyo.value(m.build[k, y]) for y in years]) for k in m.K}
-    return a
-
-
-def wsum(md: ModelData, arr: np.ndarray) -> np.ndarray:
-    """Yearly totals sum_{p,h} w_p x arr[y,p,h] -> (Y,)."""
-    return np.einsum("yph,p->y", arr, md.weights)
-
-
-def capacity_in_service(md: ModelData, builds: dict[str, np.ndarray], blocks: dict) -> dict[str, np.ndarray]:
-    years = md.years
-    out = {}
-    for k, b in builds.items():
-        life = blocks[k].life_years
-        out[k] = np.array([sum(b[j] for j, v in enumerate(years) if active(v, y, life)) for y in years])
-    return out
-
-
-def demand_arrays(md: ModelData, a: Arrays, blocks: dict) -> dict[str, np.ndarray]:
-    """Demand before savings and the savings, (Y,P,24), electricity and each heat load."""
-    g = np.array([md.growth[y] for y in md.years])
-    cap = capacity_in_service(md, a.y["build"], blocks)
-    sav_e = sum((md.efficiency[k][2] * cap[k] for k in md.efficiency if md.efficiency[k][1] == "electricity"), np.zeros(len(md.years)))
-    sav_h = sum((md.efficiency[k][2] * cap[k] for k in md.efficiency if md.efficiency[k][1] == "heat"), np.zeros(len(md.years)))
-    out = {"elec_demand": md.elec_demand_mwh_base * g[:, None, None] * md.elec_shape[None]}
-    out["elec_saving"] = out["elec_demand"] * sav_e[:, None, None]
-    for hl in md.heat_loads:
-        d = hl.demand_mwh_base * g[:, None, None] * hl.shape[None]
-        out[f"heat_demand:{hl.name}"] = d
-        out[f"heat_saving:{hl.name}"] = d * sav_h[:, None, None]
-    return out
 
 
 def build_tables(m: pyo.ConcreteModel, md: ModelData, a: Arrays, duals: dict, objective: float,
@@ -309,60 +224,6 @@ def build_tables(m: pyo.ConcreteModel, md: ModelData, a: Arrays, duals: dict, ob
     return tables
 
 
-def abatement_table(md, a, dem, heat_elec_proc, heat_elec_regen, fuel_em_proc, fuel_em_regen, tes_elec, ccus_elec,
-                    pv_used, captured, e_target, f) -> pd.DataFrame:
-    """Sequential attribution, in the fixed order of LEVER_ORDER. With f the scope-2 factor
-    of the target's method, BAU(y) the emissions with no action (existing boilers meet all
-    heat, the grid all electricity), each lever's abatement is the change it makes given the
-    levers before it:
-
-        efficiency       = f x S_e + sum_l ef_x,l x S_h,l
-        electrification  = sum_l ef_x,l x (Q_new,l + TES_l) - f x E_heat - F_new      (process loads)
-        onsite_pv        = f x (PVused - X_pv)           storage = -f x (ch - dis)
-        green_power      = f x gp,   green_certificates = f x gec   (market method only)
-        ccus_net         = CAP - f x (E_regen + E_ccus) - F_regen
-        offsets          = off + rem
-
-    so that B + (BAU(y) - B) - sum(levers before offsets) = E(y) exactly; the check table
-    verifies it after every solve.
-    """
-    years = md.years
-    Y = len(years)
-    g = np.array([md.growth[y] for y in years])
-    existing_pv = float((md.weights[:, None] * md.existing_pv_mwh).sum())
-    elec_bau = wsum(md, dem["elec_demand"]) - existing_pv
-    bau = f * elec_bau + sum(md.other_fuel_t.values()) * g + md.process_co2_t * g
-    eff = f * wsum(md, dem["elec_saving"])
-    elec_heat = np.zeros(Y)
-    for hl in md.heat_loads:
-        d = wsum(md, dem[f"heat_demand:{hl.name}"])
-        bau = bau + hl.existing_ef_t_per_mwh_heat * d
-        eff = eff + hl.existing_ef_t_per_mwh_heat * wsum(md, dem[f"heat_saving:{hl.name}"])
-        new = sum((wsum(md, arr) for (k, l), arr in a.q.items() if l == hl.name), np.zeros(Y))
-        if hl.name in a.tes_dis:
-            new = new + wsum(md, a.tes_dis[hl.name])
-        elec_heat = elec_heat + hl.existing_ef_t_per_mwh_heat * new
-    elec_heat = elec_heat - f * wsum(md, heat_elec_proc + tes_elec) - wsum(md, fuel_em_proc)
-    levers = {
-        "efficiency": eff,
-        "electrification_and_fuel_switch": elec_heat,
-        "onsite_pv": f * (wsum(md, pv_used) - existing_pv),
-        "storage": -f * wsum(md, a.t["ch"] - a.t["dis"]),
-        "green_power": f * a.y["gp"] if md.scope2_method == "market" else np.zeros(Y),
-        "green_certificates": f * a.y["gec"] if md.scope2_method == "market" else np.zeros(Y),
-        "ccus_net_of_penalty": captured - f * wsum(md, heat_elec_regen + ccus_elec) - wsum(md, fuel_em_regen),
-        "offsets": a.y["off"] + a.y["rem"],
-    }
-    rows = []
-    for i, y in enumerate(years):
-        rows.append(dict(year=y, order=0, lever="baseline", abatement_t=float("nan"), emissions_after_t=md.baseline_t))
-        rows.append(dict(year=y, order=1, lever="growth_and_grid_factor", abatement_t=float(md.baseline_t - bau[i]),
-                         emissions_after_t=float(bau[i])))
-        level = bau[i]
-        for j, lever in enumerate(LEVER_ORDER):
-            level = level - levers[lever][i]
-            rows.append(dict(year=y, order=j + 2, lever=lever, abatement_t=float(levers[lever][i]), emissions_after_t=float(level)))
-    return pd.DataFrame(rows, columns=["year", "order", "lever", "abatement_t", "emissions_after_t"])
 
 
 def dispatch_table(md: ModelData, a: Arrays, dem: dict, elec_for_heat_ccus: np.ndarray) -> pd.DataFrame:
@@ -391,53 +252,9 @@ def dispatch_table(md: ModelData, a: Arrays, dem: dict, elec_for_heat_ccus: np.n
     return df.reset_index()
 
 
-def marginal_abatement_costs(m: pyo.ConcreteModel, md: ModelData, objective: float, probe_objectives: dict) -> dict:
-    """MAC[y], CNY per tonne of OWN reduction in year y, measured (not read from a dual):
-
-        MAC[y] = (z[y] - z) / (OBJ_SCALE x d(y) x delta)
-
-    z the optimal objective, z[y] the objective after tightening every rule on year y's own
-    emissions by delta tonnes with offsets held fixed (``model.emissions.own_emission_probes``,
-    re-solved warm by ``solve.run_probes``), d(y) the discount factor. It is the one-sided
-    derivative of total cost, valid when the LP is degenerate; where the dual is unique it
-    equals the sum of the duals of the binding rules on own emissions. 0 in a year whose
-    own emissions no rule limits or whose rules are slack; None when no further own
-    reduction is possible in that year."""
-    delta = probe_delta_t(md)
-    out = {}
-    for y in md.years:
-        if y not in probe_objectives:
-            out[y] = 0.0
-            continue
-        z = probe_objectives[y]
-        if z is None:
-            out[y] = None
-            continue
-        v = (z - objective) / (OBJ_SCALE * md.discount[y] * delta)
-        out[y] = 0.0 if abs(v) < 1e-6 else float(v)
-    return out
 
 
-def offset_price(md: ModelData, off_t: float, rem_t: float) -> float | None:
-    """Price of the marginal offset (CNY/t): the dearest kind bought that year; None if none."""
-    prices = [pr for q, pr in ((off_t, md.offset_price), (rem_t, md.removal_price)) if q > 1e-6]
-    return max(prices) if prices else None
 
 
-RULE_ORDER = ("own_reduction", "ceiling", "green_share", "offset_cap")
 
 
-def binding_rule(m: pyo.ConcreteModel, md: ModelData, y: int) -> str:
-    """The rule that binds in year y: the first tight one of own_reduction (own emissions at
-    their limit), ceiling (net emissions at the ceiling), green_share, offset_cap; 'none'."""
-    for name in RULE_ORDER:
-        con = getattr(m, {"own_reduction": "own_reduction", "ceiling": "ceiling", "green_share": "green_share",
-                          "offset_cap": "offset_cap"}[name], None)
-        if con is None or y not in con:
-            continue
-        c = con[y]
-        body = pyo.value(c.body)
-        tol = 1e-6 * max(1.0, abs(md.baseline_t))
-        if (c.has_ub() and body >= pyo.value(c.upper) - tol) or (c.has_lb() and body <= pyo.value(c.lower) + tol):
-            return name
-    return "none"

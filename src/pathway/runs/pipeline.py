@@ -23,8 +23,9 @@ from pathway.model.emissions import own_emission_probes
 from pathway.output.folder import write_diagnosis, write_run
 from pathway.reference.validate import load_scenario
 from pathway.results.checks import run_checks
+from pathway.results.extract import extract_arrays
 from pathway.results.summary import assumptions_table, make_summary
-from pathway.results.tables import build_tables, extract_arrays
+from pathway.results.tables import build_tables
 from pathway.scenario.loader import LoadedScenario
 from pathway.solve.diagnosis import diagnose, explain
 from pathway.solve.highs import solve
