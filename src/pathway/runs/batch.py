@@ -1,12 +1,13 @@
-"""Many runs: the task a worker runs, the executors that run tasks, the result cache, and
-persistent re-solves for parameter sweeps.
+"""Many runs: the task a worker runs and the batch that hands tasks to an executor
+(``runs.executors``), skips what the cache holds (``runs.cache``) and re-solves persistent
+models for parameter sweeps (``solve.session``).
 
 A run is a ``RunSpec`` (scenario file + nested overrides). A task (``run_chunk``) takes a
 list of specs and returns, for each, a plain dict: status, summary, result tables, error.
 A failing run (bad input, unreachable target, solver time-out, anything unexpected) is
 recorded with its error; it never stops the batch.
 
-Executors (``make_executor``): ``local`` a process pool of the machine's cores
+Executors (``runs.executors.make_executor``): ``local`` a process pool of the machine's cores
 (``concurrent.futures.ProcessPoolExecutor``, spawn context: tasks and their arguments are
 picklable top-level objects; a script that calls ``run_batch`` needs the usual
 ``if __name__ == "__main__":`` guard), ``dask`` a ``dask.distributed`` LocalCluster (processes,
@@ -14,7 +15,7 @@ one thread each) or an existing scheduler (``tcp://HOST:PORT``; its workers need
 installed and the scenario files at the same paths), ``serial`` in this process. HiGHS
 runs with one thread in every worker (``threads=1`` unless set).
 
-Cache: ``DIR/cache/<key>.pkl``, key = SHA-256 of (scenario hash, CSV inputs it names,
+Cache (``runs.cache``): ``DIR/cache/<key>.pkl``, key = SHA-256 of (scenario hash, CSV inputs it names,
 package version and code, solver options, engine). A finished run (optimal or
 infeasible) is written there by the parent process and skipped by the next batch;
 errors and time-outs are not cached.
