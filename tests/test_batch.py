@@ -307,7 +307,7 @@ def test_cache_skips_finished_runs(book, tmp_path, monkeypatch):
     specs = plan_portfolio([book])
     first = run_portfolio(specs, tmp_path / "pf", executor="serial")
     assert first.n_run == 3 and first.n_cached == 0  # the broken file never reaches a worker
-    assert len(list((tmp_path / "pf" / "cache").glob("*.pkl"))) == 3  # optimal and infeasible are cached
+    assert len(list((tmp_path / "pf" / "cache").glob("*.json"))) == 3  # optimal and infeasible are cached
 
     def no_solver(*a, **k):
         raise AssertionError("the solver was called for a cached run")

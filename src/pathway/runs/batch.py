@@ -15,7 +15,7 @@ one thread each) or an existing scheduler (``tcp://HOST:PORT``; its workers need
 installed and the scenario files at the same paths), ``serial`` in this process. HiGHS
 runs with one thread in every worker (``threads=1`` unless set).
 
-Cache (``runs.cache``): ``DIR/cache/<key>.pkl``, key = SHA-256 of (scenario hash, CSV inputs it names,
+Cache (``runs.cache``): ``DIR/cache/<key>.json`` (data only, checksummed), key = SHA-256 of (scenario hash, CSV inputs it names,
 package version and code, solver options, engine). A finished run (optimal or
 infeasible) is written there by the parent process and skipped by the next batch;
 errors and time-outs are not cached.
