@@ -220,7 +220,10 @@ def test_cli_exit_3_with_diagnosis_and_no_traceback(write_yaml, tmp_path):
     assert "cannot be met" in res.stderr and "PV capacity" in res.stderr
     diag = json.loads((out / "diagnosis.json").read_text())
     assert diag["years_missed"] == [2026, 2027]
-    assert not (out / "summary.json").exists()  # no partial results
+    summary = json.loads((out / "summary.json").read_text())  # no partial results: status and reason only
+    assert summary["status"] == "infeasible" and summary["target_met"] is False
+    assert summary["years_missed"] == [2026, 2027] and "PV capacity" in summary["explanation"]
+    assert not (out / "tables").exists() and not (out / "report.html").exists()
 
 
 @pytest.mark.slow

@@ -11,6 +11,7 @@ takes about a minute on two cores. Each result must reproduce its pins in
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -103,4 +104,5 @@ def test_infeasible_scenario_exits_3_with_diagnosis(tmp_path):
                          capture_output=True, text=True, cwd=ROOT)
     assert out.returncode == 3, out.stdout + out.stderr
     assert (tmp_path / "out" / "diagnosis.json").exists()
-    assert not (tmp_path / "out" / "summary.json").exists()
+    assert json.loads((tmp_path / "out" / "summary.json").read_text())["status"] == "infeasible"
+    assert not (tmp_path / "out" / "tables").exists()

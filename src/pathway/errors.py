@@ -56,3 +56,9 @@ class CheckError(PathwayError):
     """A post-solve identity (balance, accounting) failed: a defect, never silently passed."""
 
     exit_code = 1
+
+
+class OutputPathError(PathwayError):
+    """An output folder (--out) that cannot be written: a file, under a file, not writable (exit code 2)."""
+
+    exit_code = 2

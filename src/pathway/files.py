@@ -45,3 +45,29 @@ def json_safe(x):
     if isinstance(x, float) and (math.isnan(x) or math.isinf(x)):
         return None
     return x
+
+
+def check_out_dir(path: str | Path, what: str = "--out") -> Path:
+    """``path`` as an output folder, checked before anything is computed or written: it is
+    a folder or can be made one, and it and its parent (temporary folders go beside it) are
+    writable. Raises OutputPathError (exit 2) naming the path and the reason."""
+    from pathway.errors import OutputPathError
+
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise OutputPathError(f"{what} {path}: is a file, not a folder; choose a folder (new or existing)")
+    first = path if path.exists() else None
+    probe = path.parent
+    while first is None:
+        if probe.exists():
+            if not probe.is_dir():
+                raise OutputPathError(f"{what} {path}: not a folder can be made there: {probe} is a file")
+            first = probe
+        elif probe == probe.parent:
+            break
+        probe = probe.parent
+    need = [p for p in {first, path.parent if path.parent.exists() else None} if p is not None]
+    for p in need:
+        if not os.access(p, os.W_OK | os.X_OK):
+            raise OutputPathError(f"{what} {path}: cannot write there: {p} is not writable")
+    return path

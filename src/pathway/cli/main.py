@@ -76,10 +76,13 @@ def inventory(
     out_dir: Annotated[Optional[Path], typer.Option("--out", help="Write inventory.csv and inventory.json here.")] = None,
 ) -> None:
     """Print (and with --out write) the base-year CO2 inventory, factor and source on every line."""
+    from pathway.files import check_out_dir
     from pathway.inputs.inventory import baseline_inventory
     from pathway.reference.validate import load_scenario
 
     try:
+        if out_dir is not None:
+            check_out_dir(out_dir)
         loaded = load_scenario(file)
     except PathwayError as exc:
         _fail(exc)

@@ -1,13 +1,16 @@
 """The output folder of a run: the one place that writes it and reads it back.
 
 Layout (public contract): ``summary.json``, ``tables/<name>.csv``, ``results.xlsx``,
-``report.html``; ``diagnosis.json`` when the target cannot be met. A run is written into
-a temporary folder beside ``--out`` and moved into place only when complete, so an
-interrupted write never leaves a half-written run."""
+``report.html``; when the target cannot be met, only ``diagnosis.json`` and a small
+``summary.json`` with ``"status": "infeasible"``. A run is written into a temporary folder
+beside ``--out`` and swapped in only when complete, replacing every pathway-owned file
+(``OWNED``) of the previous run and nothing else (see ``_swap_in`` for what an interrupted
+swap leaves)."""
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -29,12 +32,75 @@ class ReportInputError(PathwayError):
     exit_code = 2
 
 
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True  # exists, owned by someone else
+    return True
+
+
+def clean_stale_temp(out_dir: str | Path) -> list[Path]:
+    """Remove the ``.pathway-*`` folders beside ``out_dir`` left by a run that was killed
+    (a temporary output or the previous run's files on their way out). A folder whose name
+    carries the id of another live process (``.pathway-<pid>-...``) is a run in progress and
+    is kept. Returns what was removed."""
+    out_dir = Path(out_dir)
+    parent = out_dir.parent
+    removed: list[Path] = []
+    if not parent.is_dir():
+        return removed
+    for p in parent.glob(".pathway-*"):
+        if not p.is_dir() or p.is_symlink():
+            continue
+        head = p.name[len(".pathway-"):].split("-", 1)[0]
+        if head.isdigit() and int(head) != os.getpid() and _pid_alive(int(head)):
+            continue
+        shutil.rmtree(p, ignore_errors=True)
+        removed.append(p)
+    return removed
+
+
+def _new_temp(out_dir: Path, what: str) -> Path:
+    return Path(tempfile.mkdtemp(prefix=f".pathway-{os.getpid()}-{what}-", dir=out_dir.parent))
+
+
+def _swap_in(tmp: Path, out_dir: Path) -> None:
+    """Replace the pathway-owned contents (``OWNED``) of ``out_dir`` by those of ``tmp``, as
+    a whole; anything else in ``out_dir`` (a user's file) stays.
+
+    Every step is a rename on one file system: the old owned files move to a ``.pathway-*``
+    folder beside ``out_dir``, then the new ones move in, ``summary.json`` last, then the
+    old ones are deleted. Killed part way, ``out_dir`` holds no ``summary.json`` (never an
+    old run's summary beside new files, nor a new summary beside old files): it reads as
+    "no results" until the next run, whose start deletes the ``.pathway-*`` leftovers
+    (``clean_stale_temp``)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    old = _new_temp(out_dir, "old")
+    try:
+        present = [out_dir / c for c in OWNED if (out_dir / c).exists() or (out_dir / c).is_symlink()]
+        summary = out_dir / "summary.json"
+        if summary in present:  # the summary goes first: the folder stops claiming a result at once
+            present.remove(summary)
+            present.insert(0, summary)
+        for p in present:
+            os.replace(p, old / p.name)
+        news = sorted(tmp.iterdir(), key=lambda c: c.name == "summary.json")  # summary.json last
+        for child in news:
+            os.replace(child, out_dir / child.name)
+    finally:
+        shutil.rmtree(old, ignore_errors=True)
+
+
 def write_run(out_dir: str | Path, summary: dict, tables: dict[str, pd.DataFrame], report: bool = True,
               excel: bool = True, lang: str = "en") -> None:
     """Write summary.json, tables/*.csv, results.xlsx and report.html, all or nothing."""
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".pathway-", dir=out_dir.parent))
+    clean_stale_temp(out_dir)
+    tmp = _new_temp(out_dir, "new")
     try:
         (tmp / "tables").mkdir()
         for name, df in tables.items():
@@ -48,18 +114,27 @@ def write_run(out_dir: str | Path, summary: dict, tables: dict[str, pd.DataFrame
             from pathway.output.report import write_report
 
             write_report(tmp / "report.html", summary, tables, lang=lang)
-        if out_dir.exists():
-            for child in OWNED:
-                p = out_dir / child
-                if p.is_dir():
-                    shutil.rmtree(p)
-                elif p.exists():
-                    p.unlink()
-        out_dir.mkdir(parents=True, exist_ok=True)
-        for child in tmp.iterdir():
-            shutil.move(str(child), out_dir / child.name)
+        _swap_in(tmp, out_dir)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def write_infeasible(out_dir: str | Path, summary: dict, diag: dict) -> Path:
+    """An unreachable target's outputs: ``diagnosis.json`` and a small ``summary.json``
+    (``"status": "infeasible"``), replacing the folder's pathway-owned contents as a whole
+    like ``write_run``, so no earlier run's tables, report or summary survive beside them.
+    Returns the path of diagnosis.json."""
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    clean_stale_temp(out_dir)
+    tmp = _new_temp(out_dir, "new")
+    try:
+        write_json(tmp / "diagnosis.json", diag)
+        write_json(tmp / "summary.json", summary)
+        _swap_in(tmp, out_dir)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return out_dir / "diagnosis.json"
 
 
 def write_diagnosis(diag: dict, out_dir: str | Path) -> Path:

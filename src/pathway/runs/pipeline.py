@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from pathway import __version__
 from pathway.errors import InfeasibleTargetError, Problem, SolverError
-from pathway.files import json_safe
+from pathway.files import check_out_dir, json_safe
 from pathway.finance.bau import assets_table, bau_tables, bau_twin, finance_context
 from pathway.finance.cashflows import compute_finance, inputs_from_tables
 from pathway.inputs.data import ModelData
@@ -20,7 +21,7 @@ from pathway.inputs.inventory import baseline_inventory
 from pathway.inputs.prepare import prepare
 from pathway.model import build_model
 from pathway.model.emissions import own_emission_probes
-from pathway.output.folder import write_diagnosis, write_run
+from pathway.output.folder import write_infeasible, write_run
 from pathway.reference.validate import load_scenario
 from pathway.results.checks import run_checks
 from pathway.results.extract import extract_arrays
@@ -134,12 +135,23 @@ def write_outputs(result: RunResult, out_dir: Path, report: bool = True, excel: 
     write_run(out_dir, result.summary, result.tables, report=report, excel=excel, lang=lang)
 
 
+def infeasible_summary(loaded: LoadedScenario, diag: dict) -> dict:
+    """The small summary.json of a run whose target cannot be met (no results, the reason)."""
+    s = loaded.scenario
+    return {"scenario": s.name, "status": "infeasible", "target_met": False,
+            "target_year": s.horizon.target_year, "base_year": s.horizon.base_year,
+            "baseline_emissions_t": diag.get("baseline_emissions_t"), "years_missed": diag.get("years_missed"),
+            "explanation": diag.get("explanation"), "package_version": __version__, "scenario_sha256": loaded.sha256}
+
+
 def run_file(path: str | Path, out_dir: str | Path | None = None, opts: SolverOptions | None = None,
              progress: Callable[[str], None] | None = None, overrides: dict | None = None, lang: str = "en",
              warn: Callable[[Problem], None] | None = None) -> RunResult:
     """Load, optimise and (with ``out_dir``) write one scenario file; ``warn`` is called with
     each warning of the loaded scenario (``LoadedScenario.warnings``) before it is solved."""
     say = progress or (lambda stage: None)
+    if out_dir is not None:
+        check_out_dir(out_dir)  # before anything is solved or written (OutputPathError, exit 2)
     say("load")
     t0 = time.perf_counter()
     loaded = load_scenario(path, overrides=overrides)
@@ -150,7 +162,7 @@ def run_file(path: str | Path, out_dir: str | Path | None = None, opts: SolverOp
         result = run_loaded(loaded, opts, progress)
     except InfeasibleTargetError as exc:
         if out_dir is not None:
-            write_diagnosis(exc.diagnosis, Path(out_dir))
+            write_infeasible(Path(out_dir), infeasible_summary(loaded, exc.diagnosis), exc.diagnosis)
         raise
     result.timings_s = {"load": t_load, **result.timings_s}
     if loaded.scenario.finance is not None:  # BAU reference, cash flows, loan (pathway.finance)
