@@ -16,6 +16,7 @@ Conventions shared by all figures:
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping
 
 import numpy as np
@@ -647,6 +648,13 @@ def comparison_table(runs: Mapping[str, Mapping[str, pd.DataFrame]],
     return pd.DataFrame(rows)
 
 
+def plot_text(x) -> str:
+    """A user string (scenario, factory, heat-load name) as plotly text: plotly.js reads a
+    subset of HTML in trace names, titles and hover text, so it is escaped (shown literally;
+    plotly turns the entities back into the characters); "%{" is broken so a name is not read as a hover-template field."""
+    return html.escape(str(x), quote=False).replace("%{", "%&#123;")
+
+
 def scenario_comparison(runs: Mapping[str, Mapping[str, pd.DataFrame]], summaries: Mapping[str, dict] | None = None,
                         lang: str = "en") -> go.Figure:
     """Two or more runs side by side. Left: the pathways overlaid (emissions after capture,
@@ -659,23 +667,24 @@ def scenario_comparison(runs: Mapping[str, Mapping[str, pd.DataFrame]], summarie
     fig = make_subplots(rows=1, cols=2, column_widths=[0.6, 0.4], horizontal_spacing=0.12,
                         subplot_titles=(label("t_pathway", lang), label("ax_cost_mcny", lang).split(" (")[0]
                                         if lang == "en" else "折现总成本"))
-    for i, (name, t) in enumerate(runs.items()):
+    for i, (scen, t) in enumerate(runs.items()):
+        name = plot_text(scen)  # shown by plotly, which reads HTML in it; meta keeps the name as given
         c = SCENARIO_COLOURS[i % len(SCENARIO_COLOURS)]
         pw = t["pathway"]
         fig.add_trace(go.Scatter(x=pw["year"], y=pw["emissions_t"], name=name, legendgroup=name, mode="lines+markers",
                                  line=dict(color=c, width=2.5), hovertemplate=f"{name}<br>%{{x}}: <b>%{{y:,.0f}} tCO2</b><extra></extra>",
-                                 meta=dict(kind="pathway", scenario=name)), row=1, col=1)
+                                 meta=dict(kind="pathway", scenario=scen)), row=1, col=1)
         fig.add_trace(go.Scatter(x=pw["year"], y=pw["ceiling_t"], name=f"{name}: {label('ceiling', lang)}", legendgroup=name,
                                  mode="lines", line=dict(color=c, width=1.5, dash="dash", shape="hv"), showlegend=False,
                                  hovertemplate=f"{name} {label('ceiling', lang)}<br>%{{x}}: <b>%{{y:,.0f}} tCO2</b><extra></extra>",
-                                 meta=dict(kind="ceiling", scenario=name)), row=1, col=1)
+                                 meta=dict(kind="ceiling", scenario=scen)), row=1, col=1)
         r = table.iloc[i]
         fig.add_trace(go.Scatter(x=[r.target_year_emissions_t], y=[r.total_cost_npv_cny / 1e6], name=name, legendgroup=name,
                                  mode="markers+text", text=[f"{name} ({int(r.target_year)})"], textposition="top center",
                                  marker=dict(color=c, size=14, line=dict(color="white", width=1)), showlegend=False,
                                  hovertemplate=(f"<b>{name}</b><br>target year {int(r.target_year)}: %{{x:,.0f}} tCO2"
                                                 "<br>total discounted cost %{y:,.2f} million CNY<extra></extra>"),
-                                 meta=dict(kind="cost_vs_emissions", scenario=name)), row=1, col=2)
+                                 meta=dict(kind="cost_vs_emissions", scenario=scen)), row=1, col=2)
     fig.update_xaxes(title_text=label("ax_year", lang), dtick=1, tickformat="d", row=1, col=1)
     fig.update_yaxes(title_text=label("ax_tco2", lang), tickformat=",.0f", row=1, col=1)
     x_hi = float(table["target_year_emissions_t"].max()) * 1.3 or 1.0

@@ -7,6 +7,7 @@ summary and the result tables (see charts.py for how each figure reads them).
 
 from __future__ import annotations
 
+import hashlib
 import html
 import math
 import re
@@ -153,6 +154,24 @@ def _esc(x) -> str:
     return html.escape(str(x))
 
 
+def safe_id(x: str) -> str:
+    """``x`` as an HTML id / JS string safe anywhere: letters, digits, '_' and '-' kept, any
+    other character replaced, plus a short hash of ``x`` when something was replaced (so
+    different names stay different ids)."""
+    s = re.sub(r"[^A-Za-z0-9_-]", "_", str(x))
+    return s if s == str(x) else f"{s[:40]}-{hashlib.sha256(str(x).encode()).hexdigest()[:8]}"
+
+
+def safe_href(href: str) -> str:
+    """A link target for a page: relative paths and http(s)/file URLs; any other scheme
+    (javascript:, data:) becomes '#'."""
+    h = str(href).strip()
+    if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", h) and not re.match(r"^(https?|file):", h, re.I) \
+            and not re.match(r"^[A-Za-z]:[\\/]", h):  # a Windows drive is a path
+        return "#"
+    return h
+
+
 def _num(x, fmt: str = ",.0f") -> str:
     if x is None or (isinstance(x, float) and not math.isfinite(x)):
         return "–"
@@ -208,6 +227,7 @@ class _Figures:
         self.first = True
 
     def __call__(self, fig: go.Figure, chart_id: str, keep_title: bool = False) -> str:
+        chart_id = safe_id(chart_id)  # plotly writes the div id into HTML and JS unescaped
         if not keep_title:  # the section heading names the chart
             fig = go.Figure(fig)
             fig.update_layout(title_text="", margin_t=60 if fig.layout.updatemenus else 30)
@@ -450,11 +470,11 @@ def comparison_html(runs: Mapping[str, tuple[Mapping, Mapping[str, pd.DataFrame]
     for name, (s, t) in runs.items():
         ty = int(s.get("target_year") or charts.target_year_of(t))
         fig = charts.emissions_pathway(t, lang=lang, target_year=ty)
-        fig.update_layout(title_text=f"{name}", height=420)
+        fig.update_layout(title_text=charts.plot_text(name), height=420)
         pairs.append(embed(fig, f"pathway-{name}", keep_title=True))
     body.append(f"<section><h2>{_esc(_t('s_pathway', lang))}</h2><div class='grid2'>{''.join(pairs)}</div></section>")
     if links:
-        items = "".join(f"<li><a href='{_esc(href)}'>{_esc(name)}</a></li>" for name, href in links.items())
+        items = "".join(f"<li><a href='{_esc(safe_href(href))}'>{_esc(name)}</a></li>" for name, href in links.items())
         body.append(f"<section><h2>{_esc(_t('cmp_reports', lang))}</h2><ul>{items}</ul></section>")
     foot = " · ".join(f"{_esc(k)}: {_esc(s.get('scenario_sha256', '?'))}" for k, (s, _t2) in runs.items())
     version = next(iter(runs.values()))[0].get("package_version", "?") if runs else "?"

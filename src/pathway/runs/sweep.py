@@ -24,6 +24,7 @@ from pathlib import Path
 import pandas as pd
 import plotly.graph_objects as go
 
+from pathway.output.charts import plot_text
 from pathway.output.pages import Page, write_sheets
 from pathway.reference.validate import load_scenario
 from pathway.runs.batch import (
@@ -224,8 +225,8 @@ def pathways_figure(by_year: pd.DataFrame, table: pd.DataFrame, highlight: str |
     fig = go.Figure()
     cost = table.set_index("run").total_cost_npv_cny
     for run, g in by_year.groupby("run", sort=True):
-        lab = g.label.iloc[0]
-        hi = lab == highlight
+        hi = g.label.iloc[0] == highlight
+        lab = plot_text(g.label.iloc[0])  # plotly reads HTML in names and hover text
         fig.add_trace(go.Scatter(
             x=g.year, y=g.emissions_t, mode="lines+markers", name=lab, line_width=3 if hi else 1.2,
             line_color="#000000" if hi else None, opacity=1.0 if hi else 0.7,
