@@ -10,6 +10,7 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from pathway import __version__
 from pathway.errors import PathwayError, ScenarioError
@@ -30,7 +31,7 @@ def _fail(exc: PathwayError) -> None:
         for p in exc.problems:
             err.print(f"  {p}", highlight=False, markup=False)
     else:
-        err.print(f"[bold red]error:[/] {exc}", highlight=False)
+        err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
     raise typer.Exit(exc.exit_code)
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+from rich.markup import escape
 
 from pathway.cli.app import MethodOpt, RouteOpt, TimeOpt, _fail, err, out
 from pathway.errors import PathwayError
@@ -32,7 +33,7 @@ ChunkOpt = Annotated[int, typer.Option("--chunk-size", help="Runs per persistent
 
 def _executor(workers, dask, scheduler, serial) -> dict:
     if dask is not None and dask != "local":
-        err.print(f"[bold red]error:[/] --dask takes 'local' (got {dask!r}); use --scheduler tcp://HOST:PORT for a cluster",
+        err.print(f"[bold red]error:[/] --dask takes 'local' (got {escape(repr(dask))}); use --scheduler tcp://HOST:PORT for a cluster",
                   highlight=False)
         raise typer.Exit(2)
     if scheduler:
@@ -138,10 +139,10 @@ def sweep(
     man = write_sweep(plan, res, out_dir, metric)
     from pathway.runs.batch import wall_summary
 
-    out.print(wall_summary(res), highlight=False)
+    out.print(wall_summary(res), highlight=False, markup=False)
     if man.get("persistent_saving"):
         _print_notes([n for n in man["notes"] if n.startswith("measured")])
-    out.print(f"wrote {out_dir}/sweep.csv, sweep.xlsx, sweep.html, tornado.csv, runs.jsonl, manifest.json", highlight=False)
+    out.print(f"wrote {out_dir}/sweep.csv, sweep.xlsx, sweep.html, tornado.csv, runs.jsonl, manifest.json", highlight=False, markup=False)
 
 
 def montecarlo(
@@ -189,7 +190,7 @@ def montecarlo(
                                                        persistent=persistent, chunk_size=chunk_size, use_cache=cache,
                                                        progress=pr, **ex), plan.n, quiet, "montecarlo")
     man = write_montecarlo(plan, res, out_dir)
-    out.print(man["summary"], highlight=False)
+    out.print(man["summary"], highlight=False, markup=False)
     c, o = man["cost"], man["outcome"]
     if c.get("p50") is not None:
         out.print(f"total discounted cost P10/P50/P90: {c['p10'] / 1e6:,.1f} / {c['p50'] / 1e6:,.1f} / {c['p90'] / 1e6:,.1f} M CNY",
@@ -199,11 +200,11 @@ def montecarlo(
     loan = man.get("loan_p90_capex") or {}
     if "debt_cny" in loan:
         out.print(f"loan on P90 capex: {loan['debt_cny'] / 1e6:,.2f} M CNY ({loan['binding']} binds); "
-                  f"on P50 capex {loan['p50_capex_debt_cny'] / 1e6:,.2f} M CNY", highlight=False)
+                  f"on P50 capex {loan['p50_capex_debt_cny'] / 1e6:,.2f} M CNY", highlight=False, markup=False)
     elif loan.get("note"):
-        out.print(f"loan: {loan['note']}", highlight=False)
+        out.print(f"loan: {loan['note']}", highlight=False, markup=False)
     out.print(f"wrote {out_dir}/percentiles.csv, samples.csv, montecarlo.xlsx, montecarlo.html, runs.jsonl, manifest.json",
-              highlight=False)
+              highlight=False, markup=False)
 
 
 def portfolio(
@@ -223,8 +224,6 @@ def portfolio(
 ) -> None:
     """A bank's book: run every factory; write factories.csv, totals_by_year.csv, portfolio.xlsx and a
     portfolio report (portfolio.html)."""
-    from rich.markup import escape
-
     from pathway.runs.portfolio import plan_portfolio, run_portfolio, write_portfolio
     from pathway.scenario.fields import PathError
 
@@ -244,7 +243,7 @@ def portfolio(
     res = _run_with_progress(lambda pr: run_portfolio(specs, out_dir, _opts(route, method, threads, time_limit),
                                                       use_cache=cache, progress=pr, **ex), len(specs), quiet, "portfolio")
     man = write_portfolio(res, out_dir, [str(p) for p in inputs])
-    out.print(man["summary"], highlight=False)
+    out.print(man["summary"], highlight=False, markup=False)
     t = man["target"]
     if t["share_of_all"] is not None:
         out.print(f"meeting target: {t['met']} of {t['factories']} factories ({t['share_of_all']:.0%}); "
@@ -255,4 +254,4 @@ def portfolio(
             first = (r.error or "").splitlines()[0] if r.error else ""
             err.print(f"  [red]✗[/] {escape(r.label)}: {r.status}: {escape(first)}", highlight=False)
     out.print(f"wrote {out_dir}/factories.csv, totals_by_year.csv, portfolio.xlsx, portfolio.html, runs.jsonl, manifest.json",
-              highlight=False)
+              highlight=False, markup=False)

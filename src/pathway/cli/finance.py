@@ -132,7 +132,7 @@ def finance(
     if update_workbook(run_dir / "results.xlsx", {"bank": bank_sheet(all_tables), **new_tables}):
         wrote.append("results.xlsx (bank and finance sheets)")
     _print(block, new_tables["loan_schedule"])
-    out.print(f"wrote {run_dir}/" + f", {run_dir}/".join(wrote), highlight=False)
+    out.print(f"wrote {run_dir}/" + f", {run_dir}/".join(wrote), highlight=False, markup=False)
 
 
 def _print(block: dict, schedule: pd.DataFrame) -> None:
@@ -141,7 +141,7 @@ def _print(block: dict, schedule: pd.DataFrame) -> None:
     st = block["settings"]
     p = block["project"]
     irr = "n/a" if p["irr"] is None else f"{p['irr']:.1%}"
-    out.print(f"loan {block['debt_cny'] / 1e6:,.2f} M CNY ({block['binding']} binds): {block['reason']}", highlight=False)
+    out.print(f"loan {block['debt_cny'] / 1e6:,.2f} M CNY ({block['binding']} binds): {block['reason']}", highlight=False, markup=False)
     out.print(f"terms: {st['loan_to_cost']:.0%} loan-to-cost, {st['tenor_years']} years, {st['interest_rate']:.2%}, "
               f"grace {st['grace_years']}, {st['repayment']}, min DSCR {st['min_dscr']:g}; equity "
               f"{block['equity_cny'] / 1e6:,.2f} M CNY; minimum DSCR achieved "

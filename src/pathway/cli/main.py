@@ -40,11 +40,11 @@ def validate(files: Annotated[list[Path], typer.Argument(help="Scenario YAML fil
             loaded = load_scenario(f)
         except ScenarioError as exc:
             bad += 1
-            err.print(f"[red]✗[/] {f}: {len(exc.problems)} problem(s)", highlight=False)
+            err.print(f"[red]✗[/] {escape(str(f))}: {len(exc.problems)} problem(s)", highlight=False)
             for p in exc.problems:
                 err.print(f"  {p}", highlight=False, markup=False)
         else:
-            out.print(f"[green]✓[/] {f}: {loaded.scenario.name}", highlight=False)
+            out.print(f"[green]✓[/] {escape(str(f))}: {escape(loaded.scenario.name)}", highlight=False)
             _print_warnings(loaded.warnings)
     if bad:
         raise typer.Exit(2)
@@ -87,13 +87,13 @@ def inventory(
     except PathwayError as exc:
         _fail(exc)
     inv = baseline_inventory(loaded.scenario)
-    table = Table(title=f"Baseline CO2 inventory {inv.year}: {loaded.scenario.factory.name}")
+    table = Table(title=f"Baseline CO2 inventory {inv.year}: {escape(loaded.scenario.factory.name)}")
     for col, just in (("scope", "right"), ("source", "left"), ("method", "left"), ("activity", "right"),
                       ("unit", "left"), ("factor", "right"), ("emissions tCO2", "right"), ("factor name / source", "left")):
         table.add_column(col, justify=just)  # type: ignore[arg-type]
     for r in inv.lines.itertuples():
-        table.add_row(str(r.scope), r.source, r.method, f"{r.activity:,.2f}", r.activity_unit,
-                      f"{r.factor_tco2_per_unit:.6g}", f"{r.emissions_t:,.2f}", f"{r.factor_name}; {r.factor_source[:60]}")
+        table.add_row(*(escape(str(v)) for v in (r.scope, r.source, r.method, f"{r.activity:,.2f}", r.activity_unit,
+                      f"{r.factor_tco2_per_unit:.6g}", f"{r.emissions_t:,.2f}", f"{r.factor_name}; {r.factor_source[:60]}")))
     out.print(table)
     t = inv.totals
     out.print(f"scope 1: {t['scope1_t']:,.2f} t   scope 2 location: {t['scope2_location_t']:,.2f} t   "
@@ -101,9 +101,7 @@ def inventory(
     out.print(f"total (location-based): {t['total_location_t']:,.2f} tCO2   "
               f"total (market-based): {t['total_market_t']:,.2f} tCO2")
     out.print(f"intensity: {t['intensity_location_t_per_unit']:.6g} (location) / "
-              f"{t['intensity_market_t_per_unit']:.6g} (market) tCO2 per {inv.output_unit}")
-    from rich.markup import escape
-
+              f"{t['intensity_market_t_per_unit']:.6g} (market) tCO2 per {inv.output_unit}", highlight=False, markup=False)
     from pathway.reference.factors import grid_factor_series
 
     s = loaded.scenario
@@ -123,7 +121,7 @@ def inventory(
             "scenario_sha256": loaded.sha256,
         }
         (out_dir / "inventory.json").write_text(json.dumps(payload, indent=2, ensure_ascii=False), encoding="utf-8")
-        out.print(f"wrote {out_dir / 'inventory.csv'} and {out_dir / 'inventory.json'}")
+        out.print(f"wrote {out_dir / 'inventory.csv'} and {out_dir / 'inventory.json'}", highlight=False, markup=False)
 
 
 def run(
@@ -158,21 +156,21 @@ def run(
                               warn=lambda w: _print_warnings([w]))
         except InfeasibleTargetError as exc:
             prog.stop()
-            err.print(f"[bold red]target not met:[/] {exc}", highlight=False)
-            err.print(f"diagnosis written to {out_dir / 'diagnosis.json'}", highlight=False)
+            err.print(f"[bold red]target not met:[/] {escape(str(exc))}", highlight=False)
+            err.print(f"diagnosis written to {out_dir / 'diagnosis.json'}", highlight=False, markup=False)
             raise typer.Exit(3) from None
         except PathwayError as exc:
             prog.stop()
             _fail(exc)
     s = result.summary
     y = s["target_year"]
-    out.print(f"[green]solved[/] {s['scenario']}: total discounted cost {s['total_cost_npv_cny'] / 1e6:,.2f} M CNY, "
+    out.print(f"[green]solved[/] {escape(str(s['scenario']))}: total discounted cost {s['total_cost_npv_cny'] / 1e6:,.2f} M CNY, "
               f"capex {s['capex_total_cny'] / 1e6:,.2f} M CNY", highlight=False)
     out.print(f"emissions {s['baseline_emissions_t']:,.0f} t (base {s['base_year']}) -> {s['emissions_t'][str(y)]:,.0f} t "
               f"in {y} after capture, offsets {s['offsets_t'][str(y)]:,.0f} t; "
-              f"marginal abatement cost {s['marginal_abatement_cost_cny_per_t'][str(y)] or 0:,.1f} CNY/t", highlight=False)
+              f"marginal abatement cost {s['marginal_abatement_cost_cny_per_t'][str(y)] or 0:,.1f} CNY/t", highlight=False, markup=False)
     if loan := s.get("loan"):  # finance (pathway.finance): the loan sized against business as usual
-        out.print(f"loan {loan['debt_cny'] / 1e6:,.2f} M CNY ({loan['binding']} binds), equity {loan['equity_cny'] / 1e6:,.2f} M CNY", highlight=False)
+        out.print(f"loan {loan['debt_cny'] / 1e6:,.2f} M CNY ({loan['binding']} binds), equity {loan['equity_cny'] / 1e6:,.2f} M CNY", highlight=False, markup=False)
     tm = result.timings_s
     out.print("time: " + ", ".join(f"{k} {v:.2f}s" for k, v in tm.items() if not k.startswith("solver_")), highlight=False)
-    out.print(f"wrote {out_dir}/summary.json, tables/, report.html, results.xlsx", highlight=False)
+    out.print(f"wrote {out_dir}/summary.json, tables/, report.html, results.xlsx", highlight=False, markup=False)

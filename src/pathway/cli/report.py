@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from pathway.cli.app import Lang, _fail, err, out
 from pathway.errors import InfeasibleTargetError, PathwayError
@@ -38,7 +39,7 @@ def report(
                                    "re-run 'pathway run' to regenerate them") from None
     except PathwayError as exc:
         _fail(exc)
-    out.print(f"wrote {target}", highlight=False)
+    out.print(f"wrote {target}", highlight=False, markup=False)
 
 
 def compare(
@@ -60,7 +61,7 @@ def compare(
         raise typer.Exit(2)
     missing = [f for f in files if not f.is_file()]
     if missing:
-        err.print(f"[bold red]error:[/] no such file: {', '.join(map(str, missing))}", highlight=False)
+        err.print(f"[bold red]error:[/] no such file: {escape(', '.join(map(str, missing)))}", highlight=False)
         raise typer.Exit(2)
     # validate every scenario before solving any, so a typo in the last file costs nothing
     from pathway.reference.validate import load_scenario
@@ -85,12 +86,12 @@ def compare(
     for f, lab in zip(files, labels):
         sub = out_dir / _slug(lab)
         if not quiet:
-            err.print(f"solving {f} -> {sub}", highlight=False)
+            err.print(f"solving {f} -> {sub}", highlight=False, markup=False)
         try:
             result = run_file(f, sub, lang=lang.value)
         except InfeasibleTargetError as exc:
-            err.print(f"[bold red]target not met[/] in {f}: {exc}", highlight=False)
-            err.print(f"diagnosis written to {sub / 'diagnosis.json'}", highlight=False)
+            err.print(f"[bold red]target not met[/] in {escape(str(f))}: {escape(str(exc))}", highlight=False)
+            err.print(f"diagnosis written to {sub / 'diagnosis.json'}", highlight=False, markup=False)
             raise typer.Exit(3) from None
         except PathwayError as exc:
             _fail(exc)
@@ -104,5 +105,5 @@ def compare(
         for r in table.itertuples():
             out.print(f"{r.scenario}: target {r.target_year}, {r.target_year_emissions_t:,.0f} t after capture, "
                       f"offsets {r.target_year_offsets_t:,.0f} t, total discounted cost {r.total_cost_npv_cny / 1e6:,.2f} M CNY, "
-                      f"capex {r.capex_total_cny / 1e6:,.2f} M CNY", highlight=False)
-    out.print(f"wrote {out_dir / 'comparison.html'} and {out_dir / 'comparison.csv'}", highlight=False)
+                      f"capex {r.capex_total_cny / 1e6:,.2f} M CNY", highlight=False, markup=False)
+    out.print(f"wrote {out_dir / 'comparison.html'} and {out_dir / 'comparison.csv'}", highlight=False, markup=False)
