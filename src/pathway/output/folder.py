@@ -137,15 +137,6 @@ def write_infeasible(out_dir: str | Path, summary: dict, diag: dict) -> Path:
     return out_dir / "diagnosis.json"
 
 
-def write_diagnosis(diag: dict, out_dir: str | Path) -> Path:
-    """Write ``diagnosis.json`` (an unreachable target's explanation) into ``out_dir``."""
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    p = out_dir / "diagnosis.json"
-    write_json(p, diag)
-    return p
-
-
 def read_tables(out_dir: str | Path) -> dict[str, pd.DataFrame]:
     """Read ``DIR/tables/*.csv`` back into the dict the figures take."""
     folder = Path(out_dir) / "tables"
