@@ -74,9 +74,88 @@ def _compose_lines(node: yaml.Node, loc: Loc, out: dict[Loc, int], dups: list[tu
             _compose_lines(item, sub, out, dups)
 
 
-def read_yaml(path: Path) -> tuple[dict, dict[Loc, int]]:
-    """Parse one YAML file with ``safe_load`` semantics; return data and key lines."""
+MAX_FILE_BYTES = 2 * 1024 * 1024  # a scenario is a few KB; CSV profiles are read elsewhere
+MAX_DEPTH = 40  # mapping/sequence nesting (the schema needs about 6)
+MAX_EXPANDED_NODES = 200_000  # nodes after aliases are expanded ("billion laughs" guard)
+
+
+def _check_input_file(path: Path) -> None:
+    """Refuse, before opening it, what is not a plain file of sane size (a FIFO would block,
+    a device or a link to one would never end)."""
+    import os
+    import stat
+
     name = str(path)
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        raise ScenarioError([Problem(name, "", "file not found")]) from None
+    except OSError as exc:
+        raise ScenarioError([Problem(name, "", f"cannot read file: {exc.strerror or exc}")]) from None
+    if not stat.S_ISREG(st.st_mode):
+        kind = ("a folder" if stat.S_ISDIR(st.st_mode) else "a FIFO" if stat.S_ISFIFO(st.st_mode)
+                else "a device" if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode) else "not a regular file")
+        raise ScenarioError([Problem(name, "", f"{kind}; expected a YAML file")])
+    if st.st_size > MAX_FILE_BYTES:
+        raise ScenarioError([Problem(name, "", f"file of {st.st_size:,} bytes; expected a scenario under "
+                                               f"{MAX_FILE_BYTES:,} bytes (hourly series belong in CSV profiles)")])
+
+
+def _node_limits(node: yaml.Node) -> tuple[int, int]:
+    """(nesting depth, node count with aliases expanded), without expanding anything: each
+    node's expanded size is computed once (aliases share composed nodes)."""
+    size: dict[int, int] = {}
+    depth: dict[int, int] = {}
+    open_: set[int] = set()  # on the current path: meeting one again is a recursive alias
+    stack: list[tuple[yaml.Node, bool]] = [(node, False)]
+    while stack:
+        n, done = stack.pop()
+        if id(n) in size:
+            continue
+        children = []
+        if isinstance(n, yaml.MappingNode):
+            children = [c for kv in n.value for c in kv]
+        elif isinstance(n, yaml.SequenceNode):
+            children = list(n.value)
+        if done or not children:
+            size[id(n)] = 1 + sum(size.get(id(c), 1) for c in children)
+            depth[id(n)] = 1 + max((depth.get(id(c), 1) for c in children), default=0)
+            open_.discard(id(n))
+            continue
+        if any(id(c) in open_ or c is n for c in children):
+            return 10**9, 10**9  # a recursive alias: infinitely deep
+        open_.add(id(n))
+        stack.append((n, True))
+        stack.extend((c, False) for c in children if id(c) not in size)
+    return depth[id(node)], size[id(node)]
+
+
+def _surrogates(value, loc: Loc = ()) -> list[Loc]:
+    """Fields holding a lone UTF-16 surrogate (from a YAML escape such as \\udc80): no
+    valid text contains one, and nothing downstream can encode it."""
+    out: list[Loc] = []
+    if isinstance(value, dict):
+        for k, v in value.items():
+            out += _surrogates(v, (*loc, k)) + ([(*loc, k)] if isinstance(k, str) and _has_surrogate(k) else [])
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            out += _surrogates(v, (*loc, i))
+    elif isinstance(value, str) and _has_surrogate(value):
+        out.append(loc)
+    return out
+
+
+def _has_surrogate(text: str) -> bool:
+    return any("\ud800" <= ch <= "\udfff" for ch in text)
+
+
+def read_yaml(path: Path) -> tuple[dict, dict[Loc, int]]:
+    """Parse one YAML file with ``safe_load`` semantics; return data and key lines.
+    Refuses, with a Problem naming the file: anything but a regular file under
+    MAX_FILE_BYTES, text that is not UTF-8, nesting deeper than MAX_DEPTH, aliases that
+    expand past MAX_EXPANDED_NODES nodes, lone surrogates and duplicate keys."""
+    name = str(path)
+    _check_input_file(path)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -85,7 +164,16 @@ def read_yaml(path: Path) -> tuple[dict, dict[Loc, int]]:
         raise ScenarioError([Problem(name, "", f"cannot read file: {exc}")]) from None
     try:
         node = yaml.compose(text, Loader=_LineLoader)
+        if node is not None:
+            depth, nodes = _node_limits(node)
+            if depth > MAX_DEPTH:
+                raise ScenarioError([Problem(name, "", f"nested {depth} levels deep; expected at most {MAX_DEPTH}")])
+            if nodes > MAX_EXPANDED_NODES:
+                raise ScenarioError([Problem(name, "", f"YAML aliases expand to {nodes:,} nodes; expected at most "
+                                                       f"{MAX_EXPANDED_NODES:,} (write the values out instead)")])
         data = yaml.load(text, Loader=yaml.SafeLoader)  # noqa: S506 - SafeLoader
+    except RecursionError:
+        raise ScenarioError([Problem(name, "", f"nested too deep to read; expected at most {MAX_DEPTH} levels")]) from None
     except yaml.constructor.ConstructorError as exc:
         mark = exc.problem_mark
         tag = exc.problem or "unknown tag"
@@ -111,6 +199,10 @@ def read_yaml(path: Path) -> tuple[dict, dict[Loc, int]]:
         raise ScenarioError(
             [Problem(name, "", f"expected a mapping of scenario fields at the top, got {type(data).__name__}", 1)]
         )
+    bad = _surrogates(data)
+    if bad:
+        raise ScenarioError([Problem(name, _field_path(loc), "text with a lone surrogate escape (e.g. \\udc80); "
+                                                              "expected valid Unicode text") for loc in bad])
     lines: dict[Loc, int] = {}
     dups: list[tuple[Loc, int, int]] = []
     if node is not None:

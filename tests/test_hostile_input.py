@@ -1,0 +1,82 @@
+"""Input files that would hang, exhaust memory or crash a naive reader are refused at once
+with exit 2 and a message naming the file: FIFOs, devices, huge files, alias bombs, deep
+nesting, recursive aliases and lone surrogate escapes."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+
+from pathway.errors import ScenarioError
+from pathway.scenario.loader import MAX_FILE_BYTES, read_scenario
+
+
+def _validate(path) -> subprocess.CompletedProcess:
+    t0 = time.perf_counter()
+    r = subprocess.run([sys.executable, "-m", "pathway.cli", "validate", str(path)], capture_output=True, text=True,
+                       timeout=30)
+    r.seconds = time.perf_counter() - t0
+    r.text = " ".join((r.stdout + r.stderr).split())  # the console wraps long lines
+    return r
+
+
+def test_fifo_is_refused_at_once(tmp_path):
+    fifo = tmp_path / "scenario.yaml"
+    os.mkfifo(fifo)
+    r = _validate(fifo)
+    assert r.returncode == 2 and "a FIFO; expected a YAML file" in r.text and "Traceback" not in r.text
+
+
+def test_link_to_a_device_is_refused(tmp_path):
+    link = tmp_path / "zero.yaml"
+    link.symlink_to("/dev/zero")
+    with pytest.raises(ScenarioError, match="a device"):
+        read_scenario(link)
+
+
+def test_huge_file_is_refused(tmp_path):
+    p = tmp_path / "big.yaml"
+    p.write_text("name: x\n" + "# " + "x" * MAX_FILE_BYTES + "\n", encoding="utf-8")
+    with pytest.raises(ScenarioError, match="bytes"):
+        read_scenario(p)
+
+
+def test_alias_bomb_is_refused_within_a_second(tmp_path):
+    """'Billion laughs' in under 1 KB: nine levels of ten aliases each (10^9 nodes)."""
+    lines = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for i in range(1, 10):
+        lines.append(f"a{i}: &a{i} [" + ",".join([f"*a{i - 1}"] * 10) + "]")
+    p = tmp_path / "bomb.yaml"
+    p.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert p.stat().st_size < 1024
+    r = _validate(p)
+    assert r.returncode == 2, r.stdout + r.stderr
+    assert "aliases expand" in r.text and "Traceback" not in r.text
+    assert r.seconds < 10  # the interpreter start dominates; the check itself is instant
+    t0 = time.perf_counter()
+    with pytest.raises(ScenarioError, match="aliases expand"):
+        read_scenario(p)
+    assert time.perf_counter() - t0 < 1.0
+
+
+def test_deep_and_recursive_nesting_is_refused(tmp_path):
+    deep = tmp_path / "deep.yaml"
+    deep.write_text("name: " + "[" * 5000 + "]" * 5000 + "\n", encoding="utf-8")
+    with pytest.raises(ScenarioError, match="nested"):
+        read_scenario(deep)
+    rec = tmp_path / "rec.yaml"
+    rec.write_text("name: &r [1, *r]\n", encoding="utf-8")
+    with pytest.raises(ScenarioError):
+        read_scenario(rec)
+
+
+def test_lone_surrogate_is_refused(minimal, write_yaml):
+    text = write_yaml(minimal).read_text(encoding="utf-8").replace("name: minimal", 'name: "bad \\udc80 name"')
+    p = write_yaml(text, "sur.yaml")
+    with pytest.raises(ScenarioError, match="surrogate") as info:
+        read_scenario(p)
+    assert info.value.problems[0].field == "name"
