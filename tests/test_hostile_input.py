@@ -80,3 +80,20 @@ def test_lone_surrogate_is_refused(minimal, write_yaml):
     with pytest.raises(ScenarioError, match="surrogate") as info:
         read_scenario(p)
     assert info.value.problems[0].field == "name"
+
+
+def test_names_starting_with_a_formula_are_text_in_the_workbook(minimal, write_yaml, tmp_path):
+    """A scenario or factory name such as '=HYPERLINK(...)' is stored as text, never as a
+    formula, in results.xlsx (formula injection)."""
+    import openpyxl
+
+    from pathway.runs.pipeline import run_file
+
+    minimal["name"] = '=HYPERLINK("http://example.invalid","x")'
+    minimal["factory"]["name"] = "=1+1"
+    out = tmp_path / "out"
+    run_file(write_yaml(minimal), out_dir=out)
+    wb = openpyxl.load_workbook(out / "results.xlsx")
+    cells = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    assert any(c.value == minimal["name"] and c.data_type == "s" for c in cells)

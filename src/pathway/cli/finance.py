@@ -22,6 +22,7 @@ from rich.table import Table
 
 from pathway.cli.app import err, out
 from pathway.files import atomic_write as _atomic_write
+from pathway.output.excel import defuse_formulas
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -67,6 +68,7 @@ def update_workbook(path: Path, sheets: dict[str, pd.DataFrame]) -> bool:
         with pd.ExcelWriter(tmp, engine="openpyxl", mode="a", if_sheet_exists="replace") as xl:
             for name, df in sheets.items():
                 df.to_excel(xl, sheet_name=name[:31], index=False)
+                defuse_formulas(xl.sheets[name[:31]])
 
     _atomic_write(path, write)
     return True

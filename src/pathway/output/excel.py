@@ -49,7 +49,21 @@ def summary_rows(summary: dict) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["field", "value", "unit"])
 
 
+def defuse_formulas(ws) -> int:
+    """Store every cell that would be read as a formula (text starting with '=', written from
+    a scenario or factory name, say) as plain text: pathway writes no formulas, so none may
+    come from user text. Returns how many cells were defused."""
+    n = 0
+    for row in ws.iter_rows():
+        for cell in row:
+            if cell.data_type == "f":
+                cell.data_type = "s"
+                n += 1
+    return n
+
+
 def _format_sheet(ws, df: pd.DataFrame) -> None:
+    defuse_formulas(ws)
     ws.freeze_panes = "A2"
     if ws.max_row > 1 and ws.max_column >= 1:
         ws.auto_filter.ref = ws.dimensions
