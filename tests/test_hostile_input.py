@@ -97,3 +97,19 @@ def test_names_starting_with_a_formula_are_text_in_the_workbook(minimal, write_y
     cells = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row]
     assert not [c.coordinate for c in cells if c.data_type == "f"]
     assert any(c.value == minimal["name"] and c.data_type == "s" for c in cells)
+
+
+@pytest.mark.slow
+def test_report_is_byte_identical_across_runs(tmp_path):
+    """The same inputs give the same report.html, byte for byte, in two processes (chart ids
+    come from content, not from Python's per-process hash salt)."""
+    from .conftest import SCENARIOS
+
+    outs = []
+    for i in range(2):
+        out = tmp_path / f"r{i}"
+        r = subprocess.run([sys.executable, "-m", "pathway.cli", "run", str(SCENARIOS / "jiangsu_auto_parts_2027.yaml"),
+                            "--out", str(out), "-q"], capture_output=True, text=True, timeout=300)
+        assert r.returncode == 0, r.stdout + r.stderr
+        outs.append((out / "report.html").read_bytes())
+    assert outs[0] == outs[1]

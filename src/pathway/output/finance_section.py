@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -101,7 +102,9 @@ def finance_html(tables: dict[str, pd.DataFrame], summary: dict | None = None) -
     sched = tables["loan_schedule"]
     if len(sched):
         fig = _service_figure(tables)
-        div = f"finance-cfads-{abs(hash(fig.to_json())) % 10**8}"
+        # an id derived from the content (Python's hash() is salted per process): the report
+        # is byte-identical across runs of the same inputs
+        div = f"finance-cfads-{hashlib.sha256(fig.to_json().encode()).hexdigest()[:8]}"
         parts.append(f"<div id='{div}' style='height:420px'></div><script>window.addEventListener('load',function(){{"
                      f"var f={fig.to_json()};if(window.Plotly){{Plotly.newPlot('{div}',f.data,f.layout);}}}});</script>")
         parts.append("<h3>Loan schedule (CNY)</h3>" + _display(sched, {
