@@ -113,3 +113,24 @@ def test_report_is_byte_identical_across_runs(tmp_path):
         assert r.returncode == 0, r.stdout + r.stderr
         outs.append((out / "report.html").read_bytes())
     assert outs[0] == outs[1]
+
+
+@pytest.mark.parametrize("patch,field", [
+    ({"finance": {"lump_sum_subsidy_cny": float("inf")}}, "finance.lump_sum_subsidy_cny"),
+    ({"production": {"growth_per_yr": float("nan")}}, "production.growth_per_yr"),
+    ({"finance": {"tenor_years": 10**9}}, "finance.tenor_years"),
+    ({"finance": {"appraisal_years": 10**9}}, "finance.appraisal_years"),
+    ({"technologies": {"pv": {"life_years": 10**9}}}, "technologies.pv.life_years"),
+])
+def test_non_finite_and_huge_counts_are_refused_at_once(minimal, write_yaml, patch, field):
+    """.inf/.nan and year counts of 1e9 (which would hang per-year loops) are exit-2 input
+    errors naming the field, found in well under a second."""
+    from pathway.reference.validate import load_scenario
+    from pathway.scenario.loader import deep_merge
+
+    data = deep_merge(minimal, patch)
+    t0 = time.perf_counter()
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(write_yaml(data))
+    assert time.perf_counter() - t0 < 1.0
+    assert any(p.field == field for p in info.value.problems), [str(p) for p in info.value.problems]

@@ -19,7 +19,8 @@ from pathway.technologies import EFFICIENCY_MEASURES
 
 NonNeg = Annotated[float, Field(ge=0)]
 Share = Annotated[float, Field(ge=0, le=1)]
-PosInt = Annotated[int, Field(gt=0)]
+LifeYears = Annotated[int, Field(gt=0, le=100)]  # lives, tenors, appraisal: bounded so per-year loops stay small
+SampleCount = Annotated[int, Field(gt=0, le=100_000)]
 
 
 def _casefold(value):
@@ -54,7 +55,8 @@ Province = Annotated[str, BeforeValidator(_province)]
 class Strict(BaseModel):
     """Base for every scenario block: unknown keys are rejected."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    # numbers must be finite: .inf / .nan in YAML are refused (nothing downstream can use them)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, allow_inf_nan=False)
 
 
 class Sector(str, Enum):
@@ -371,7 +373,7 @@ class PV(TechBase):
     kwp_per_m2: NonNeg = Field(0.2, description="kWp per m2 of usable roof (about 5 m2 per kWp).")
     capex_cny_per_kw: NonNeg | None = Field(None, description="Turnkey capex, CNY per kWp. Default: catalogue (pathway catalogue), by build year.")
     fom_cny_per_kw_yr: NonNeg | None = Field(None, description="Fixed O&M, CNY per kWp per year. Default: catalogue.")
-    life_years: PosInt | None = Field(None, description="Economic life, years. Default: catalogue.")
+    life_years: LifeYears | None = Field(None, description="Economic life, years (at most 100). Default: catalogue.")
     degradation_per_yr: Share | None = Field(None, description="Output loss per year of age, fraction/yr. Default: catalogue.")
     yield_kwh_per_kwp_yr: NonNeg | None = Field(None, description="Scale the profile to this yearly yield.")
     profile: Profile | None = Field(None, description="Hourly capacity factors (CSV); None: generated with pvlib.")
@@ -382,7 +384,7 @@ class Battery(TechBase):
     capex_power_cny_per_kw: NonNeg | None = Field(None, description="Capex of power capacity (PCS), CNY per kW. Default: catalogue, by build year.")
     fom_cny_per_kw_yr: NonNeg | None = Field(None, description="Fixed O&M, CNY per kW of power per year. Default: catalogue.")
     round_trip_efficiency: Annotated[float, Field(gt=0, le=1)] | None = Field(None, description="Energy out / energy in over a cycle, fraction. Default: catalogue.")
-    life_years: PosInt | None = Field(None, description="Economic life, years. Default: catalogue.")
+    life_years: LifeYears | None = Field(None, description="Economic life, years (at most 100). Default: catalogue.")
     min_duration_h: NonNeg | None = Field(None, description="Smallest energy / power ratio, hours. Default: catalogue.")
     max_duration_h: NonNeg | None = Field(None, description="Largest energy / power ratio, hours. Default: catalogue.")
     max_kwh: NonNeg | None = Field(None, description="Energy capacity limit, kWh (None: no limit).")
@@ -396,7 +398,7 @@ class HeatTech(TechBase):
     fom_cny_per_kw_yr: NonNeg | None = Field(
         None, description="Fixed O&M, CNY per kW_th per year. None: the catalogue value; gas_boiler has no "
                           "catalogue row, so a new gas boiler carries fixed O&M only when it is given here (default 0).")
-    life_years: PosInt | None = Field(None, description="Economic life, years. Default: catalogue.")
+    life_years: LifeYears | None = Field(None, description="Economic life, years (at most 100). Default: catalogue.")
     max_temp_c: NonNeg | None = Field(None, description="Highest supply temperature, °C: loads hotter than this cannot be served. Default: catalogue.")
     max_kw_th: NonNeg | None = Field(None, description="Capacity limit, kW of heat output (None: no limit).")
 
@@ -417,7 +419,7 @@ class ThermalStorage(TechBase):
     capex_cny_per_kwh_th: NonNeg | None = Field(None, description="Capex, CNY per kWh of heat stored. Default: catalogue.")
     loss_per_h: Share | None = Field(None, description="Share of the stored heat lost per hour, fraction/h. Default: catalogue.")
     max_temp_c: NonNeg | None = Field(None, description="Hottest load it can serve, °C. Default: catalogue.")
-    life_years: PosInt | None = Field(None, description="Economic life, years. Default: catalogue.")
+    life_years: LifeYears | None = Field(None, description="Economic life, years (at most 100). Default: catalogue.")
     max_kwh_th: NonNeg | None = Field(None, description="Capacity limit, kWh of heat (None: no limit).")
 
     @field_validator("subsidy_cny_per_kw")
@@ -429,7 +431,7 @@ class ThermalStorage(TechBase):
 class EfficiencyMeasure(TechBase):
     max_saving_share: Share | None = Field(None, description="Share of the carrier's demand saved at full adoption, fraction. Default: catalogue.")
     capex_cny_per_mwh_saved_yr: NonNeg | None = Field(None, description="Capex per MWh/yr saved at full adoption, CNY/(MWh/yr). Default: catalogue, by build year.")
-    life_years: PosInt | None = Field(None, description="Economic life, years. Default: catalogue.")
+    life_years: LifeYears | None = Field(None, description="Economic life, years (at most 100). Default: catalogue.")
 
     @field_validator("subsidy_cny_per_kw")
     @classmethod
@@ -446,7 +448,7 @@ class CCUS(TechBase):
     heat_gj_per_t: NonNeg | None = Field(None, description="Solvent regeneration heat, GJ per t captured (supplied by the plant's heaters in the model). Default: catalogue.")
     elec_kwh_per_t: NonNeg | None = Field(None, description="Compression and auxiliaries, kWh per t captured. Default: catalogue.")
     regeneration_temp_c: NonNeg | None = Field(None, description="Regeneration heat temperature, °C (which heaters can supply it). Default: catalogue.")
-    life_years: PosInt | None = Field(None, description="Economic life, years. Default: catalogue.")
+    life_years: LifeYears | None = Field(None, description="Economic life, years (at most 100). Default: catalogue.")
     max_t_per_yr: NonNeg | None = Field(None, description="Capture capacity limit, t/yr (None: no limit).")
     sources: list[Literal["process", "combustion"]] = Field(default_factory=lambda: ["process", "combustion"], description="CO2 sources it may capture from: process, combustion (stationary fuel use, incl. its own regeneration heat). Default both.")
 
@@ -508,7 +510,7 @@ class Target(Strict):
 
 class Finance(Strict):
     loan_to_cost: Share = Field(0.7, description="Largest loan as a share of financed net capex, fraction. Default 0.7 (data/finance_defaults.csv).")
-    tenor_years: PosInt = Field(5, description="Loan tenor, years from the first drawdown. Default 5.")
+    tenor_years: LifeYears = Field(5, description="Loan tenor, years from the first drawdown (at most 100). Default 5.")
     interest_rate: Share = Field(0.035, description="Nominal interest rate, fraction/yr. Default 0.035.")
     grace_years: Annotated[int, Field(ge=0)] = Field(0, description="Years of interest only before repayment starts (< tenor_years). Default 0.")
     repayment: Literal["annuity", "equal_principal"] = Field("annuity", description="annuity (level payments) or equal_principal. Default annuity.")
@@ -522,7 +524,7 @@ class Finance(Strict):
         None, description="KPI target: the metric falls by this share per year from the baseline, compounding.")
     kpi_step_down_bp: NonNeg | None = Field(None, description="Margin cut (bp) in a year the KPI is met.")
     kpi_step_up_bp: NonNeg | None = Field(None, description="Margin rise (bp) in a year the KPI is missed.")
-    appraisal_years: PosInt | None = Field(
+    appraisal_years: LifeYears | None = Field(
         None, description="Years of cash flows for NPV/IRR/payback from the first planning year; None: until the last asset built retires.")
 
     @model_validator(mode="after")
@@ -588,7 +590,7 @@ class Uncertainty(Strict):
     Keys of ``parameters`` are dotted scenario fields, e.g. ``prices.gec_cny_per_mwh``."""
 
     seed: Annotated[int, Field(ge=0)] = Field(description="Random seed: the same seed gives the same samples.")
-    samples: PosInt | None = Field(None, description="Default number of samples (--samples overrides).")
+    samples: SampleCount | None = Field(None, description="Default number of samples, at most 100,000 (--samples overrides).")
     parameters: dict[Annotated[str, AfterValidator(_numeric_field_path)], Distribution] = Field(
         min_length=1, description="Dotted field path -> distribution.")
 
