@@ -51,7 +51,9 @@ def update_report(path: Path, section_html: str) -> bool:
     pat = re.compile(re.escape(REPORT_START) + ".*?" + re.escape(REPORT_END), re.S)
     if not pat.search(text):
         return False
-    new = pat.sub(lambda _m: section_html, text, count=1)
+    from pathway.output.report import with_csp
+
+    new = with_csp(pat.sub(lambda _m: section_html, text, count=1))  # the new section's script needs its hash
     _atomic_write(path, lambda p: p.write_text(new, encoding="utf-8"))
     return True
 

@@ -7,6 +7,7 @@ summary and the result tables (see charts.py for how each figure reads them).
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import html
 import math
@@ -388,10 +389,34 @@ def _group_assumptions(a: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["item", "year", "value", "source"])
 
 
+_SCRIPT = re.compile(r"<script(?:\s[^>]*)?>(.*?)</script>", re.S | re.I)
+_CSP_META = re.compile(r"<meta http-equiv='Content-Security-Policy' content=\"[^\"]*\">")
+
+
+def content_security_policy(html_text: str) -> str:
+    """The page's Content-Security-Policy: nothing loads from anywhere (no network request
+    of any kind), scripts run only if they are the page's own inline blocks (each allowed by
+    its SHA-256; inline event handlers and injected scripts are refused), styles inline,
+    images and fonts from data: URIs only."""
+    hashes = sorted({"'sha256-" + base64.b64encode(hashlib.sha256(m.group(1).encode("utf-8")).digest()).decode() + "'"
+                     for m in _SCRIPT.finditer(html_text)})
+    return ("default-src 'none'; script-src " + (" ".join(hashes) or "'none'") + "; style-src 'unsafe-inline'; "
+            "img-src data: blob:; font-src data:; connect-src 'none'; base-uri 'none'; form-action 'none'")
+
+
+def with_csp(html_text: str) -> str:
+    """``html_text`` with its CSP meta tag (re)computed for the scripts it now holds (after
+    ``pathway finance`` replaces a section, say)."""
+    html_text = _CSP_META.sub("", html_text)
+    meta = f"<meta http-equiv='Content-Security-Policy' content=\"{content_security_policy(html_text)}\">"
+    return html_text.replace("<meta charset='utf-8'>", "<meta charset='utf-8'>" + meta, 1)
+
+
 def _page(title: str, header: str, body: str, footer: str, lang: str) -> str:
-    return (f"<!doctype html><html lang='{'zh-CN' if lang == 'zh' else 'en'}'><head><meta charset='utf-8'>"
-            f"<meta name='viewport' content='width=device-width, initial-scale=1'><title>{_esc(title)}</title>"
-            f"<style>{CSS}</style></head><body>{header}<main>{body}</main><footer>{footer}</footer></body></html>")
+    return with_csp(
+        f"<!doctype html><html lang='{'zh-CN' if lang == 'zh' else 'en'}'><head><meta charset='utf-8'>"
+        f"<meta name='viewport' content='width=device-width, initial-scale=1'><title>{_esc(title)}</title>"
+        f"<style>{CSS}</style></head><body>{header}<main>{body}</main><footer>{footer}</footer></body></html>")
 
 
 def report_html(summary: Mapping, tables: Mapping[str, pd.DataFrame], lang: str = "en") -> str:
