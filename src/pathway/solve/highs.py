@@ -147,10 +147,49 @@ def _fix_integers_and_resolve(h, integer_cols: np.ndarray) -> None:
     h.run()
 
 
+def _sparse_only_compiler() -> None:
+    """Give Pyomo's standard-form compiler its sparse-matrix hooks from ``scipy.sparse``
+    ourselves, so that it does not resolve Pyomo's deferred ``scipy`` import, whose
+    callback (``pyomo.common.dependencies._finalize_scipy``) also imports scipy.stats,
+    scipy.integrate and scipy.spatial: about 0.45 s of a 12-day CLI run, none of it used.
+
+    The hooks are the class attributes ``_LinearStandardFormCompiler_impl`` keeps for this
+    ("so that others can change the hooks", Pyomo 6.7+); they are set to exactly the values
+    Pyomo's own first instantiation would give them (``numpy.fromiter``, ``csc_array``,
+    ``csr_array``), so the compiled matrices are the same. If a Pyomo release drops the
+    hooks, this does nothing and Pyomo imports scipy its own way. A small shim over two
+    Pyomo names (``_LinearStandardFormCompiler_impl``, ``DeferredImportCallbackFinder``);
+    ``tests/test_imports.py`` fails if it stops keeping scipy.stats out."""
+    import sys
+
+    from pyomo.common.dependencies import DeferredImportCallbackFinder
+    from pyomo.repn.plugins import standard_form
+
+    impl = getattr(standard_form, "_LinearStandardFormCompiler_impl", None)
+    if impl is None or getattr(impl, "_to_vector", False) is not None:
+        return  # already set (by us or by Pyomo) or no such hooks in this Pyomo
+    # Once Pyomo is imported, its DeferredImportCallbackFinder (on sys.meta_path) runs
+    # _finalize_scipy on any direct ``import scipy``; step around it for this one import.
+    # Pyomo's own deferred ``scipy`` stays unresolved: if Pyomo ever needs it, it resolves
+    # it then and runs its callback as usual.
+    finders = [f for f in sys.meta_path if isinstance(f, DeferredImportCallbackFinder)]
+    for f in finders:
+        sys.meta_path.remove(f)
+    try:
+        import scipy.sparse
+    finally:
+        sys.meta_path[:0] = finders
+
+    impl._csc_matrix = scipy.sparse.csc_array
+    impl._csr_matrix = scipy.sparse.csr_array
+    impl._to_vector = standard_form.np.fromiter  # Pyomo's deferred numpy: cheap, registers numpy types
+
+
 def _solve_compiled(m, opts: SolverOptions, want_duals, probes: Probes | None = None) -> SolveOutcome:
     import highspy
     from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
+    _sparse_only_compiler()
     t0 = time.perf_counter()
     repn = LinearStandardFormCompiler().write(m, mixed_form=True)
     t1 = time.perf_counter()
