@@ -1,5 +1,5 @@
 """``python -m pathway.cli``: the same as the ``pathway`` console script."""
 
-from pathway.cli import app
+from pathway.cli import entry
 
-app()
+entry()

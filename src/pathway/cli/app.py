@@ -25,6 +25,15 @@ out = Console()
 err = Console(stderr=True)
 
 
+class _FastExit:
+    """Set by a command whose process may end with ``os._exit`` (see ``pathway.cli.entry``)."""
+
+    requested = False
+
+
+fast_exit = _FastExit()
+
+
 def _fail(exc: PathwayError) -> None:
     if isinstance(exc, ScenarioError):
         err.print(f"[bold red]error:[/] {len(exc.problems)} problem(s) in the scenario:", highlight=False)

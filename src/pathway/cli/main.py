@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -25,6 +26,7 @@ from pathway.cli.app import (
     _fail,
     _solver_options,
     err,
+    fast_exit,
     out,
 )
 from pathway.errors import PathwayError, ScenarioError
@@ -133,19 +135,30 @@ def run(
     time_limit: TimeOpt = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
     lang: Annotated[Lang, typer.Option("--lang", help="Report language.")] = Lang.en,
+    no_report: Annotated[bool, typer.Option("--no-report", help="Do not write report.html (scripted use).")] = False,
+    no_xlsx: Annotated[bool, typer.Option("--no-xlsx", help="Do not write results.xlsx (scripted use).")] = False,
+    report_only: Annotated[bool, typer.Option("--report-only", help="Write report.html only: no summary.json, tables/ or results.xlsx.")] = False,
 ) -> None:
     """Optimise a scenario and write the results (exit 3 with a diagnosis if the target is unreachable)."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from pathway.errors import InfeasibleTargetError
-    from pathway.runs.pipeline import STAGES, run_file
+    from pathway.runs.pipeline import STAGES, run_file, write_outputs
 
+    if report_only and no_report:
+        err.print("[bold red]error:[/] --report-only and --no-report exclude each other", highlight=False)
+        raise typer.Exit(2)
+    fast_exit.requested = True  # the process may end with os._exit (pathway.cli.entry): no Pyomo teardown
     opts = _solver_options(route, method, threads, time_limit)
     labels = {"load": "loading scenario", "prepare": "preparing data", "build": "building model", "solve": "solving (HiGHS)",
               "diagnose": "target unreachable: diagnosing", "results": "extracting results", "checks": "checking identities",
               "write": "writing outputs"}
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err,
-                  disable=quiet, transient=True) as prog:
+
+    def progress(off: bool = False):
+        return Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err,
+                        disable=quiet or off, transient=True)
+
+    with progress() as prog:
         task = prog.add_task("starting", total=len(STAGES))
 
         def step(stage: str) -> None:
@@ -153,7 +166,7 @@ def run(
 
         try:
             result = run_file(file, out_dir, opts, progress=step, lang=lang.value,
-                              warn=lambda w: _print_warnings([w]))
+                              warn=lambda w: _print_warnings([w]), write=False)
         except InfeasibleTargetError as exc:
             prog.stop()
             err.print(f"[bold red]target not met:[/] {escape(str(exc))}", highlight=False)
@@ -162,6 +175,8 @@ def run(
         except PathwayError as exc:
             prog.stop()
             _fail(exc)
+    # The result first, as soon as it is solved; then the files (the workbook and the report
+    # are the slow part of the write), then the timings with the write included.
     s = result.summary
     y = s["target_year"]
     out.print(f"[green]solved[/] {escape(str(s['scenario']))}: total discounted cost {s['total_cost_npv_cny'] / 1e6:,.2f} M CNY, "
@@ -171,6 +186,19 @@ def run(
               f"marginal abatement cost {s['marginal_abatement_cost_cny_per_t'][str(y)] or 0:,.1f} CNY/t", highlight=False, markup=False)
     if loan := s.get("loan"):  # finance (pathway.finance): the loan sized against business as usual
         out.print(f"loan {loan['debt_cny'] / 1e6:,.2f} M CNY ({loan['binding']} binds), equity {loan['equity_cny'] / 1e6:,.2f} M CNY", highlight=False, markup=False)
+    out.file.flush()
+    data, excel, report = not report_only, not (no_xlsx or report_only), not no_report
+    with progress(off=not err.is_terminal) as prog:  # off the terminal: stderr as before, no second blank line
+        prog.add_task(labels["write"], total=None)
+        t0 = time.perf_counter()
+        try:
+            write_outputs(result, out_dir, report=report, excel=excel, lang=lang.value, data=data)
+        except PathwayError as exc:
+            prog.stop()
+            _fail(exc)
+        result.timings_s["write"] = time.perf_counter() - t0
     tm = result.timings_s
     out.print("time: " + ", ".join(f"{k} {v:.2f}s" for k, v in tm.items() if not k.startswith("solver_")), highlight=False)
-    out.print(f"wrote {out_dir}/summary.json, tables/, report.html, results.xlsx", highlight=False, markup=False)
+    written = [name for name, on in (("summary.json", data), ("tables/", data), ("report.html", report),
+                                     ("results.xlsx", excel)) if on]
+    out.print(f"wrote {out_dir}/{', '.join(written)}", highlight=False, markup=False)

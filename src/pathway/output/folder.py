@@ -95,17 +95,20 @@ def _swap_in(tmp: Path, out_dir: Path) -> None:
 
 
 def write_run(out_dir: str | Path, summary: dict, tables: dict[str, pd.DataFrame], report: bool = True,
-              excel: bool = True, lang: str = "en") -> None:
-    """Write summary.json, tables/*.csv, results.xlsx and report.html, all or nothing."""
+              excel: bool = True, lang: str = "en", data: bool = True) -> None:
+    """Write summary.json and tables/*.csv (``data``), results.xlsx (``excel``) and
+    report.html (``report``), all or nothing: whatever of ``OWNED`` was in ``out_dir``
+    before is replaced by what this call writes."""
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     clean_stale_temp(out_dir)
     tmp = _new_temp(out_dir, "new")
     try:
-        (tmp / "tables").mkdir()
-        for name, df in tables.items():
-            df.to_csv(tmp / "tables" / f"{name}.csv", index=False)
-        (tmp / "summary.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False), encoding="utf-8")
+        if data:
+            (tmp / "tables").mkdir()
+            for name, df in tables.items():
+                df.to_csv(tmp / "tables" / f"{name}.csv", index=False)
+            (tmp / "summary.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False), encoding="utf-8")
         if excel:
             from pathway.output.excel import write_workbook
 

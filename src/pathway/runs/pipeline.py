@@ -130,9 +130,10 @@ def attach_finance(result: RunResult, opts: SolverOptions | None = None,
     result.summary["loan"] = json_safe(block)
 
 
-def write_outputs(result: RunResult, out_dir: Path, report: bool = True, excel: bool = True, lang: str = "en") -> None:
+def write_outputs(result: RunResult, out_dir: Path, report: bool = True, excel: bool = True, lang: str = "en",
+                  data: bool = True) -> None:
     """Write a run's outputs (``pathway.output.folder.write_run``)."""
-    write_run(out_dir, result.summary, result.tables, report=report, excel=excel, lang=lang)
+    write_run(out_dir, result.summary, result.tables, report=report, excel=excel, lang=lang, data=data)
 
 
 def infeasible_summary(loaded: LoadedScenario, diag: dict) -> dict:
@@ -146,9 +147,11 @@ def infeasible_summary(loaded: LoadedScenario, diag: dict) -> dict:
 
 def run_file(path: str | Path, out_dir: str | Path | None = None, opts: SolverOptions | None = None,
              progress: Callable[[str], None] | None = None, overrides: dict | None = None, lang: str = "en",
-             warn: Callable[[Problem], None] | None = None) -> RunResult:
+             warn: Callable[[Problem], None] | None = None, write: bool = True) -> RunResult:
     """Load, optimise and (with ``out_dir``) write one scenario file; ``warn`` is called with
-    each warning of the loaded scenario (``LoadedScenario.warnings``) before it is solved."""
+    each warning of the loaded scenario (``LoadedScenario.warnings``) before it is solved.
+    With ``write=False`` nothing is written but an unreachable target's ``diagnosis.json``
+    (the caller writes the outputs with ``write_outputs``, e.g. after showing the summary)."""
     say = progress or (lambda stage: None)
     if out_dir is not None:
         check_out_dir(out_dir)  # before anything is solved or written (OutputPathError, exit 2)
@@ -169,7 +172,7 @@ def run_file(path: str | Path, out_dir: str | Path | None = None, opts: SolverOp
         t0 = time.perf_counter()
         attach_finance(result, opts, progress)
         result.timings_s["finance"] = time.perf_counter() - t0
-    if out_dir is not None:
+    if out_dir is not None and write:
         say("write")
         t0 = time.perf_counter()
         write_outputs(result, Path(out_dir), lang=lang)
