@@ -4,9 +4,17 @@ route and LP method, each configuration in a fresh process (so peak memory is it
     python benchmarks/bench_run.py                 # everything (hourly runs take minutes each)
     python benchmarks/bench_run.py --quick         # representative days only
     python benchmarks/bench_run.py --scenario scenarios/x.yaml --days 12
+    python benchmarks/bench_run.py --latency-only  # only the CLI latency, this code vs --base
 
 Writes benchmarks/results/run.json and prints a table. Compare rows within one run: one
 machine's absolute seconds mean little, ratios between configurations do.
+
+The latency section times ``pathway run SCENARIO --out DIR`` (warm cache) for this
+working tree and for ``--base`` (default: the merge base with ``main``), checked out in a
+temporary ``git worktree`` and run by the same interpreter (``PYTHONPATH``), alternating
+the two so that both see the same machine load: end-to-end wall time of the command, and
+a stage breakdown (imports, load, prepare, build, compile, solve, results, finance,
+write, exit) measured inside a child process that does what each version's command does.
 """
 
 from __future__ import annotations
@@ -15,10 +23,12 @@ import argparse
 import json
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -80,13 +90,135 @@ def cli_seconds(scenario: str, cache_dir: str | None) -> float:
         return time.perf_counter() - t
 
 
+STAGE_CHILD = r"""
+import json, os, sys, time
+t0 = time.monotonic()
+from pathway.runs.pipeline import run_file, write_outputs
+t_import = time.monotonic() - t0
+scenario, out = sys.argv[1], sys.argv[2]
+r = run_file(scenario, None)
+tm = r.timings_s
+t = time.monotonic()
+try:  # this tree: what 'pathway run' does (parallel workbook unless PATHWAY_SERIAL_WRITE)
+    write_outputs(r, out, parallel=os.environ.get("PATHWAY_SERIAL_WRITE", "") == "")
+except TypeError:  # older code: serial write
+    write_outputs(r, out)
+t_write = time.monotonic() - t
+import pathway.cli as cli
+fast = hasattr(cli, "entry")  # this tree's CLI ends with os._exit
+translate = tm.get("solver_translate", 0.0)
+stages = {"imports": t_import, "load": tm["load"], "prepare": tm["prepare"], "build": tm["build"],
+          "compile": translate, "solve": tm["solve"] - translate, "results": tm["results"] + tm.get("checks", 0.0),
+          "finance": tm.get("finance", 0.0), "write": t_write}
+print(json.dumps({"stages": stages, "objective_cny": r.summary["total_cost_npv_cny"], "end": time.monotonic()}), flush=True)
+if fast:
+    os._exit(0)
+"""
+
+STAGE_ORDER = ("start", "imports", "load", "prepare", "build", "compile", "solve", "results", "finance", "write", "exit")
+
+
+def _git(*args: str) -> str:
+    return subprocess.run(["git", "-C", str(ROOT), *args], check=True, capture_output=True, text=True).stdout.strip()
+
+
+@contextmanager
+def base_tree(ref: str):
+    """``ref`` checked out in a temporary git worktree (removed afterwards); yields its src folder."""
+    commit = _git("rev-parse", ref)
+    with tempfile.TemporaryDirectory() as tmp:
+        tree = Path(tmp) / "base"
+        _git("worktree", "add", "--detach", str(tree), commit)
+        try:
+            yield commit, tree / "src"
+        finally:
+            _git("worktree", "remove", "--force", str(tree))
+
+
+def _env(src: Path) -> dict:
+    return {**os.environ, "PYTHONPATH": str(src)}
+
+
+def cli_wall(src: Path, scenario: str, extra: tuple = ()) -> float:
+    """Seconds for ``python -m pathway.cli run SCENARIO --out DIR -q`` with ``src`` first on the path."""
+    with tempfile.TemporaryDirectory() as out:
+        t = time.monotonic()
+        subprocess.run([sys.executable, "-m", "pathway.cli", "run", scenario, "--out", str(Path(out) / "o"), "-q",
+                        *extra], check=True, capture_output=True, env=_env(src))
+        return time.monotonic() - t
+
+
+def stage_breakdown(src: Path, scenario: str) -> dict:
+    """One run of STAGE_CHILD: seconds per stage; 'start' is interpreter start-up, 'exit' its teardown."""
+    with tempfile.TemporaryDirectory() as out:
+        t = time.monotonic()
+        res = subprocess.run([sys.executable, "-c", "import time; _t = time.monotonic()\n" + STAGE_CHILD,
+                              scenario, str(Path(out) / "o")], capture_output=True, text=True, env=_env(src), check=True)
+        end = time.monotonic()
+    rec = json.loads(res.stdout.strip().splitlines()[-1])
+    st = rec["stages"]
+    st["exit"] = end - rec["end"]
+    st["start"] = (end - t) - sum(st.values())
+    return {"stages": {k: st[k] for k in STAGE_ORDER}, "objective_cny": rec["objective_cny"]}
+
+
+def latency(scenario: str, base_ref: str, repeats: int) -> dict:
+    """CLI wall time and stage breakdown, this tree against ``base_ref``, alternating."""
+    here = ROOT / "src"
+    with base_tree(base_ref) as (commit, base_src):
+        cli_wall(base_src, scenario)  # warm the cache (~/.cache/pathway) and the file system
+        cli_wall(here, scenario)
+        walls: dict[str, list[float]] = {"base": [], "this": [], "this_no_report_no_xlsx": []}
+        stages: dict[str, list[dict]] = {"base": [], "this": []}
+        objectives = {}
+        for i in range(repeats):
+            for name, src in (("base", base_src), ("this", here)):
+                walls[name].append(cli_wall(src, scenario))
+                b = stage_breakdown(src, scenario)
+                stages[name].append(b["stages"])
+                objectives[name] = b["objective_cny"]
+            walls["this_no_report_no_xlsx"].append(cli_wall(here, scenario, ("--no-report", "--no-xlsx")))
+            print(f"  round {i + 1}/{repeats}: base {walls['base'][-1]:.2f}s, this {walls['this'][-1]:.2f}s, "
+                  f"this --no-report --no-xlsx {walls['this_no_report_no_xlsx'][-1]:.2f}s", flush=True)
+    med = {k: statistics.median(v) for k, v in walls.items()}
+    stage_med = {name: {k: statistics.median(s[k] for s in runs) for k in STAGE_ORDER} for name, runs in stages.items()}
+    return {"scenario": rel(scenario), "base_commit": commit[:12], "this_commit": _git("rev-parse", "--short=12", "HEAD"),
+            "repeats": repeats, "cli_wall_s": walls, "cli_wall_median_s": med, "stages_median_s": stage_med,
+            "objective_cny": objectives, "load_average": os.getloadavg()}
+
+
+def print_latency(lat: dict) -> None:
+    sm = lat["stages_median_s"]
+    print(f"\n{'stage (median s)':<18}{'base':>8}{'this':>8}{'saved':>8}")
+    for k in STAGE_ORDER:
+        print(f"{k:<18}{sm['base'][k]:>8.2f}{sm['this'][k]:>8.2f}{sm['base'][k] - sm['this'][k]:>8.2f}")
+    tb, tt = sum(sm["base"].values()), sum(sm["this"].values())
+    print(f"{'sum':<18}{tb:>8.2f}{tt:>8.2f}{tb - tt:>8.2f}")
+    m = lat["cli_wall_median_s"]
+    print(f"CLI end to end (median of {lat['repeats']}): base {m['base']:.2f}s, this {m['this']:.2f}s, "
+          f"this --no-report --no-xlsx {m['this_no_report_no_xlsx']:.2f}s; load average {lat['load_average']}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--scenario", default=str(ROOT / "scenarios" / "jiangsu_auto_parts_2027.yaml"))
     ap.add_argument("--days", type=int, default=12)
     ap.add_argument("--quick", action="store_true", help="representative days only")
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "run.json"))
+    ap.add_argument("--base", default=None, help="git ref to compare the CLI latency against (default: merge base with main)")
+    ap.add_argument("--repeats", type=int, default=5, help="alternating rounds of the latency comparison")
+    ap.add_argument("--latency-only", action="store_true", help="only the CLI latency section (other sections kept)")
     args = ap.parse_args()
+    base_ref = args.base or _git("merge-base", "HEAD", "main")
+    print(f"CLI latency, this tree vs {base_ref[:12]} ({args.repeats} alternating rounds) ...", flush=True)
+    lat = latency(str(Path(args.scenario).resolve()), base_ref, args.repeats)
+    print_latency(lat)
+    if args.latency_only:
+        prev = json.loads(Path(args.out).read_text()) if Path(args.out).is_file() else {}
+        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.out).write_text(json.dumps({**prev, "latency": lat}, indent=2))
+        print(f"wrote {rel(args.out)}")
+        return
     base = {"scenario": args.scenario, "days": args.days, "crossover": "on"}
     configs = []
     for route in ("compiler", "persistent"):
@@ -124,11 +256,11 @@ def main() -> None:
         gap = abs(rep[0]["objective_cny"] - hourly[0]["objective_cny"]) / hourly[0]["objective_cny"]
         print(f"representative-day cost vs hourly cost: {gap:.4%} apart")
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps({"rows": rows, "cli_cold_s": cli_cold, "cli_warm_s": cli_warm,
+    Path(args.out).write_text(json.dumps({"rows": rows, "cli_cold_s": cli_cold, "cli_warm_s": cli_warm, "latency": lat,
                                           "rep_vs_hourly_cost_gap": gap, "load_average": os.getloadavg(),
                                           "self_maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024},
                                          indent=2))
-    print(f"wrote {args.out}")
+    print(f"wrote {rel(args.out)}")
 
 
 if __name__ == "__main__":
