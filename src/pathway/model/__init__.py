@@ -9,7 +9,7 @@ linear program, except in the hours where exporting pays more than importing: th
 
 from __future__ import annotations
 
-import pyomo.environ as pyo
+import pyomo.core as pyo  # not pyomo.environ: its plugins (solvers, writers, transformations) cost ~0.09 s and are not used
 
 from pathway.inputs.data import ModelData
 from pathway.model.ccus import add_ccus

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import pyomo.environ as pyo
+import pyomo.core as pyo  # not pyomo.environ: its plugins (solvers, writers, transformations) cost ~0.09 s and are not used
 
 from pathway.inputs.data import ModelData
 from pathway.model.emissions import SLACK_PENALTY_CNY_PER_T, wsum

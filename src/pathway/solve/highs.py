@@ -20,7 +20,7 @@ import time
 from dataclasses import dataclass, field
 
 import numpy as np
-import pyomo.environ as pyo
+import pyomo.core as pyo  # not pyomo.environ: its plugins (solvers, writers, transformations) cost ~0.09 s and are not used
 
 from pathway.errors import SolverError
 from pathway.solve.options import SolverOptions, highs_options
@@ -258,6 +258,7 @@ def _solve_compiled(m, opts: SolverOptions, want_duals, probes: Probes | None = 
 
 
 def _solve_persistent(m, opts: SolverOptions, want_duals, probes: Probes | None = None) -> SolveOutcome:
+    import pyomo.environ  # noqa: F401  (registers the solver plugins, 'highs' among them)
     from pyomo.contrib.solver.common.factory import SolverFactory
 
     opt = SolverFactory("highs")

@@ -57,6 +57,7 @@ class PersistentSession:
         return self.m
 
     def _solve(self, m, opts: SolverOptions, want_duals, probes=None) -> SolveOutcome:
+        import pyomo.environ  # noqa: F401  (the solver plugins, as pyomo.contrib.solver expects)
         from pyomo.contrib.solver.solvers.highs import Highs
 
         first = self.opt is None
