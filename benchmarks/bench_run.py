@@ -99,10 +99,7 @@ scenario, out = sys.argv[1], sys.argv[2]
 r = run_file(scenario, None)
 tm = r.timings_s
 t = time.monotonic()
-try:  # this tree: what 'pathway run' does (parallel workbook unless PATHWAY_SERIAL_WRITE)
-    write_outputs(r, out, parallel=os.environ.get("PATHWAY_SERIAL_WRITE", "") == "")
-except TypeError:  # older code: serial write
-    write_outputs(r, out)
+write_outputs(r, out)
 t_write = time.monotonic() - t
 import pathway.cli as cli
 fast = hasattr(cli, "entry")  # this tree's CLI ends with os._exit
