@@ -22,7 +22,6 @@ from rich.table import Table
 
 from pathway.cli.app import err, out
 from pathway.files import atomic_write as _atomic_write
-from pathway.output.excel import defuse_formulas
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -64,6 +63,8 @@ def update_workbook(path: Path, sheets: dict[str, pd.DataFrame]) -> bool:
 
     if not path.exists():
         return False
+
+    from pathway.output.excel import defuse_formulas
 
     def write(tmp: Path) -> None:
         shutil.copyfile(path, tmp)
