@@ -180,3 +180,18 @@ def test_integer_models_are_solved_then_fixed_for_duals_and_probes(route):
     assert list(out.duals.values()) == [pytest.approx(1.0)]
     assert out.probe_objectives == {"fix x": pytest.approx(8.5)}
     assert m.u.domain is pyo.Binary and not m.u.fixed
+
+
+def test_cement_2030_mac_is_the_own_abatement_cost_not_the_ccer_price():
+    """The bundled cement plant in 2030: the own-reduction rule binds with CCUS as the
+    marginal lever while CCERs cover the rest; the MAC is CCUS's cost per tonne (several
+    hundred CNY/t), reported beside the CCER price, not equal to it."""
+    from pathway.runs.pipeline import run_file
+
+    from .conftest import SCENARIOS
+
+    s = run_file(SCENARIOS / "huzhou_cement_ccus_2030.yaml").summary
+    assert s["binding_rule"]["2030"] == "own_reduction"
+    ccer = s["offset_price_cny_per_t"]["2030"]
+    assert ccer == pytest.approx(70.76)
+    assert s["marginal_abatement_cost_cny_per_t"]["2030"] > 5 * ccer
