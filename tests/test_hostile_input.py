@@ -134,3 +134,20 @@ def test_non_finite_and_huge_counts_are_refused_at_once(minimal, write_yaml, pat
         load_scenario(write_yaml(data))
     assert time.perf_counter() - t0 < 1.0
     assert any(p.field == field for p in info.value.problems), [str(p) for p in info.value.problems]
+
+
+@pytest.mark.parametrize("csv_text,expected", [("load\n1\n2\n", "8760"), ("load\n", "8760"), ("", "")])
+def test_validate_reads_profiles_like_run(minimal, write_yaml, tmp_path, csv_text, expected):
+    """A profile CSV that run would refuse (too few rows, empty) is refused by validate too:
+    exit 2 naming the field, where validate used to pass and run then failed."""
+    from typer.testing import CliRunner
+
+    from pathway.cli import app
+
+    minimal["baseline"]["electricity_profile"] = {"shape": "csv", "csv": "load.csv"}
+    p = write_yaml(minimal)
+    (p.parent / "load.csv").write_text(csv_text, encoding="utf-8")
+    r = CliRunner().invoke(app, ["validate", str(p)])
+    text = " ".join(r.output.split())
+    assert r.exit_code == 2, r.output
+    assert "baseline.electricity_profile" in text and expected in text

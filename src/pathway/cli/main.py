@@ -33,13 +33,14 @@ from pathway.errors import PathwayError, ScenarioError
 
 
 def validate(files: Annotated[list[Path], typer.Argument(help="Scenario YAML files.")]) -> None:
-    """Check scenarios; exit 0 if all are valid, 2 with every problem listed if not."""
-    from pathway.reference.validate import load_scenario
+    """Check scenarios; exit 0 if all are valid, 2 with every problem listed if not. Runs
+    every check that `pathway run` makes on its inputs (profile CSVs and defaults included)."""
+    from pathway.runs.validation import validate_file
 
     bad = 0
     for f in files:
         try:
-            loaded = load_scenario(f)
+            loaded = validate_file(f)
         except ScenarioError as exc:
             bad += 1
             err.print(f"[red]✗[/] {escape(str(f))}: {len(exc.problems)} problem(s)", highlight=False)
