@@ -48,3 +48,14 @@ def test_unknown_province_is_exit_2():
     r = CliRunner().invoke(app, ["catalogue", "--province", "atlantis"])
     assert r.exit_code == 2
     assert "jiangsu" in r.output
+
+
+def test_province_filter_keeps_that_provinces_grid_factor_only():
+    df = _csv("--province", "zhejiang", "--year", "2027", "--kind", "factor")
+    prov = df[df.item.str.startswith("grid grid_provincial ")]
+    assert list(prov.item) == ["grid grid_provincial zhejiang"]
+    row = prov.iloc[0]
+    assert row.value == pytest.approx(0.4974) and row.year == 2023  # latest data year not after 2027
+    assert "github.com" in row.source
+    everyone = _csv("--year", "2027", "--kind", "factor")
+    assert everyone.item.str.startswith("grid grid_provincial ").sum() == 30

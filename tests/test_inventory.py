@@ -156,6 +156,88 @@ def test_provincial_level_needs_a_province_and_a_published_row(minimal, write_ya
     minimal["factory"]["province"] = "guangdong"
     s = load_scenario(write_yaml(minimal)).scenario
     assert baseline_inventory(s).lines.query("source == 'electricity:grid' and method == 'location'").iloc[0].factor_tco2_per_unit == 0.4419
-    minimal["factory"]["province"] = "jiangsu"  # a province, but no provincial factor is bundled for it yet
-    with pytest.raises(ScenarioError, match="grid_provincial"):
+    minimal["factory"]["province"] = "xizang"  # a province, but MEE's table has no factor for it
+    with pytest.raises(ScenarioError, match="grid_provincial factor for xizang in 2023") as e:
         load_scenario(write_yaml(minimal))
+    # the message lists the provinces that have one, Jiangsu and Zhejiang among them, and names the field
+    msg = str(e.value)
+    assert "grid.factor_level" in msg and "jiangsu" in msg and "zhejiang" in msg
+    assert "xizang, " not in msg and ", xizang" not in msg
+
+
+def _cli_inventory(path, tmp_path):
+    """``pathway inventory FILE --out DIR``: exit code, the written inventory.json (totals)
+    and inventory.csv (lines)."""
+    import json
+
+    import pandas as pd
+    from typer.testing import CliRunner
+
+    from pathway.cli import app
+
+    out = tmp_path / "inv"
+    r = CliRunner().invoke(app, ["inventory", str(path), "--out", str(out)])
+    if r.exit_code != 0:
+        return r, None, None
+    return r, json.loads((out / "inventory.json").read_text(encoding="utf-8")), pd.read_csv(out / "inventory.csv")
+
+
+@pytest.mark.parametrize(("province", "year", "factor"), [
+    ("jiangsu", 2023, 0.5827), ("zhejiang", 2023, 0.4974), ("guangdong", 2023, 0.4419),
+    ("jiangsu", 2022, 0.5978), ("jiangsu", 2021, 0.6451), ("zhejiang", 2022, 0.5153),
+])
+def test_jiangsu_scenario_switched_to_provincial_uses_the_provincial_factor(province, year, factor, tmp_path):
+    """The bundled Jiangsu auto-parts scenario with grid.factor_level: provincial (and the
+    province / factor year varied): ``pathway inventory`` uses exactly the MEE/NBS provincial
+    value of that data year. 60,000 MWh x 0.5827 tCO2/MWh = 34,962 t for Jiangsu 2023."""
+    import yaml
+
+    data = yaml.safe_load((SCENARIOS / "jiangsu_auto_parts_2027.yaml").read_text(encoding="utf-8"))
+    data["factory"]["province"] = province
+    data["grid"].update(factor_level="provincial", factor_year=year)
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    r, totals, lines = _cli_inventory(path, tmp_path)
+    assert r.exit_code == 0, r.output
+    assert f"grid_provincial {province} {year}" in " ".join(r.output.split())
+    loc = lines[(lines.source == "electricity:grid") & (lines.method == "location")].iloc[0]
+    assert loc.factor_tco2_per_unit == factor
+    assert loc.factor_name == f"grid_provincial {province} {year}"
+    assert loc.emissions_t == pytest.approx(60_000 * factor, rel=1e-12)
+    assert totals["scope2_location_t"] == pytest.approx(60_000 * factor, rel=1e-12)
+    if (province, year) == ("jiangsu", 2023):
+        assert totals["scope2_location_t"] == pytest.approx(34_962.0, abs=1e-6)
+
+
+def test_provincial_province_without_a_row_is_exit_2_listing_the_provinces(minimal, write_yaml, tmp_path):
+    minimal["factory"]["province"] = "xizang"
+    minimal["grid"] = {"factor_level": "provincial", "factor_year": 2023}
+    r, _, _ = _cli_inventory(write_yaml(minimal), tmp_path)
+    assert r.exit_code == 2, r.output
+    text = " ".join(r.output.split())
+    assert "no published grid_provincial factor for xizang in 2023" in text
+    assert "jiangsu" in text and "zhejiang" in text and "guangdong" in text
+    assert not (tmp_path / "inv").exists()  # no partial output
+
+
+def test_provincial_table_is_whole_and_moves_as_mee_says():
+    """Each data year 2021-2023 holds the 30 provinces of MEE's table (every mainland
+    province but Xizang), each a plausible factor; and from 2022 to 2023 20 provinces fall
+    (Beijing among them) and 10 rise (Guangdong among them), as MEE's summary of the 2023
+    factors states -- a check that ties the two transcriptions to each other."""
+    from pathway.reference.factors import grid_factors, provinces_with_factor
+    from pathway.scenario.schema import PROVINCES
+
+    g = grid_factors()
+    p = g[g.factor_id == "grid_provincial"]
+    for year in (2021, 2022, 2023):
+        have = provinces_with_factor(year)
+        assert have == sorted(set(PROVINCES) - {"xizang"}), year
+        rows = p[p.year == year]
+        assert len(rows) == 30 and rows.value_tco2_per_mwh.between(0.1, 0.8).all()
+        assert rows.source.str.contains("https://github.com/").all() and rows.note.str.contains("transcription").all()
+    v = p.pivot(index="region", columns="year", values="value_tco2_per_mwh")
+    fell, rose = v.index[v[2023] < v[2022]], v.index[v[2023] > v[2022]]
+    assert len(fell) == 20 and len(rose) == 10
+    assert "beijing" in fell and "guangdong" in rose
+    assert v.loc["jiangsu", 2023] == 0.5827 and v.loc["zhejiang", 2023] == 0.4974

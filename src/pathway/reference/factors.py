@@ -78,6 +78,12 @@ def _published(factor_id: str, region: str, year: int) -> pd.Series | None:
     return None if rows.empty else rows.iloc[0]
 
 
+def provinces_with_factor(year: int) -> list[str]:
+    """Provinces (lower-case pinyin) with a published grid_provincial factor for ``year``."""
+    g = grid_factors()
+    return sorted(g[(g.factor_id == "grid_provincial") & (g.year == year)].region)
+
+
 def location_factor_id(scenario: Scenario) -> tuple[str, str]:
     """(factor_id, region) of the location-based factor the scenario asks for (grid.factor_level)."""
     level = scenario.grid.level

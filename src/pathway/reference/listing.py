@@ -75,9 +75,10 @@ def tariff_rows(province: str | None) -> list[dict]:
                  source_year=r.source_year, estimate=r.estimate, note=r.note) for r in t.itertuples()]
 
 
-def factor_rows(year: int) -> list[dict]:
+def factor_rows(year: int, province: str | None = None) -> list[dict]:
     """Fuel factors (tCO2 per trade unit) and, per grid factor and region, the latest
-    published year not after ``year``."""
+    published year not after ``year``; with ``province``, of the provincial grid factors
+    only that province's."""
     out = []
     for fuel in fuel_factors().index:
         f = default_fuel_factor(fuel)
@@ -85,6 +86,8 @@ def factor_rows(year: int) -> list[dict]:
         out.append(dict(kind="factor", item=f"fuel {fuel}", year=int(row["year"]), value=f.value, unit=f.unit, low=None,
                         high=None, source=f.source, source_year=row["year"], estimate=row["estimate"], note=f.name))
     g = grid_factors()
+    if province is not None:
+        g = g[(g.factor_id != "grid_provincial") | (g.region == province)]
     for (fid, region), rows in g.groupby(["factor_id", "region"], sort=False):
         upto = rows[rows["year"] <= year]
         r = (upto if not upto.empty else rows).sort_values("year").iloc[-1]
@@ -106,7 +109,7 @@ def catalogue_listing(year: int, province: str | None = None, kinds: tuple[str, 
     if "tariff" in kinds:
         rows += tariff_rows(province)
     if "factor" in kinds:
-        rows += factor_rows(year)
+        rows += factor_rows(year, province)
     return pd.DataFrame(rows, columns=COLUMNS)
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from pathway.errors import Problem, ScenarioError
-from pathway.reference.factors import _published, fuel_factors, grid_factors, location_factor_id
+from pathway.reference.factors import _published, fuel_factors, grid_factors, location_factor_id, provinces_with_factor
 from pathway.reference.presets import preset_ids
 from pathway.reference.tariffs import (
     hourly_price_cny_per_kwh,
@@ -66,6 +66,14 @@ def check_references(scenario: Scenario, locs: dict, default_file: str) -> list[
         fid, region = location_factor_id(scenario)
         if g.level == "provincial" and not scenario.factory.province:
             add(("grid", "factor_level"), "factor_level provincial needs factory.province")
+        elif g.level == "provincial" and _published(fid, region, g.factor_year) is None:
+            have = provinces_with_factor(g.factor_year)
+            years = sorted(set(grid_factors().query("factor_id == @fid and region == @region").year))
+            add(("grid", "factor_level"),
+                f"no published grid_provincial factor for {region} in {g.factor_year}"
+                + (f" (published for {region} in {years})" if years else "")
+                + f"; expected factory.province to be one of {', '.join(have) or 'none'} for factor_year {g.factor_year}, "
+                  "or grid.factor_level national/regional, or grid.location_tco2_per_mwh")
         elif _published(fid, region, g.factor_year) is None:
             years = sorted(set(grid_factors().query("factor_id == @fid and region == @region").year))
             add(("grid", "factor_year"), f"no published {fid} factor for {region} in {g.factor_year}; expected one of {years}")
