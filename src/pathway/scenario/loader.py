@@ -77,6 +77,7 @@ def _compose_lines(node: yaml.Node, loc: Loc, out: dict[Loc, int], dups: list[tu
 MAX_FILE_BYTES = 2 * 1024 * 1024  # a scenario is a few KB; CSV profiles are read elsewhere
 MAX_DEPTH = 40  # mapping/sequence nesting (the schema needs about 6)
 MAX_EXPANDED_NODES = 200_000  # nodes after aliases are expanded ("billion laughs" guard)
+MAX_GIVEN_CHARS = 80  # a given value longer than this is quoted by its start and length in error messages
 
 
 def _check_input_file(path: Path) -> None:
@@ -174,6 +175,8 @@ def read_yaml(path: Path) -> tuple[dict, dict[Loc, int]]:
         data = yaml.load(text, Loader=yaml.SafeLoader)  # noqa: S506 - SafeLoader
     except RecursionError:
         raise ScenarioError([Problem(name, "", f"nested too deep to read; expected at most {MAX_DEPTH} levels")]) from None
+    except ValueError as exc:  # e.g. an integer of more than 4,300 digits (Python's int-conversion limit)
+        raise ScenarioError([Problem(name, "", f"a value cannot be read: {str(exc)[:200]}")]) from None
     except yaml.constructor.ConstructorError as exc:
         mark = exc.problem_mark
         tag = exc.problem or "unknown tag"
@@ -289,6 +292,9 @@ def _describe(err: dict) -> str:
     ctx = err.get("ctx") or {}
     given = err.get("input")
     given_s = repr(given) if not isinstance(given, dict) else "a mapping"
+    if len(given_s) > MAX_GIVEN_CHARS:  # a 1 MB string is named by its start and length, not echoed whole
+        size = f" ({len(given):,} characters)" if isinstance(given, str) else ""
+        given_s = given_s[:MAX_GIVEN_CHARS] + "..." + size
     loc = tuple(err["loc"])
     if kind == "extra_forbidden":
         parent = _submodel(Scenario, loc[:-1])
@@ -314,6 +320,9 @@ def _describe(err: dict) -> str:
         want = kind.replace("_parsing", "").replace("_type", "").replace("float", "number").replace("int", "integer")
         want = {"model": "mapping", "dict": "mapping", "list": "list", "bool": "true/false", "string": "text"}.get(want, want)
         return f"expected {want}, got {given_s}"
+    if kind in ("string_too_long", "string_too_short"):
+        bound = ctx.get("max_length", ctx.get("min_length"))
+        return f"expected text of {'at most' if kind == 'string_too_long' else 'at least'} {bound} characters, got {given_s}"
     if kind == "value_error":
         return str(ctx.get("error", err["msg"]))
     return f"{err['msg']}, got {given_s}"

@@ -130,7 +130,8 @@ class TimeResolution(Strict):
 
 class Production(Strict):
     output_per_yr: float = Field(gt=0, description="Base-year output, in `unit`.")
-    unit: str = Field(min_length=1, description="Unit of output, e.g. 't', 'vehicle', 'MWh IT load'.")
+    unit: str = Field(min_length=1, max_length=64, description="Unit of output, e.g. 't', 'vehicle', 'MWh IT load' "
+                                                               "(1 to 64 characters: it labels tables and charts).")
     growth_per_yr: float = Field(0.0, ge=-0.5, le=1.0, description="Output growth, fraction per year.")
 
 
