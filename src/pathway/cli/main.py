@@ -170,7 +170,10 @@ def run(
                               warn=lambda w: _print_warnings([w]), write=False)
         except InfeasibleTargetError as exc:
             prog.stop()
-            err.print(f"[bold red]target not met:[/] {escape(str(exc))}", highlight=False)
+            # 'target not met' only when a plan exists but misses the target; a plan that cannot run
+            # at all (e.g. demand above the import limit) is infeasible whatever the target
+            what = "target not met" if exc.diagnosis.get("status") == "infeasible_target" else "infeasible"
+            err.print(f"[bold red]{what}:[/] {escape(str(exc))}", highlight=False)
             err.print(f"diagnosis written to {out_dir / 'diagnosis.json'}", highlight=False, markup=False)
             raise typer.Exit(3) from None
         except PathwayError as exc:

@@ -90,7 +90,8 @@ def compare(
         try:
             result = run_file(f, sub, lang=lang.value)
         except InfeasibleTargetError as exc:
-            err.print(f"[bold red]target not met[/] in {escape(str(f))}: {escape(str(exc))}", highlight=False)
+            what = "target not met" if exc.diagnosis.get("status") == "infeasible_target" else "infeasible"
+            err.print(f"[bold red]{what}[/] in {escape(str(f))}: {escape(str(exc))}", highlight=False)
             err.print(f"diagnosis written to {sub / 'diagnosis.json'}", highlight=False, markup=False)
             raise typer.Exit(3) from None
         except PathwayError as exc:

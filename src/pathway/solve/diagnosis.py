@@ -94,12 +94,66 @@ def fixed_residuals(md: ModelData) -> list[dict]:
     return out
 
 
+def unservable_electricity(md: ModelData) -> list[dict]:
+    """Hours whose electricity demand no plan can serve, one (the worst) per year.
+
+    With a grid connection limit L (MW) and no battery, hour (y,p,h) is unservable when even
+    the lowest possible demand exceeds the most the grid and PV can deliver in it:
+
+        D_e(y,p,h) x (1 - S_max) > L + X(p,h) + cf(p,h) x PV_max
+
+    with D_e the baseline demand of the hour (MWh), S_max = min(1, sum of the saving shares
+    of the electricity efficiency measures, all fully adopted), X the output of PV already on
+    site, PV_max the new-PV limit (none: any hour with sunshine is servable). Heat pumps,
+    electric boilers and CCUS only add to the demand, so the test can only under-report.
+    Empty when there is no import limit or a battery can shift energy between hours."""
+    if md.import_limit_mw is None or md.battery_energy is not None:
+        return []
+    s_max = min(1.0, sum(share for _, carrier, share in md.efficiency.values() if carrier == "electricity"))
+    pv_max = None if md.pv is None else md.pv.max_capacity
+    out = []
+    for y in md.years:
+        worst = None
+        for p in range(md.elec_shape.shape[0]):
+            for h in range(md.elec_shape.shape[1]):
+                need = md.elec_demand_mwh_base * md.growth[y] * float(md.elec_shape[p, h]) * (1 - s_max)
+                cf = float(md.pv_cf[p, h])
+                if md.pv is not None and cf > 0 and pv_max is None:
+                    continue  # unlimited new PV can cover a sunny hour
+                supply = md.import_limit_mw + float(md.existing_pv_mwh[p, h]) + (cf * pv_max if md.pv is not None and cf > 0 else 0.0)
+                gap = need - supply
+                if gap > TOL and (worst is None or gap > worst["shortfall_mw"]):
+                    worst = dict(year=y, period=p, hour=h, lowest_demand_mw=need, supply_limit_mw=supply,
+                                 import_limit_mw=md.import_limit_mw, shortfall_mw=gap)
+        if worst is not None:
+            out.append(worst)
+    return out
+
+
+def _energy_reason(md: ModelData, unserved: list[dict]) -> str:
+    """Why no plan exists, in words, from the worst unservable hour."""
+    w = max(unserved, key=lambda r: r["shortfall_mw"])
+    kw = 1000.0
+    onsite = ("no PV and no battery are enabled" if md.pv is None else
+              "PV gives nothing in that hour and no battery is enabled" if float(md.pv_cf[w["period"], w["hour"]]) <= 0
+              else "PV is at its limit and no battery is enabled")
+    return (f"electricity demand cannot be served, whatever the emission target: grid import is limited to "
+            f"{w['import_limit_mw'] * kw:,.6g} kW (prices.import_limit_kw) and {onsite}, while the demand in "
+            f"{w['year']} (period {w['period']}, hour {w['hour']}) is at least {w['lowest_demand_mw'] * kw:,.1f} kW "
+            f"even with every efficiency measure adopted ({len(unserved)} of {len(md.years)} planning years short). "
+            "Raise the import limit, or enable PV with a battery (technologies.pv, technologies.battery)")
+
+
 def diagnose(md: ModelData, opts: SolverOptions) -> dict:
     """Re-solve with penalised slack on the ceilings and near-zero rules; report per year
     the lowest net emissions reached, the shortfall, and the limits that bind."""
     m = build_model(md, ceiling_slack=True)
     out = solve(m, opts)
     if out.status != "optimal":
+        unserved = unservable_electricity(md)
+        if unserved:
+            return {"status": "infeasible", "cause": "energy", "reason": _energy_reason(md, unserved),
+                    "solver_status": out.status, "unservable_hours": unserved}
         return {
             "status": "infeasible",
             "reason": "the model is infeasible even with the emission targets relaxed: check heat loads whose "
