@@ -257,7 +257,8 @@ class GridFactors(Strict):
                           "Default: national.")
     location_method: Literal["national", "regional", "provincial"] | None = Field(
         None, description="Deprecated name of factor_level (still read; give one of the two).")
-    factor_year: int = Field(2023, ge=2000, le=2100, description="Publication year of the MEE/NBS factor to start from.")
+    factor_year: int = Field(2023, ge=2000, le=2100, description="Data year of the MEE/NBS factor to start from (bundled: "
+                                                                  "2021-2023, regional 2022-2023; MEE publishes about 2 years later).")
     location_tco2_per_mwh: NonNeg | None = Field(None, description="Override the location-based factor, tCO2/MWh.")
     residual_mix_tco2_per_mwh: NonNeg | None = Field(
         None, description="Override the market-based residual factor (excl. market-traded non-fossil power), tCO2/MWh."
