@@ -78,8 +78,11 @@ def main(
 
 
 def _solver_options(route: str, method: str, threads: Optional[int], time_limit: Optional[float]):
-    from pathway.solve.options import SolverOptions
+    from pathway.solve.options import SolverOptions, check_time_limit
 
+    if problem := check_time_limit(time_limit):
+        err.print(f"[bold red]error:[/] {escape(problem)}", highlight=False)
+        raise typer.Exit(2)
     return SolverOptions(route=route, method=method, threads=threads, time_limit_s=time_limit)
 
 

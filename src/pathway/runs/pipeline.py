@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from pathway import __version__
-from pathway.errors import InfeasibleTargetError, Problem, SolverError
+from pathway.errors import InfeasibleTargetError, Problem, SolverError, SolveTimeLimitError
 from pathway.files import check_out_dir, json_safe
 from pathway.finance.bau import assets_table, bau_tables, bau_twin, finance_context
 from pathway.finance.cashflows import compute_finance, inputs_from_tables
@@ -76,6 +76,11 @@ def run_loaded(loaded: LoadedScenario, opts: SolverOptions | None = None,
         diag["scenario"] = md.name
         diag["explanation"] = explain(diag)
         raise InfeasibleTargetError(diag["explanation"], json_safe(diag))
+    if out.status == "time_limit":
+        raise SolveTimeLimitError(f"the solver stopped at its time limit ({opts.time_limit_s:g} s) without an optimum "
+                                  f"({out.message}); raise --time-limit, or use fewer representative days"
+                                  if opts is not None and opts.time_limit_s else
+                                  f"the solver stopped without an optimum: time_limit ({out.message})")
     if out.status != "optimal":
         hint = {"time_limit": "raise --time-limit, or use fewer representative days",
                 "unbounded": "a cost is negative without a limit: check export prices and subsidies",
