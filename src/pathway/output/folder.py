@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pathway.errors import PathwayError
+from pathway.errors import OutputPathError, PathwayError
 from pathway.files import write_json
 
 OWNED = ("tables", "summary.json", "results.xlsx", "report.html", "diagnosis.json")  # what a run replaces in --out
@@ -96,12 +96,26 @@ def _swap_in(tmp: Path, out_dir: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+def _write_error(out_dir: Path, exc: OSError) -> OutputPathError:
+    where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
+    return OutputPathError(f"--out {out_dir}: cannot write the outputs: {exc.strerror or exc}{where}; expected a "
+                           f"writable folder with free space (nothing was replaced)")
+
+
 def write_run(out_dir: str | Path, summary: dict, tables: dict[str, pd.DataFrame], report: bool = True,
               excel: bool = True, lang: str = "en", data: bool = True) -> None:
     """Write summary.json and tables/*.csv (``data``), results.xlsx (``excel``) and
     report.html (``report``), all or nothing: whatever of ``OWNED`` was in ``out_dir``
-    before is replaced by what this call writes."""
-    out_dir = Path(out_dir)
+    before is replaced by what this call writes. A failing write (no space, read-only,
+    permissions) is OutputPathError (exit 2) and leaves ``out_dir`` as it was."""
+    try:
+        _write_run(Path(out_dir), summary, tables, report, excel, lang, data)
+    except OSError as exc:
+        raise _write_error(Path(out_dir), exc) from None
+
+
+def _write_run(out_dir: Path, summary: dict, tables: dict[str, pd.DataFrame], report: bool,
+               excel: bool, lang: str, data: bool) -> None:
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     clean_stale_temp(out_dir)
     tmp = _new_temp(out_dir, "new")
@@ -130,15 +144,18 @@ def write_infeasible(out_dir: str | Path, summary: dict, diag: dict) -> Path:
     like ``write_run``, so no earlier run's tables, report or summary survive beside them.
     Returns the path of diagnosis.json."""
     out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    clean_stale_temp(out_dir)
-    tmp = _new_temp(out_dir, "new")
     try:
-        write_json(tmp / "diagnosis.json", diag)
-        write_json(tmp / "summary.json", summary)
-        _swap_in(tmp, out_dir)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        clean_stale_temp(out_dir)
+        tmp = _new_temp(out_dir, "new")
+        try:
+            write_json(tmp / "diagnosis.json", diag)
+            write_json(tmp / "summary.json", summary)
+            _swap_in(tmp, out_dir)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+    except OSError as exc:
+        raise _write_error(out_dir, exc) from None
     return out_dir / "diagnosis.json"
 
 
