@@ -69,3 +69,29 @@ def test_the_mutants_are_hostile_enough(tmp_path_factory):
 
     codes = [_validate(write_mutant(_fresh(tmp_path_factory), random.Random(seed)))[0] for seed in range(40)]
     assert codes.count(2) >= 10 and codes.count(0) >= 2, codes
+
+
+# Defects the campaign found, each now refused by validate (exit 2 naming the field) instead
+# of failing run with exit 1: a profile CSV with an inf row, electricity_mwh 2**63, a NUL
+# character in a heat load's name (results.xlsx cannot store it).
+@pytest.mark.parametrize("patch, field, expected", [
+    ({"baseline": {"electricity_mwh": 2**63}}, "baseline.electricity_mwh", "expected a magnitude of at most 1e+10"),
+    ({"prices": {"flat_electricity_cny_per_kwh": 1e11}}, "prices.flat_electricity_cny_per_kwh", "at most 1e+10"),
+    ({"factory": {"name": "\x00nul"}}, "factory.name", "control character U+0000"),
+    ({"name": "\x1b[31mred"}, "name", "control character U+001B"),
+])
+def test_found_defects_are_refused_by_validate(minimal, write_yaml, patch, field, expected):
+    from pathway.scenario.loader import deep_merge
+
+    path = write_yaml(deep_merge(minimal, patch))
+    code, text, exc = _validate(path)
+    text = " ".join(text.split())
+    assert code == 2 and f"{field}:" in text and expected in text, text
+
+
+def test_a_profile_csv_with_an_inf_row_is_refused_by_validate(minimal, write_yaml, tmp_path):
+    (tmp_path / "p.csv").write_text("load\n" + "1\n" * 8759 + "inf\n", encoding="utf-8")
+    minimal["baseline"]["electricity_profile"] = {"shape": "csv", "csv": "p.csv", "column": "load"}
+    code, text, _ = _validate(write_yaml(minimal))
+    text = " ".join(text.split())
+    assert code == 2 and "expected finite non-negative numbers in every row; data row 8760 is inf" in text, text

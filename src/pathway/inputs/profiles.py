@@ -70,7 +70,7 @@ def read_profile_csv(path: Path, column: str | None, what: str) -> np.ndarray:
     if not np.isfinite(values).all() or (values < 0).any():
         bad = int(np.flatnonzero(~np.isfinite(values) | (values < 0))[0])
         raise ScenarioError([Problem(str(path), what, f"expected finite non-negative numbers in every row; "
-                                                      f"data row {bad + 1} is {df[col].iloc[bad]!r}")])
+                                                      f"data row {bad + 1} is {df[col].iloc[bad]}")])
     return values
 
 
