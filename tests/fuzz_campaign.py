@@ -102,35 +102,21 @@ def main(argv: list[str] | None = None) -> int:
                             "kept": _keep(folder, kind, seed)})
         print(f"DEFECT {kind} seed={seed}: {what[:200]}", flush=True)
 
-    with tempfile.TemporaryDirectory(prefix="pathway-fuzz-") as tmp:
-        tmp = Path(tmp)
-        for i in range(a.validate):
-            seed = a.seed * 1_000_000 + i
-            folder = tmp / f"v{i}"
-            path = write_mutant(folder, random.Random(seed))
-            code, text, exc, dt = validate_in_process(path)
-            slowest["validate_s"] = max(slowest["validate_s"], dt)
-            counts["validate_mutants"] += 1
-            what = "hang" if code == -1 else classify_validate(code, text, exc)
-            if what is None and i % a.cli_every == 0:
-                counts["validate_cli_mutants"] += 1
-                code2, text2, dt2 = cli(["validate", "scenario.yaml"], folder)
-                what = "hang" if code2 == -1 else classify_validate(code2, text2)
-                if what is None and code2 != code:
-                    what = f"CLI exit {code2} differs from in-process exit {code}"
-                text = text2
-            if what:
-                record("validate", seed, folder, what, text)
-            elif code == 0:
-                counts["validate_exit_0"] += 1
-            else:
-                counts["validate_exit_2"] += 1
-            shutil.rmtree(folder, ignore_errors=True)
-            if i % 250 == 0:
-                print(f"validate {i}/{a.validate} {time.perf_counter() - t_start:.0f}s {counts}", flush=True)
-        i = 0
-        attempts = 0
-        while counts["run_mutants"] < a.run and attempts < a.run * 20:
+    def save(complete: bool) -> dict:
+        result = {"what": "make fuzz: mutated bundled scenarios through pathway validate and pathway run",
+                  "complete": complete, "seed": a.seed, "timeout_s": TIMEOUT_S, "counts": counts,
+                  "slowest_s": {k: round(v, 2) for k, v in slowest.items()},
+                  "wall_s": round(time.perf_counter() - t_start, 1), "defects": defects}
+        a.results.parent.mkdir(parents=True, exist_ok=True)
+        a.results.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        return result
+
+    attempts = 0
+
+    def one_run(tmp: Path) -> None:
+        """Mild mutants until one validates (at most 50 tries), then run it."""
+        nonlocal attempts
+        for _ in range(50):
             seed = a.seed * 1_000_000 + 500_000 + attempts
             attempts += 1
             folder = tmp / f"r{attempts}"
@@ -150,14 +136,41 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 counts["run_exit_3"] += 1
             shutil.rmtree(folder, ignore_errors=True)
-            if counts["run_mutants"] % 25 == 0:
-                print(f"run {counts['run_mutants']}/{a.run} {time.perf_counter() - t_start:.0f}s {counts}", flush=True)
-    result = {"what": "make fuzz: mutated bundled scenarios through pathway validate and pathway run",
-              "seed": a.seed, "timeout_s": TIMEOUT_S, "counts": counts,
-              "slowest_s": {k: round(v, 2) for k, v in slowest.items()},
-              "wall_s": round(time.perf_counter() - t_start, 1), "defects": defects}
-    a.results.parent.mkdir(parents=True, exist_ok=True)
-    a.results.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+            return
+
+    # validate and run mutants interleaved (a run every validate/run mutants), so that the
+    # counts saved along the way are a fair sample of both stages
+    with tempfile.TemporaryDirectory(prefix="pathway-fuzz-") as tmp:
+        tmp = Path(tmp)
+        for i in range(max(a.validate, 1)):
+            if i < a.validate:
+                seed = a.seed * 1_000_000 + i
+                folder = tmp / f"v{i}"
+                path = write_mutant(folder, random.Random(seed))
+                code, text, exc, dt = validate_in_process(path)
+                slowest["validate_s"] = max(slowest["validate_s"], dt)
+                counts["validate_mutants"] += 1
+                what = "hang" if code == -1 else classify_validate(code, text, exc)
+                if what is None and i % a.cli_every == 0:
+                    counts["validate_cli_mutants"] += 1
+                    code2, text2, dt2 = cli(["validate", "scenario.yaml"], folder)
+                    what = "hang" if code2 == -1 else classify_validate(code2, text2)
+                    if what is None and code2 != code:
+                        what = f"CLI exit {code2} differs from in-process exit {code}"
+                    text = text2
+                if what:
+                    record("validate", seed, folder, what, text)
+                elif code == 0:
+                    counts["validate_exit_0"] += 1
+                else:
+                    counts["validate_exit_2"] += 1
+                shutil.rmtree(folder, ignore_errors=True)
+            while counts["run_mutants"] < a.run * (i + 1) / max(a.validate, 1) and attempts < a.run * 50:
+                one_run(tmp)
+            if i % 100 == 0:
+                save(False)
+                print(f"{i}/{a.validate} {time.perf_counter() - t_start:.0f}s {counts}", flush=True)
+    result = save(True)
     print(json.dumps(result["counts"]), flush=True)
     bad = counts["tracebacks"] + counts["hangs_over_60_s"] + counts["validate_passes_run_rejects"] + counts["other_defects"]
     return 1 if bad else 0
