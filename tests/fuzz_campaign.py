@@ -97,7 +97,8 @@ def main(argv: list[str] | None = None) -> int:
                else "validate_passes_run_rejects" if what.startswith("validate passes") else "other_defects")
         counts[key] += 1
         if len(defects) < 50:
-            tail = [ln for ln in text.strip().splitlines() if ln.strip()][-3:]
+            tail = [ln.replace(str(folder), "<mutant>").replace(str(ROOT), "<repo>")
+                    for ln in text.strip().splitlines() if ln.strip()][-3:]  # no machine paths in the record
             defects.append({"stage": kind, "seed": seed, "defect": what[:300], "message": tail,
                             "kept": _keep(folder, kind, seed)})
         print(f"DEFECT {kind} seed={seed}: {what[:200]}", flush=True)
