@@ -1,6 +1,6 @@
 """``pathway validate``, ``schema``, ``inventory`` and ``run``.
 
-Exit codes (public contract): 0 solved/valid, 2 bad input, 3 infeasible target,
+Exit codes (public contract): 0 solved/valid, 2 bad input, 3 infeasible target or the solver's time limit,
 1 anything unexpected. User errors print a message, never a traceback.
 """
 
