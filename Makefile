@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DEMO_SCENARIO ?= scenarios/jiangsu_auto_parts_2027.yaml
 DEMO_OUT ?= out/demo
 
-.PHONY: demo test test-fast lint bench venv clean browser
+.PHONY: demo test test-fast lint bench venv clean browser fuzz
 
 $(BIN)/python:
 	@command -v $(PY) >/dev/null 2>&1 || { echo "error: $(PY) not found; install Python 3.11 or run 'make PY=python3 ...'"; exit 1; }
@@ -42,6 +42,11 @@ browser:
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_run.py
 	$(BIN)/python benchmarks/bench_batch.py
+
+# the fuzz campaign: 5,000 mutated scenarios through validate, 300 through run (60 s limit each),
+# one worker; counts in benchmarks/results/fuzz.json (exit 1 if any traceback, hang or validate-passes-run-rejects)
+fuzz: $(STAMP)
+	$(BIN)/python tests/fuzz_campaign.py --validate 5000 --run 300
 
 clean:
 	rm -rf $(VENV) out .pytest_cache

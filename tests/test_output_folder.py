@@ -42,8 +42,14 @@ def test_infeasible_run_replaces_an_earlier_successful_run(write_yaml, tmp_path)
     assert json.loads((out / "summary.json").read_text())["status"] == "optimal"
     assert (out / "tables" / "pathway.csv").is_file() and (out / "report.html").is_file()
     (out / "my_notes.txt").write_text("mine", encoding="utf-8")  # not pathway's: must survive
+    before = sorted(p.name for p in out.iterdir())
 
-    r = _run(_infeasible(write_yaml), "--out", out)
+    r = _run(_infeasible(write_yaml), "--out", out)  # a folder holding a user's file: refused without --force
+    assert r.exit_code == 2, r.output
+    assert "my_notes.txt" in r.output and "--force" in r.output and "Traceback" not in r.output
+    assert sorted(p.name for p in out.iterdir()) == before  # nothing written, nothing removed
+
+    r = _run(_infeasible(write_yaml), "--out", out, "--force")
     assert r.exit_code == 3, r.output
     assert sorted(p.name for p in out.iterdir()) == ["diagnosis.json", "my_notes.txt", "summary.json"]
     s = json.loads((out / "summary.json").read_text())
@@ -55,7 +61,7 @@ def test_infeasible_run_replaces_an_earlier_successful_run(write_yaml, tmp_path)
     assert (out / "my_notes.txt").read_text(encoding="utf-8") == "mine"
     assert not list(tmp_path.glob(".pathway-*"))  # nothing left beside --out
 
-    r = _run(_feasible(write_yaml), "--out", out)  # and back: the diagnosis goes
+    r = _run(_feasible(write_yaml), "--out", out, "--force")  # and back: the diagnosis goes
     assert r.exit_code == 0, r.output
     assert not (out / "diagnosis.json").exists() and (out / "my_notes.txt").exists()
     assert json.loads((out / "summary.json").read_text())["status"] == "optimal"

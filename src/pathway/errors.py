@@ -52,6 +52,13 @@ class SolverError(PathwayError):
     exit_code = 1
 
 
+class SolveTimeLimitError(SolverError):
+    """The solver reached its time limit (``--time-limit``) without an optimum (exit code 3;
+    a batch row's status ``time_limit``)."""
+
+    exit_code = 3
+
+
 class CheckError(PathwayError):
     """A post-solve identity (balance, accounting) failed: a defect, never silently passed."""
 

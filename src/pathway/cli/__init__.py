@@ -1,6 +1,6 @@
 """The ``pathway`` command line (typer + rich): thin commands over ``pathway.runs``.
 
-Exit codes (public contract): 0 solved/valid, 2 bad input, 3 infeasible target,
+Exit codes (public contract): 0 solved/valid, 2 bad input, 3 infeasible target or the solver's time limit,
 1 anything unexpected. User errors print a message, never a traceback. Every command is
 registered here, explicitly, in the order ``pathway --help`` lists them.
 """

@@ -5,6 +5,7 @@ on ``app`` explicitly (nothing registers as an import side effect)."""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from enum import Enum
 from typing import Annotated, Optional
 
@@ -44,6 +45,25 @@ def _fail(exc: PathwayError) -> None:
     raise typer.Exit(exc.exit_code)
 
 
+@contextmanager
+def claimed(out_dir):
+    """Hold the lock of an output folder (``pathway.output.lock.out_lock``) for the body; a
+    folder another process is writing into is exit 2 with a message."""
+    from pathway.files import check_out_dir
+    from pathway.output.lock import out_lock
+
+    cm = out_lock(out_dir)
+    try:
+        check_out_dir(out_dir)  # a file, under a file, not writable: said as such, before the lock file is made
+        cm.__enter__()
+    except PathwayError as exc:
+        _fail(exc)
+    try:
+        yield
+    finally:
+        cm.__exit__(None, None, None)
+
+
 def _version(value: bool) -> None:
     if value:
         out.print(f"pathway {__version__}")
@@ -58,14 +78,18 @@ def main(
 
 
 def _solver_options(route: str, method: str, threads: Optional[int], time_limit: Optional[float]):
-    from pathway.solve.options import SolverOptions
+    from pathway.solve.options import SolverOptions, check_time_limit
 
+    if problem := check_time_limit(time_limit):
+        err.print(f"[bold red]error:[/] {escape(problem)}", highlight=False)
+        raise typer.Exit(2)
     return SolverOptions(route=route, method=method, threads=threads, time_limit_s=time_limit)
 
 
 RouteOpt = Annotated[str, typer.Option("--route", help="compiler (standard form -> highspy) or persistent (pyomo highs).")]
 MethodOpt = Annotated[str, typer.Option("--method", help="LP method: auto (simplex below 250k columns, else interior point), simplex, ipm, ipx, choose, pdlp.")]
 ThreadsOpt = Annotated[Optional[int], typer.Option("--threads", help="HiGHS threads (default: HiGHS's choice).")]
+ForceOpt = Annotated[bool, typer.Option("--force", help="Write into --out even if it holds files pathway did not write (they are kept).")]
 TimeOpt = Annotated[Optional[float], typer.Option("--time-limit", help="Solver time limit, seconds.")]
 
 

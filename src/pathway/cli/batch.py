@@ -14,7 +14,7 @@ from typing import Annotated, Optional
 import typer
 from rich.markup import escape
 
-from pathway.cli.app import MethodOpt, RouteOpt, TimeOpt, _fail, err, out
+from pathway.cli.app import ForceOpt, MethodOpt, RouteOpt, TimeOpt, _fail, claimed, err, out
 from pathway.errors import PathwayError
 
 SetOpt = Annotated[list[str], typer.Option("--set", help="PATH=V1,V2,… a dotted scenario field and its values "
@@ -43,9 +43,25 @@ def _executor(workers, dask, scheduler, serial) -> dict:
     return {"executor": "serial" if serial else "local", "workers": workers}
 
 
-def _opts(route: str, method: str, threads: int, time_limit):
-    from pathway.solve.options import SolverOptions
+def _check_foreign(out_dir: Path, force: bool) -> None:
+    """Exit 2 if --out holds files a batch does not write (``pathway.output.lock.BATCH_OWNED``), unless --force."""
+    from pathway.output.lock import BATCH_OWNED, check_foreign
 
+    try:
+        check_foreign(out_dir, BATCH_OWNED, force)
+    except PathwayError as exc:
+        _fail(exc)
+
+
+def _opts(route: str, method: str, threads: int, time_limit):
+    """Solver options of a batch; every solve has a time limit (``BATCH_TIME_LIMIT_S`` unless
+    --time-limit), so a run that would hang becomes a row with status ``time_limit``."""
+    from pathway.solve.options import BATCH_TIME_LIMIT_S, SolverOptions, check_time_limit
+
+    if problem := check_time_limit(time_limit):
+        err.print(f"[bold red]error:[/] {escape(problem)}", highlight=False)
+        raise typer.Exit(2)
+    time_limit = BATCH_TIME_LIMIT_S if time_limit is None else time_limit
     return SolverOptions(route=route, method=method, threads=threads, time_limit_s=time_limit)
 
 
@@ -111,6 +127,7 @@ def sweep(
     threads: ThreadsOpt = 1,
     time_limit: TimeOpt = None,
     quiet: QuietOpt = False,
+    force: ForceOpt = False,
 ) -> None:
     """Sensitivity sweep: run FILE over a grid (or one at a time) of --set values; write sweep.csv/xlsx, a
     tornado chart and the pathways overlaid (sweep.html)."""
@@ -125,6 +142,7 @@ def sweep(
         err.print("[bold red]error:[/] nothing to sweep: give at least one --set PATH=V1,V2", highlight=False)
         raise typer.Exit(2)
     ex = _executor(workers, dask, scheduler, serial)
+    opts = _opts(route, method, threads, time_limit)  # checked before anything is planned or run
     try:
         plan = plan_sweep(file, assignments, one_at_a_time)
     except PathError as exc:
@@ -133,10 +151,12 @@ def sweep(
     except PathwayError as exc:
         _fail(exc)
     _print_notes(plan.notes(persistent))
-    res = _run_with_progress(lambda pr: run_sweep(plan, out_dir, _opts(route, method, threads, time_limit),
-                                                  persistent=persistent, chunk_size=chunk_size, use_cache=cache,
-                                                  progress=pr, **ex), len(plan.specs), quiet, "sweep")
-    man = write_sweep(plan, res, out_dir, metric)
+    with claimed(out_dir):  # one process at a time; a folder holding a user's files needs --force
+        _check_foreign(out_dir, force)
+        res = _run_with_progress(lambda pr: run_sweep(plan, out_dir, opts,
+                                                      persistent=persistent, chunk_size=chunk_size, use_cache=cache,
+                                                      progress=pr, **ex), len(plan.specs), quiet, "sweep")
+        man = write_sweep(plan, res, out_dir, metric)
     from pathway.runs.batch import wall_summary
 
     out.print(wall_summary(res), highlight=False, markup=False)
@@ -163,6 +183,7 @@ def montecarlo(
     threads: ThreadsOpt = 1,
     time_limit: TimeOpt = None,
     quiet: QuietOpt = False,
+    force: ForceOpt = False,
 ) -> None:
     """Monte Carlo over the scenario's uncertainty block: P10/P50/P90 of cost, capex by year and emissions,
     the probability the target is met (fan charts in montecarlo.html), and the loan on P90 capex."""
@@ -179,6 +200,7 @@ def montecarlo(
         err.print(f"[bold red]error:[/] --set takes one value in montecarlo ({', '.join(many)})", highlight=False)
         raise typer.Exit(2)
     ex = _executor(workers, dask, scheduler, serial)
+    opts = _opts(route, method, threads, time_limit)  # checked before anything is planned or run
     try:
         plan = plan_montecarlo(file, samples, seed, {p: v[0] for p, v in fixed.items()})
     except PathError as exc:
@@ -186,10 +208,12 @@ def montecarlo(
         raise typer.Exit(2) from None
     except PathwayError as exc:
         _fail(exc)
-    res = _run_with_progress(lambda pr: run_montecarlo(plan, out_dir, _opts(route, method, threads, time_limit),
-                                                       persistent=persistent, chunk_size=chunk_size, use_cache=cache,
-                                                       progress=pr, **ex), plan.n, quiet, "montecarlo")
-    man = write_montecarlo(plan, res, out_dir)
+    with claimed(out_dir):  # one process at a time; a folder holding a user's files needs --force
+        _check_foreign(out_dir, force)
+        res = _run_with_progress(lambda pr: run_montecarlo(plan, out_dir, opts,
+                                                           persistent=persistent, chunk_size=chunk_size, use_cache=cache,
+                                                           progress=pr, **ex), plan.n, quiet, "montecarlo")
+        man = write_montecarlo(plan, res, out_dir)
     out.print(man["summary"], highlight=False, markup=False)
     c, o = man["cost"], man["outcome"]
     if c.get("p50") is not None:
@@ -221,6 +245,7 @@ def portfolio(
     threads: ThreadsOpt = 1,
     time_limit: TimeOpt = None,
     quiet: QuietOpt = False,
+    force: ForceOpt = False,
 ) -> None:
     """A bank's book: run every factory; write factories.csv, totals_by_year.csv, portfolio.xlsx and a
     portfolio report (portfolio.html)."""
@@ -233,6 +258,7 @@ def portfolio(
         err.print(f"[bold red]error:[/] --set takes one value in portfolio ({', '.join(many)})", highlight=False)
         raise typer.Exit(2)
     ex = _executor(workers, dask, scheduler, serial)
+    opts = _opts(route, method, threads, time_limit)  # checked before anything is planned or run
     try:
         specs = plan_portfolio(inputs, {p: v[0] for p, v in fixed.items()})
     except PathError as exc:
@@ -240,9 +266,11 @@ def portfolio(
         raise typer.Exit(2) from None
     except PathwayError as exc:
         _fail(exc)
-    res = _run_with_progress(lambda pr: run_portfolio(specs, out_dir, _opts(route, method, threads, time_limit),
-                                                      use_cache=cache, progress=pr, **ex), len(specs), quiet, "portfolio")
-    man = write_portfolio(res, out_dir, [str(p) for p in inputs])
+    with claimed(out_dir):  # one process at a time; a folder holding a user's files needs --force
+        _check_foreign(out_dir, force)
+        res = _run_with_progress(lambda pr: run_portfolio(specs, out_dir, opts,
+                                                          use_cache=cache, progress=pr, **ex), len(specs), quiet, "portfolio")
+        man = write_portfolio(res, out_dir, [str(p) for p in inputs])
     out.print(man["summary"], highlight=False, markup=False)
     t = man["target"]
     if t["share_of_all"] is not None:

@@ -21,6 +21,7 @@ from pydantic import ValidationError
 from rich.table import Table
 
 from pathway.cli.app import err, out
+from pathway.errors import PathwayError
 from pathway.files import atomic_write as _atomic_write
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -102,6 +103,8 @@ def finance(
         _user_error(f"{run_dir}: no summary.json (expected the output folder of `pathway run`)")
     try:
         summary, tables = read_saved(run_dir)
+    except PathwayError as exc:  # pathway.output.folder checks the files: regular, inside DIR, numeric, finite
+        _user_error(str(exc))
     except (OSError, ValueError, pd.errors.ParserError) as exc:
         _user_error(f"{run_dir}: cannot read the saved results: {exc}")
     missing = [n for n in ("capex", "costs", "energy_balance", "abatement", "pathway", "capacity", *RUN_TABLES) if n not in tables]
@@ -120,9 +123,11 @@ def finance(
         for e in exc.errors():
             name = ".".join(str(x) for x in e["loc"]) or "finance"
             lines.append(f"  --{name.replace('_', '-')}: {e['msg']}" if e["loc"] else f"  {e['msg']}")
-        _user_error("invalid loan terms:\n" + "\n".join(lines))
-    except ValueError as exc:
-        _user_error(str(exc))
+        _user_error(f"{run_dir}: invalid loan terms (the options given over the settings saved in summary.json):\n"
+                    + "\n".join(lines))
+    except (ValueError, KeyError, TypeError, AttributeError, IndexError, ArithmeticError) as exc:
+        _user_error(f"{run_dir}: the saved results do not fit together ({type(exc).__name__}: {exc}); "
+                    "re-run 'pathway run' to regenerate them")
 
     summary["loan"] = block
     tdir = run_dir / "tables"

@@ -1,6 +1,6 @@
 """``pathway validate``, ``schema``, ``inventory`` and ``run``.
 
-Exit codes (public contract): 0 solved/valid, 2 bad input, 3 infeasible target,
+Exit codes (public contract): 0 solved/valid, 2 bad input, 3 infeasible target or the solver's time limit,
 1 anything unexpected. User errors print a message, never a traceback.
 """
 
@@ -18,6 +18,7 @@ from rich.table import Table
 
 from pathway import __version__
 from pathway.cli.app import (
+    ForceOpt,
     Lang,
     MethodOpt,
     RouteOpt,
@@ -25,6 +26,7 @@ from pathway.cli.app import (
     TimeOpt,
     _fail,
     _solver_options,
+    claimed,
     err,
     fast_exit,
     out,
@@ -139,6 +141,7 @@ def run(
     no_report: Annotated[bool, typer.Option("--no-report", help="Do not write report.html (scripted use).")] = False,
     no_xlsx: Annotated[bool, typer.Option("--no-xlsx", help="Do not write results.xlsx (scripted use).")] = False,
     report_only: Annotated[bool, typer.Option("--report-only", help="Write report.html only: no summary.json, tables/ or results.xlsx.")] = False,
+    force: ForceOpt = False,
 ) -> None:
     """Optimise a scenario and write the results (exit 3 with a diagnosis if the target is unreachable)."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -159,50 +162,51 @@ def run(
         return Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err,
                         disable=quiet or off, transient=True)
 
-    with progress() as prog:
-        task = prog.add_task("starting", total=len(STAGES))
+    with claimed(out_dir):  # the lock on --out, held from the first check to the last write
+        with progress() as prog:
+            task = prog.add_task("starting", total=len(STAGES))
 
-        def step(stage: str) -> None:
-            prog.update(task, description=labels.get(stage, stage), advance=1 if stage in STAGES else 0)
+            def step(stage: str) -> None:
+                prog.update(task, description=labels.get(stage, stage), advance=1 if stage in STAGES else 0)
 
-        try:
-            result = run_file(file, out_dir, opts, progress=step, lang=lang.value,
-                              warn=lambda w: _print_warnings([w]), write=False)
-        except InfeasibleTargetError as exc:
-            prog.stop()
-            # 'target not met' only when a plan exists but misses the target; a plan that cannot run
-            # at all (e.g. demand above the import limit) is infeasible whatever the target
-            what = "target not met" if exc.diagnosis.get("status") == "infeasible_target" else "infeasible"
-            err.print(f"[bold red]{what}:[/] {escape(str(exc))}", highlight=False)
-            err.print(f"diagnosis written to {out_dir / 'diagnosis.json'}", highlight=False, markup=False)
-            raise typer.Exit(3) from None
-        except PathwayError as exc:
-            prog.stop()
-            _fail(exc)
-    # The result first, as soon as it is solved; then the files (the workbook and the report
-    # are the slow part of the write), then the timings with the write included.
-    s = result.summary
-    y = s["target_year"]
-    out.print(f"[green]solved[/] {escape(str(s['scenario']))}: total discounted cost {s['total_cost_npv_cny'] / 1e6:,.2f} M CNY, "
-              f"capex {s['capex_total_cny'] / 1e6:,.2f} M CNY", highlight=False)
-    out.print(f"emissions {s['baseline_emissions_t']:,.0f} t (base {s['base_year']}) -> {s['emissions_t'][str(y)]:,.0f} t "
-              f"in {y} after capture, offsets {s['offsets_t'][str(y)]:,.0f} t; "
-              f"marginal abatement cost {s['marginal_abatement_cost_cny_per_t'][str(y)] or 0:,.1f} CNY/t", highlight=False, markup=False)
-    if loan := s.get("loan"):  # finance (pathway.finance): the loan sized against business as usual
-        out.print(f"loan {loan['debt_cny'] / 1e6:,.2f} M CNY ({loan['binding']} binds), equity {loan['equity_cny'] / 1e6:,.2f} M CNY", highlight=False, markup=False)
-    out.file.flush()
-    data, excel, report = not report_only, not (no_xlsx or report_only), not no_report
-    with progress(off=not err.is_terminal) as prog:  # off the terminal: stderr as before, no second blank line
-        prog.add_task(labels["write"], total=None)
-        t0 = time.perf_counter()
-        try:
-            write_outputs(result, out_dir, report=report, excel=excel, lang=lang.value, data=data)
-        except PathwayError as exc:
-            prog.stop()
-            _fail(exc)
-        result.timings_s["write"] = time.perf_counter() - t0
-    tm = result.timings_s
-    out.print("time: " + ", ".join(f"{k} {v:.2f}s" for k, v in tm.items() if not k.startswith("solver_")), highlight=False)
-    written = [name for name, on in (("summary.json", data), ("tables/", data), ("report.html", report),
-                                     ("results.xlsx", excel)) if on]
-    out.print(f"wrote {out_dir}/{', '.join(written)}", highlight=False, markup=False)
+            try:
+                result = run_file(file, out_dir, opts, progress=step, lang=lang.value,
+                                  warn=lambda w: _print_warnings([w]), write=False, force=force)
+            except InfeasibleTargetError as exc:
+                prog.stop()
+                # 'target not met' only when a plan exists but misses the target; a plan that cannot run
+                # at all (e.g. demand above the import limit) is infeasible whatever the target
+                what = "target not met" if exc.diagnosis.get("status") == "infeasible_target" else "infeasible"
+                err.print(f"[bold red]{what}:[/] {escape(str(exc))}", highlight=False)
+                err.print(f"diagnosis written to {out_dir / 'diagnosis.json'}", highlight=False, markup=False)
+                raise typer.Exit(3) from None
+            except PathwayError as exc:
+                prog.stop()
+                _fail(exc)
+        # The result first, as soon as it is solved; then the files (the workbook and the report
+        # are the slow part of the write), then the timings with the write included.
+        s = result.summary
+        y = s["target_year"]
+        out.print(f"[green]solved[/] {escape(str(s['scenario']))}: total discounted cost {s['total_cost_npv_cny'] / 1e6:,.2f} M CNY, "
+                  f"capex {s['capex_total_cny'] / 1e6:,.2f} M CNY", highlight=False)
+        out.print(f"emissions {s['baseline_emissions_t']:,.0f} t (base {s['base_year']}) -> {s['emissions_t'][str(y)]:,.0f} t "
+                  f"in {y} after capture, offsets {s['offsets_t'][str(y)]:,.0f} t; "
+                  f"marginal abatement cost {s['marginal_abatement_cost_cny_per_t'][str(y)] or 0:,.1f} CNY/t", highlight=False, markup=False)
+        if loan := s.get("loan"):  # finance (pathway.finance): the loan sized against business as usual
+            out.print(f"loan {loan['debt_cny'] / 1e6:,.2f} M CNY ({loan['binding']} binds), equity {loan['equity_cny'] / 1e6:,.2f} M CNY", highlight=False, markup=False)
+        out.file.flush()
+        data, excel, report = not report_only, not (no_xlsx or report_only), not no_report
+        with progress(off=not err.is_terminal) as prog:  # off the terminal: stderr as before, no second blank line
+            prog.add_task(labels["write"], total=None)
+            t0 = time.perf_counter()
+            try:
+                write_outputs(result, out_dir, report=report, excel=excel, lang=lang.value, data=data)
+            except PathwayError as exc:
+                prog.stop()
+                _fail(exc)
+            result.timings_s["write"] = time.perf_counter() - t0
+        tm = result.timings_s
+        out.print("time: " + ", ".join(f"{k} {v:.2f}s" for k, v in tm.items() if not k.startswith("solver_")), highlight=False)
+        written = [name for name, on in (("summary.json", data), ("tables/", data), ("report.html", report),
+                                         ("results.xlsx", excel)) if on]
+        out.print(f"wrote {out_dir}/{', '.join(written)}", highlight=False, markup=False)

@@ -31,10 +31,12 @@ def report(
 
     try:
         summary, tables = load_results(results_dir)
+        if output is None and (results_dir / "report.html").is_dir():
+            raise ReportInputError(f"{results_dir / 'report.html'}: a folder; expected a file pathway can replace")
         target = output or results_dir / "report.html"
         try:
             write_report(target, summary, tables, lang=lang.value)
-        except (KeyError, ValueError, IndexError) as exc:
+        except (KeyError, ValueError, IndexError, TypeError, AttributeError, ArithmeticError) as exc:
             raise ReportInputError(f"{results_dir}: the tables do not fit together ({type(exc).__name__}: {exc}); "
                                    "re-run 'pathway run' to regenerate them") from None
     except PathwayError as exc:

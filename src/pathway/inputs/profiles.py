@@ -46,6 +46,9 @@ def shape(profile: Profile, base_dir: Path, what: str) -> np.ndarray:
             day_w = _shift_day(active, base)
             day_e = np.full(HOURS_PER_DAY, base if profile.shape != "three_shift" else 0.8)
         values = np.concatenate([day_w if wd else day_e for wd in _WEEKDAY])
+    peak = float(values.max())
+    if peak > 0:
+        values = values / peak  # scaled first, so 8,760 huge values cannot sum to inf
     total = values.sum()
     if total <= 0:
         raise ScenarioError([Problem(what, "", "profile sums to zero; expected positive hourly values")])
@@ -64,8 +67,10 @@ def read_profile_csv(path: Path, column: str | None, what: str) -> np.ndarray:
     values = pd.to_numeric(df[col], errors="coerce").to_numpy(dtype=float)
     if len(values) != HOURS:
         raise ScenarioError([Problem(str(path), what, f"expected {HOURS} hourly rows, got {len(values)}")])
-    if np.isnan(values).any() or (values < 0).any():
-        raise ScenarioError([Problem(str(path), what, "expected non-negative numbers in every row")])
+    if not np.isfinite(values).all() or (values < 0).any():
+        bad = int(np.flatnonzero(~np.isfinite(values) | (values < 0))[0])
+        raise ScenarioError([Problem(str(path), what, f"expected finite non-negative numbers in every row; "
+                                                      f"data row {bad + 1} is {df[col].iloc[bad]}")])
     return values
 
 

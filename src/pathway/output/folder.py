@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
+import stat
 import tempfile
 from pathlib import Path
 
 import pandas as pd
 
-from pathway.errors import PathwayError
+from pathway.errors import OutputPathError, PathwayError
 from pathway.files import write_json
 
 OWNED = ("tables", "summary.json", "results.xlsx", "report.html", "diagnosis.json")  # what a run replaces in --out
@@ -94,12 +96,26 @@ def _swap_in(tmp: Path, out_dir: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+def _write_error(out_dir: Path, exc: OSError) -> OutputPathError:
+    where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
+    return OutputPathError(f"--out {out_dir}: cannot write the outputs: {exc.strerror or exc}{where}; expected a "
+                           f"writable folder with free space (nothing was replaced)")
+
+
 def write_run(out_dir: str | Path, summary: dict, tables: dict[str, pd.DataFrame], report: bool = True,
               excel: bool = True, lang: str = "en", data: bool = True) -> None:
     """Write summary.json and tables/*.csv (``data``), results.xlsx (``excel``) and
     report.html (``report``), all or nothing: whatever of ``OWNED`` was in ``out_dir``
-    before is replaced by what this call writes."""
-    out_dir = Path(out_dir)
+    before is replaced by what this call writes. A failing write (no space, read-only,
+    permissions) is OutputPathError (exit 2) and leaves ``out_dir`` as it was."""
+    try:
+        _write_run(Path(out_dir), summary, tables, report, excel, lang, data)
+    except OSError as exc:
+        raise _write_error(Path(out_dir), exc) from None
+
+
+def _write_run(out_dir: Path, summary: dict, tables: dict[str, pd.DataFrame], report: bool,
+               excel: bool, lang: str, data: bool) -> None:
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     clean_stale_temp(out_dir)
     tmp = _new_temp(out_dir, "new")
@@ -128,22 +144,110 @@ def write_infeasible(out_dir: str | Path, summary: dict, diag: dict) -> Path:
     like ``write_run``, so no earlier run's tables, report or summary survive beside them.
     Returns the path of diagnosis.json."""
     out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    clean_stale_temp(out_dir)
-    tmp = _new_temp(out_dir, "new")
     try:
-        write_json(tmp / "diagnosis.json", diag)
-        write_json(tmp / "summary.json", summary)
-        _swap_in(tmp, out_dir)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        clean_stale_temp(out_dir)
+        tmp = _new_temp(out_dir, "new")
+        try:
+            write_json(tmp / "diagnosis.json", diag)
+            write_json(tmp / "summary.json", summary)
+            _swap_in(tmp, out_dir)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+    except OSError as exc:
+        raise _write_error(out_dir, exc) from None
     return out_dir / "diagnosis.json"
 
 
+MAX_READ_BYTES = 256 * 1024 * 1024  # a run's largest table (hourly dispatch) is a few MB
+MAX_ABS_VALUE = 1e18  # no quantity pathway writes comes near (CNY, t, kWh of one factory)
+_NUMERIC = re.compile(r"(^year$|_(cny|t|kw|kwh|mwh|gj|m3|share|bp|years|rate|dscr|s|cny_per_t|cny_per_kw|t_per_unit)$)")
+
+
+def _checked_file(p: Path, root: Path) -> Path:
+    """``p`` if it is a regular file inside ``root`` (a symlink must stay inside) of a sane
+    size; ReportInputError naming it otherwise (a FIFO, device or folder would hang or
+    fail the reader)."""
+    try:
+        real = p.resolve(strict=True)
+        st = real.stat()
+    except (OSError, RuntimeError) as exc:
+        raise ReportInputError(f"{p}: cannot be read ({getattr(exc, 'strerror', None) or exc})") from None
+    if not stat.S_ISREG(st.st_mode):
+        kind = "a folder" if stat.S_ISDIR(st.st_mode) else "a FIFO" if stat.S_ISFIFO(st.st_mode) else "a device or socket"
+        raise ReportInputError(f"{p}: {kind}; expected a regular file written by 'pathway run'")
+    if not real.is_relative_to(root.resolve()):
+        raise ReportInputError(f"{p}: links outside the results folder (to {real}); expected a file inside it")
+    if st.st_size > MAX_READ_BYTES:
+        raise ReportInputError(f"{p}: {st.st_size:,} bytes; expected at most {MAX_READ_BYTES:,}")
+    return p
+
+
+def _checked_table(name: str, df: pd.DataFrame, p: Path) -> pd.DataFrame:
+    """Numeric columns (by their unit suffix, and ``year``) hold numbers, finite or empty,
+    of a magnitude a factory can have; ReportInputError naming the file, column and cell."""
+    for col in df.columns:
+        if not _NUMERIC.search(str(col)):
+            continue
+        s = df[col]
+        num = pd.to_numeric(s, errors="coerce")
+        bad = num.isna() & s.notna()
+        if bad.any():
+            i = int(bad.to_numpy().nonzero()[0][0])
+            raise ReportInputError(f"{p}: column {col!r}, data row {i + 1}: expected a number, got {s.iloc[i]!r}")
+        big = ~(num.abs() <= MAX_ABS_VALUE) & num.notna()
+        if big.any():
+            i = int(big.to_numpy().nonzero()[0][0])
+            raise ReportInputError(f"{p}: column {col!r}, data row {i + 1}: expected a finite number of at most "
+                                   f"{MAX_ABS_VALUE:g} in magnitude, got {s.iloc[i]!r}")
+        if col == "year" and (num.dropna() % 1 != 0).any():
+            raise ReportInputError(f"{p}: column 'year': expected whole years")
+        df[col] = num
+    return df
+
+
+def _read_table(p: Path, root: Path) -> pd.DataFrame:
+    _checked_file(p, root)
+    try:
+        df = pd.read_csv(p)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, ValueError, OSError) as exc:
+        raise ReportInputError(f"{p}: unreadable CSV ({exc}); expected a table written by 'pathway run'") from None
+    return _checked_table(p.stem, df, p)
+
+
+def _tables_dir(root: Path) -> Path:
+    t = root / "tables"
+    if t.is_symlink() and not t.resolve().is_relative_to(root.resolve()):
+        raise ReportInputError(f"{t}: links outside the results folder (to {t.resolve()}); expected a folder inside it")
+    return t
+
+
+def _read_summary(root: Path) -> dict:
+    sp = root / "summary.json"
+    if not sp.exists() and not sp.is_symlink():
+        raise ReportInputError(f"{sp}: missing; is {root} the --out folder of 'pathway run'?")
+    _checked_file(sp, root)
+    try:
+        summary = json.loads(sp.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
+        raise ReportInputError(f"{sp}: not valid JSON ({exc})") from None
+    if not isinstance(summary, dict):
+        raise ReportInputError(f"{sp}: expected a JSON object, got {type(summary).__name__}")
+    missing = [k for k in ("scenario", "base_year", "target_year") if k not in summary]
+    if missing:
+        raise ReportInputError(f"{sp}: missing {', '.join(missing)}; expected the summary.json of 'pathway run'")
+    for k in ("base_year", "target_year"):
+        if not isinstance(summary[k], int) or isinstance(summary[k], bool):
+            raise ReportInputError(f"{sp}: {k}: expected a year, got {summary[k]!r}")
+    return summary
+
+
 def read_tables(out_dir: str | Path) -> dict[str, pd.DataFrame]:
-    """Read ``DIR/tables/*.csv`` back into the dict the figures take."""
-    folder = Path(out_dir) / "tables"
-    return {p.stem: pd.read_csv(p) for p in sorted(folder.glob("*.csv"))}
+    """Read ``DIR/tables/*.csv`` back into the dict the figures take (each checked: a
+    regular file inside DIR, numeric columns numeric and finite)."""
+    root = Path(out_dir)
+    folder = _tables_dir(root)
+    return {p.stem: _read_table(p, root) for p in sorted(folder.glob("*.csv"))}
 
 
 def load_results(out_dir: str | Path) -> tuple[dict, dict[str, pd.DataFrame]]:
@@ -152,16 +256,9 @@ def load_results(out_dir: str | Path) -> tuple[dict, dict[str, pd.DataFrame]]:
     d = Path(out_dir)
     if not d.is_dir():
         raise ReportInputError(f"{d}: no such results folder (expected the --out folder of 'pathway run')")
-    sp = d / "summary.json"
-    if not sp.is_file():
-        raise ReportInputError(f"{sp}: missing; is {d} the --out folder of 'pathway run'?")
-    try:
-        summary = json.loads(sp.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ReportInputError(f"{sp}: not valid JSON ({exc})") from None
-    if not isinstance(summary, dict):
-        raise ReportInputError(f"{sp}: expected a JSON object")
-    missing = [n for n in REQUIRED_TABLES if not (d / "tables" / f"{n}.csv").is_file()]
+    summary = _read_summary(d)
+    _tables_dir(d)
+    missing = [n for n in REQUIRED_TABLES if not ((d / "tables" / f"{n}.csv").exists() or (d / "tables" / f"{n}.csv").is_symlink())]
     if missing:
         raise ReportInputError(f"{d / 'tables'}: missing {', '.join(n + '.csv' for n in missing)}")
     try:
@@ -177,7 +274,12 @@ def load_results(out_dir: str | Path) -> tuple[dict, dict[str, pd.DataFrame]]:
 def read_saved(out_dir: str | Path) -> tuple[dict, dict[str, pd.DataFrame]]:
     """summary.json and the tables finance needs from a saved run folder."""
     out_dir = Path(out_dir)
-    summary = json.loads((out_dir / "summary.json").read_text(encoding="utf-8"))
-    tables = {n: pd.read_csv(out_dir / "tables" / f"{n}.csv") for n in FINANCE_INPUT_TABLES
-              if (out_dir / "tables" / f"{n}.csv").exists()}
+    summary = _read_summary(out_dir)
+    tdir = _tables_dir(out_dir)
+    tables = {n: _read_table(tdir / f"{n}.csv", out_dir) for n in FINANCE_INPUT_TABLES
+              if (tdir / f"{n}.csv").exists() or (tdir / f"{n}.csv").is_symlink()}
+    loan = summary.get("loan")
+    if loan is not None and not (isinstance(loan, dict) and isinstance(loan.get("settings"), dict)):
+        raise ReportInputError(f"{out_dir / 'summary.json'}: loan: expected an object with the loan 'settings' "
+                               "written by 'pathway run'")
     return summary, tables

@@ -4,6 +4,7 @@ schema validation (``pathway.scenario``) followed by these checks."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from pathway.errors import Problem, ScenarioError
@@ -22,11 +23,46 @@ def load_scenario(path: str | Path, overrides: dict | None = None) -> LoadedScen
     """Load, merge and validate a scenario file, then check its references to the bundled
     data. Raises ScenarioError listing every problem."""
     loaded = read_scenario(path, overrides)
-    problems = check_references(loaded.scenario, loaded.locations, str(loaded.path))
+    problems = magnitude_problems(loaded.scenario, loaded.locations, str(loaded.path))
+    problems += check_references(loaded.scenario, loaded.locations, str(loaded.path))
     if problems:
         raise ScenarioError(problems)
     loaded.warnings = scenario_warnings(loaded.scenario, loaded.locations, str(loaded.path))
     return loaded
+
+
+MAX_INPUT_MAGNITUDE = 1e10  # measured: electricity_mwh 1e10 solves and passes the post-solve identities, 1e12
+                            # fails them (LP coefficients span too many orders of magnitude for double precision)
+
+
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # not storable in a workbook cell, invisible in a report
+
+
+def magnitude_problems(scenario: Scenario, locs: dict, default_file: str) -> list[Problem]:
+    """Every number of the scenario is at most ``MAX_INPUT_MAGNITUDE`` in magnitude: larger
+    inputs (no factory comes near: 1e10 MWh, CNY or t) make the LP numerically unsolvable,
+    so they are refused here rather than failing the solve. Every string is free of control
+    characters (other than tab and line breaks), which results.xlsx cannot store."""
+    problems: list[Problem] = []
+
+    def walk(value, loc: tuple) -> None:
+        if isinstance(value, dict):
+            for k, v in value.items():
+                walk(v, (*loc, k))
+        elif isinstance(value, (list, tuple)):
+            for i, v in enumerate(value):
+                walk(v, (*loc, i))
+        elif isinstance(value, str) and (m := _CONTROL.search(value)):
+            file, line = _locate(loc, locs, default_file)
+            problems.append(Problem(file, _field_path(loc), f"control character U+{ord(m.group()):04X} in {value!r}; "
+                                                            "expected printable text", line))
+        elif isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) > MAX_INPUT_MAGNITUDE:
+            file, line = _locate(loc, locs, default_file)
+            problems.append(Problem(file, _field_path(loc), f"{value:g} is too large for the optimiser; expected a "
+                                                            f"magnitude of at most {MAX_INPUT_MAGNITUDE:g}", line))
+
+    walk(scenario.model_dump(), ())
+    return problems
 
 
 def scenario_warnings(scenario: Scenario, locs: dict, default_file: str) -> list[Problem]:

@@ -47,6 +47,7 @@ from pathway.errors import (
     PathwayError,
     ScenarioError,
     SolverError,
+    SolveTimeLimitError,
 )
 from pathway.reference.validate import load_scenario
 from pathway.runs.cache import cache_key, read_cache, write_cache
@@ -202,6 +203,8 @@ def run_one(spec: RunSpec, opts: SolverOptions | None = None, session: Persisten
         out.update(status="bad_input", error="\n".join(str(p) for p in exc.problems))
     except InfeasibleTargetError as exc:
         out.update(status="infeasible", error=str(exc), diagnosis=exc.diagnosis)
+    except SolveTimeLimitError as exc:  # the row says so; the batch goes on (never a hang)
+        out.update(status="time_limit", error=str(exc))
     except SolverError as exc:
         out.update(status="solver_error", error=str(exc))
     except PathwayError as exc:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from pathway import __version__
-from pathway.errors import InfeasibleTargetError, Problem, SolverError
+from pathway.errors import InfeasibleTargetError, Problem, SolverError, SolveTimeLimitError
 from pathway.files import check_out_dir, json_safe
 from pathway.finance.bau import assets_table, bau_tables, bau_twin, finance_context
 from pathway.finance.cashflows import compute_finance, inputs_from_tables
@@ -22,6 +22,7 @@ from pathway.inputs.prepare import prepare
 from pathway.model import build_model
 from pathway.model.emissions import own_emission_probes
 from pathway.output.folder import write_infeasible, write_run
+from pathway.output.lock import RUN_OWNED, check_foreign, out_lock
 from pathway.reference.validate import load_scenario
 from pathway.results.checks import run_checks
 from pathway.results.extract import extract_arrays
@@ -75,6 +76,11 @@ def run_loaded(loaded: LoadedScenario, opts: SolverOptions | None = None,
         diag["scenario"] = md.name
         diag["explanation"] = explain(diag)
         raise InfeasibleTargetError(diag["explanation"], json_safe(diag))
+    if out.status == "time_limit":
+        raise SolveTimeLimitError(f"the solver stopped at its time limit ({opts.time_limit_s:g} s) without an optimum "
+                                  f"({out.message}); raise --time-limit, or use fewer representative days"
+                                  if opts is not None and opts.time_limit_s else
+                                  f"the solver stopped without an optimum: time_limit ({out.message})")
     if out.status != "optimal":
         hint = {"time_limit": "raise --time-limit, or use fewer representative days",
                 "unbounded": "a cost is negative without a limit: check export prices and subsidies",
@@ -147,14 +153,24 @@ def infeasible_summary(loaded: LoadedScenario, diag: dict) -> dict:
 
 def run_file(path: str | Path, out_dir: str | Path | None = None, opts: SolverOptions | None = None,
              progress: Callable[[str], None] | None = None, overrides: dict | None = None, lang: str = "en",
-             warn: Callable[[Problem], None] | None = None, write: bool = True) -> RunResult:
+             warn: Callable[[Problem], None] | None = None, write: bool = True, force: bool = False) -> RunResult:
     """Load, optimise and (with ``out_dir``) write one scenario file; ``warn`` is called with
     each warning of the loaded scenario (``LoadedScenario.warnings``) before it is solved.
     With ``write=False`` nothing is written but an unreachable target's ``diagnosis.json``
-    (the caller writes the outputs with ``write_outputs``, e.g. after showing the summary)."""
+    (the caller writes the outputs with ``write_outputs``, e.g. after showing the summary,
+    holding ``out_lock(out_dir)`` across both calls). With ``out_dir``, the folder is locked
+    for the call (``pathway.output.lock``: a second process fails with exit 2) and refused
+    (exit 2) if it holds files pathway did not write, unless ``force``."""
+    if out_dir is None:
+        return _run_file(path, None, opts, progress, overrides, lang, warn, write)
+    check_out_dir(out_dir)  # before anything is solved or written (OutputPathError, exit 2)
+    with out_lock(out_dir):
+        check_foreign(out_dir, RUN_OWNED, force)
+        return _run_file(path, out_dir, opts, progress, overrides, lang, warn, write)
+
+
+def _run_file(path, out_dir, opts, progress, overrides, lang, warn, write) -> RunResult:
     say = progress or (lambda stage: None)
-    if out_dir is not None:
-        check_out_dir(out_dir)  # before anything is solved or written (OutputPathError, exit 2)
     say("load")
     t0 = time.perf_counter()
     loaded = load_scenario(path, overrides=overrides)

@@ -19,6 +19,15 @@ class SolverOptions:
 
 
 AUTO_IPM_MIN_COLUMNS = 250_000
+BATCH_TIME_LIMIT_S = 300.0  # each solve of a sweep / montecarlo / portfolio run unless --time-limit: about 100x a
+                            # bundled scenario's solve; a row that reaches it gets status 'time_limit'
+
+
+def check_time_limit(time_limit_s: float | None) -> str | None:
+    """None if ``time_limit_s`` is usable (None, or finite and > 0), else the problem."""
+    if time_limit_s is None or (time_limit_s > 0 and time_limit_s < float("inf")):
+        return None
+    return f"--time-limit: expected a number of seconds > 0, got {time_limit_s!r}"
 
 
 def resolve_method(method: str, n_columns: int) -> str:
