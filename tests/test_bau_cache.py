@@ -19,6 +19,7 @@ from pathway.runs.cache import CacheWarning
 from pathway.solve.options import SolverOptions
 from tests.test_finance import RETIRING
 
+
 def _write(tmp_path, data, name="retiring.yaml"):
     p = tmp_path / name
     p.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
