@@ -193,7 +193,7 @@ def run(
         prog.add_task(labels["write"], total=None)
         t0 = time.perf_counter()
         try:
-            write_outputs(result, out_dir, report=report, excel=excel, lang=lang.value, data=data)
+            write_outputs(result, out_dir, report=report, excel=excel, lang=lang.value, data=data, parallel=True)
         except PathwayError as exc:
             prog.stop()
             _fail(exc)

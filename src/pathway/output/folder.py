@@ -95,10 +95,12 @@ def _swap_in(tmp: Path, out_dir: Path) -> None:
 
 
 def write_run(out_dir: str | Path, summary: dict, tables: dict[str, pd.DataFrame], report: bool = True,
-              excel: bool = True, lang: str = "en", data: bool = True) -> None:
+              excel: bool = True, lang: str = "en", data: bool = True, parallel: bool = False) -> None:
     """Write summary.json and tables/*.csv (``data``), results.xlsx (``excel``) and
     report.html (``report``), all or nothing: whatever of ``OWNED`` was in ``out_dir``
-    before is replaced by what this call writes."""
+    before is replaced by what this call writes. With ``parallel`` (``pathway run``) the
+    workbook is written by a forked child while this process writes the report
+    (``pathway.output.forked``: bounded wait, killed and written here if it fails or hangs)."""
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     clean_stale_temp(out_dir)
@@ -109,14 +111,26 @@ def write_run(out_dir: str | Path, summary: dict, tables: dict[str, pd.DataFrame
             for name, df in tables.items():
                 df.to_csv(tmp / "tables" / f"{name}.csv", index=False)
             (tmp / "summary.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False), encoding="utf-8")
+        child = None
         if excel:
             from pathway.output.excel import write_workbook
 
-            write_workbook(tmp / "results.xlsx", summary, tables)
-        if report:
-            from pathway.output.report import write_report
+            if parallel and report:
+                from pathway.output import forked
 
-            write_report(tmp / "report.html", summary, tables, lang=lang)
+                child = forked.start(lambda: write_workbook(tmp / "results.xlsx", summary, tables))
+            if child is None:
+                write_workbook(tmp / "results.xlsx", summary, tables)
+        try:
+            if report:
+                from pathway.output.report import write_report
+
+                write_report(tmp / "report.html", summary, tables, lang=lang)
+            if child is not None and not child.join():
+                write_workbook(tmp / "results.xlsx", summary, tables)  # the child failed or hung: written here
+        finally:
+            if child is not None:
+                child.kill()  # reaped on every path (no-op once joined)
         _swap_in(tmp, out_dir)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
