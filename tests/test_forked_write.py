@@ -52,12 +52,26 @@ def test_hanging_child_is_killed_at_the_deadline():
     child.kill()  # idempotent
 
 
+def test_saturated_machine_writes_serially(auto_parts_result, tmp_path, monkeypatch):
+    monkeypatch.setattr(os, "getloadavg", lambda: (float(os.cpu_count() or 1), 0.0, 0.0))
+    assert forked.core_free() is False
+    monkeypatch.setattr(forked, "start", lambda w: pytest.fail("forked although no core is free"))
+    write_outputs(auto_parts_result, tmp_path / "out", parallel=True)
+    assert (tmp_path / "out" / "results.xlsx").is_file()
+
+
 def test_serial_write_env_turns_it_off(monkeypatch):
     monkeypatch.setenv("PATHWAY_SERIAL_WRITE", "1")
     assert forked.start(lambda: None) is None
 
 
-def test_parallel_write_gives_the_same_files(auto_parts_result, tmp_path):
+@pytest.fixture
+def core_free(monkeypatch):
+    """Fork whatever the machine's load (write_run forks only when a core is free)."""
+    monkeypatch.setattr(forked, "core_free", lambda: True)
+
+
+def test_parallel_write_gives_the_same_files(auto_parts_result, tmp_path, core_free):
     write_outputs(auto_parts_result, tmp_path / "serial")
     write_outputs(auto_parts_result, tmp_path / "parallel", parallel=True)
     names = sorted(p.relative_to(tmp_path / "serial").as_posix() for p in (tmp_path / "serial").rglob("*"))
@@ -68,7 +82,7 @@ def test_parallel_write_gives_the_same_files(auto_parts_result, tmp_path):
     assert _cells(tmp_path / "serial" / "results.xlsx") == _cells(tmp_path / "parallel" / "results.xlsx")
 
 
-def test_hanging_workbook_child_falls_back_to_an_in_process_write(auto_parts_result, tmp_path, monkeypatch):
+def test_hanging_workbook_child_falls_back_to_an_in_process_write(auto_parts_result, tmp_path, monkeypatch, core_free):
     parent = os.getpid()
     real = excel.write_workbook
 

@@ -99,8 +99,9 @@ def write_run(out_dir: str | Path, summary: dict, tables: dict[str, pd.DataFrame
     """Write summary.json and tables/*.csv (``data``), results.xlsx (``excel``) and
     report.html (``report``), all or nothing: whatever of ``OWNED`` was in ``out_dir``
     before is replaced by what this call writes. With ``parallel`` (``pathway run``) the
-    workbook is written by a forked child while this process writes the report
-    (``pathway.output.forked``: bounded wait, killed and written here if it fails or hangs)."""
+    workbook is written by a forked child while this process writes the report, when the
+    machine has a core free (``pathway.output.forked``: bounded wait, killed and written
+    here if it fails or hangs)."""
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     clean_stale_temp(out_dir)
@@ -113,11 +114,10 @@ def write_run(out_dir: str | Path, summary: dict, tables: dict[str, pd.DataFrame
             (tmp / "summary.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False), encoding="utf-8")
         child = None
         if excel:
+            from pathway.output import forked
             from pathway.output.excel import write_workbook
 
-            if parallel and report:
-                from pathway.output import forked
-
+            if parallel and report and forked.core_free():
                 child = forked.start(lambda: write_workbook(tmp / "results.xlsx", summary, tables))
             if child is None:
                 write_workbook(tmp / "results.xlsx", summary, tables)

@@ -10,6 +10,7 @@ Made safe against the ways a forked writer can go wrong:
   ``os._exit`` (no atexit handlers, no flushing of the parent's buffers twice); a child
   that fails, is killed or cannot be started means the caller writes the file itself, so
   the files are the same either way;
+- it is used only when it can help: ``core_free`` (the load average leaves a core free);
 - ``PATHWAY_SERIAL_WRITE=1`` turns it off (benchmark baseline, escape hatch)."""
 
 from __future__ import annotations
@@ -68,6 +69,16 @@ class Forked:
             pass
         os.waitpid(self.pid, 0)
         self.done = False
+
+
+def core_free() -> bool:
+    """True when the 1-minute load average leaves a core free for a child: forking only
+    helps then (on a saturated machine the child competes with its parent for the same
+    core, and the serial write is as fast or faster)."""
+    try:
+        return os.getloadavg()[0] <= (os.cpu_count() or 1) - 1
+    except (OSError, AttributeError):
+        return False
 
 
 def start(write: Callable[[], None]) -> Forked | None:
