@@ -20,9 +20,11 @@ write, exit) measured inside a child process that does what each version's comma
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -98,8 +100,10 @@ t_import = time.monotonic() - t0
 scenario, out = sys.argv[1], sys.argv[2]
 r = run_file(scenario, None)
 tm = r.timings_s
+import inspect
+kw = {"parallel": True} if "parallel" in inspect.signature(write_outputs).parameters else {}  # as `pathway run` does
 t = time.monotonic()
-write_outputs(r, out)
+write_outputs(r, out, **kw)
 t_write = time.monotonic() - t
 import pathway.cli as cli
 fast = hasattr(cli, "entry")  # this tree's CLI ends with os._exit
@@ -132,17 +136,31 @@ def base_tree(ref: str):
             _git("worktree", "remove", "--force", str(tree))
 
 
+CACHE_DIR = tempfile.mkdtemp(prefix="pathway-bench-cache-")  # PV profiles and BAU: warmed by the first runs
+atexit.register(shutil.rmtree, CACHE_DIR, True)
+
+
 def _env(src: Path) -> dict:
-    return {**os.environ, "PYTHONPATH": str(src)}
+    return {**os.environ, "PYTHONPATH": str(src), "PATHWAY_CACHE_DIR": CACHE_DIR}
 
 
-def cli_wall(src: Path, scenario: str, extra: tuple = ()) -> float:
-    """Seconds for ``python -m pathway.cli run SCENARIO --out DIR -q`` with ``src`` first on the path."""
+CPU: dict[str, list[float]] = {}  # CPU seconds (user + system, the command and its children) per configuration
+
+
+def cli_wall(src: Path, scenario: str, extra: tuple = (), cpu_key: str | None = None) -> float:
+    """Seconds for ``python -m pathway.cli run SCENARIO --out DIR -q`` with ``src`` first on
+    the path; with ``cpu_key`` its CPU seconds are appended to ``CPU[cpu_key]`` (less
+    sensitive to the machine's load than wall time)."""
     with tempfile.TemporaryDirectory() as out:
+        r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
         t = time.monotonic()
         subprocess.run([sys.executable, "-m", "pathway.cli", "run", scenario, "--out", str(Path(out) / "o"), "-q",
                         *extra], check=True, capture_output=True, env=_env(src))
-        return time.monotonic() - t
+        wall = time.monotonic() - t
+        r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        if cpu_key is not None:
+            CPU.setdefault(cpu_key, []).append(r1.ru_utime - r0.ru_utime + r1.ru_stime - r0.ru_stime)
+        return wall
 
 
 def stage_breakdown(src: Path, scenario: str) -> dict:
@@ -162,6 +180,7 @@ def stage_breakdown(src: Path, scenario: str) -> dict:
 def latency(scenario: str, base_ref: str, repeats: int) -> dict:
     """CLI wall time and stage breakdown, this tree against ``base_ref``, alternating."""
     here = ROOT / "src"
+    load_start = os.getloadavg()
     with base_tree(base_ref) as (commit, base_src):
         cli_wall(base_src, scenario)  # warm the cache (~/.cache/pathway) and the file system
         cli_wall(here, scenario)
@@ -170,18 +189,20 @@ def latency(scenario: str, base_ref: str, repeats: int) -> dict:
         objectives = {}
         for i in range(repeats):
             for name, src in (("base", base_src), ("this", here)):
-                walls[name].append(cli_wall(src, scenario))
+                walls[name].append(cli_wall(src, scenario, cpu_key=name))
                 b = stage_breakdown(src, scenario)
                 stages[name].append(b["stages"])
                 objectives[name] = b["objective_cny"]
-            walls["this_no_report_no_xlsx"].append(cli_wall(here, scenario, ("--no-report", "--no-xlsx")))
+            walls["this_no_report_no_xlsx"].append(cli_wall(here, scenario, ("--no-report", "--no-xlsx"),
+                                                            cpu_key="this_no_report_no_xlsx"))
             print(f"  round {i + 1}/{repeats}: base {walls['base'][-1]:.2f}s, this {walls['this'][-1]:.2f}s, "
                   f"this --no-report --no-xlsx {walls['this_no_report_no_xlsx'][-1]:.2f}s", flush=True)
     med = {k: statistics.median(v) for k, v in walls.items()}
     stage_med = {name: {k: statistics.median(s[k] for s in runs) for k in STAGE_ORDER} for name, runs in stages.items()}
     return {"scenario": rel(scenario), "base_commit": commit[:12], "this_commit": _git("rev-parse", "--short=12", "HEAD"),
             "repeats": repeats, "cli_wall_s": walls, "cli_wall_median_s": med, "stages_median_s": stage_med,
-            "objective_cny": objectives, "load_average": os.getloadavg()}
+            "cli_cpu_median_s": {k: statistics.median(v) for k, v in CPU.items()},
+            "objective_cny": objectives, "load_average_start": load_start, "load_average": os.getloadavg()}
 
 
 def print_latency(lat: dict) -> None:
@@ -194,6 +215,29 @@ def print_latency(lat: dict) -> None:
     m = lat["cli_wall_median_s"]
     print(f"CLI end to end (median of {lat['repeats']}): base {m['base']:.2f}s, this {m['this']:.2f}s, "
           f"this --no-report --no-xlsx {m['this_no_report_no_xlsx']:.2f}s; load average {lat['load_average']}")
+
+
+TARGET_WALL_S = 2.0  # issue 14, target 1: `pathway run` on a 12-day scenario, warm cache
+TARGET_IMPORTS_S = 0.4
+
+
+def targets(lat: dict) -> list[dict]:
+    """Target 1 of issue 14: each measured value beside the baseline of the same run."""
+    m, sm = lat["cli_wall_median_s"], lat["stages_median_s"]
+    rows = [("pathway run wall s (12 days, warm)", m["this"], m["base"], TARGET_WALL_S),
+            ("imports s (run path)", sm["this"]["imports"], sm["base"]["imports"], TARGET_IMPORTS_S),
+            ("pathway run --no-report --no-xlsx wall s", m["this_no_report_no_xlsx"], m["base"], TARGET_WALL_S),
+            ("pathway run CPU s (user+sys, children incl.)", lat["cli_cpu_median_s"]["this"],
+             lat["cli_cpu_median_s"]["base"], TARGET_WALL_S)]
+    return [{"target": name, "limit": lim, "measured": v, "baseline": b, "ratio": v / b, "met": v <= lim}
+            for name, v, b, lim in rows]
+
+
+def print_targets(rows: list[dict]) -> None:
+    print(f"\n{'target':<42}{'limit':>7}{'this':>8}{'base':>8}{'ratio':>7}  met")
+    for r in rows:
+        print(f"{r['target']:<42}{r['limit']:>7.2f}{r['measured']:>8.2f}{r['baseline']:>8.2f}{r['ratio']:>7.2f}  "
+              f"{'yes' if r['met'] else 'NO'}")
 
 
 def main() -> None:
@@ -210,6 +254,8 @@ def main() -> None:
     print(f"CLI latency, this tree vs {base_ref[:12]} ({args.repeats} alternating rounds) ...", flush=True)
     lat = latency(str(Path(args.scenario).resolve()), base_ref, args.repeats)
     print_latency(lat)
+    lat["targets"] = targets(lat)
+    print_targets(lat["targets"])
     if args.latency_only:
         prev = json.loads(Path(args.out).read_text()) if Path(args.out).is_file() else {}
         Path(args.out).parent.mkdir(parents=True, exist_ok=True)

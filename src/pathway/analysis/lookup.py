@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import numpy as np
 import pandas as pd
 
 Tables = Mapping[str, pd.DataFrame]
@@ -13,14 +14,15 @@ Tables = Mapping[str, pd.DataFrame]
 
 def cost(costs: pd.DataFrame, year: int, *categories: str) -> float:
     """Sum of ``cost_cny`` of the given categories in ``year`` (costs-like table)."""
-    sel = costs[(costs.year == year) & costs.category.isin(categories)]
-    return float(sel.cost_cny.sum())
+    m = (costs["year"].to_numpy() == year) & np.isin(costs["category"].to_numpy(), categories)
+    return float(np.nansum(costs["cost_cny"].to_numpy()[m]))  # numpy, not a filtered frame: finance calls it ~200 times a run
 
 
 def flow(energy_balance: pd.DataFrame, carrier: str, name: str) -> float:
     """``energy_mwh`` of one carrier's flow (summed over the rows given: filter by year first)."""
-    sel = energy_balance[(energy_balance.carrier == carrier) & (energy_balance.flow == name)]
-    return float(sel.energy_mwh.sum())
+    eb = energy_balance
+    m = (eb["carrier"].to_numpy() == carrier) & (eb["flow"].to_numpy() == name)
+    return float(np.nansum(eb["energy_mwh"].to_numpy()[m]))
 
 
 def years_of(tables: Tables) -> list[int]:

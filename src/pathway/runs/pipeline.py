@@ -112,23 +112,43 @@ def run_loaded(loaded: LoadedScenario, opts: SolverOptions | None = None,
 
 def run_bau(loaded: LoadedScenario, md: ModelData, opts: SolverOptions | None = None) -> RunResult:
     """Solve the BAU twin of ``loaded`` (``pathway.finance.bau.bau_twin``)."""
+    return _solve_bau(bau_twin(loaded, md), opts)
+
+
+def _solve_bau(twin: LoadedScenario, opts: SolverOptions | None) -> RunResult:
     try:
-        return run_loaded(bau_twin(loaded, md), opts)
+        return run_loaded(twin, opts)
     except InfeasibleTargetError as exc:
         raise SolverError(f"the business-as-usual reference could not be solved: {exc}") from None
 
 
+def bau_reference(loaded: LoadedScenario, md: ModelData, opts: SolverOptions | None = None) -> dict[str, pd.DataFrame]:
+    """The BAU tables finance needs (``bau_tables``): from the BAU cache
+    (``pathway.runs.bau_cache``) when this BAU twin was solved before, else solved and stored."""
+    from pathway.runs.bau_cache import bau_key, read_bau, write_bau
+
+    opts = opts or SolverOptions()
+    twin = bau_twin(loaded, md)
+    key = bau_key(twin, opts)
+    cached = read_bau(key)
+    if cached is not None:
+        return cached
+    bau = _solve_bau(twin, opts)
+    tables = bau_tables(bau.tables, bau.md)
+    write_bau(key, tables)
+    return tables
+
+
 def attach_finance(result: RunResult, opts: SolverOptions | None = None,
                    progress: Callable[[str], None] | None = None) -> None:
-    """Solve BAU, compute finance and add its tables and summary['loan'] to ``result``
-    (only when the scenario has a finance block)."""
+    """Solve BAU (or read it from the BAU cache), compute finance and add its tables and
+    summary['loan'] to ``result`` (only when the scenario has a finance block)."""
     s = result.loaded.scenario
     if s.finance is None:
         return
     if progress:
         progress("finance")
-    bau = run_bau(result.loaded, result.md, opts)
-    result.tables.update(bau_tables(bau.tables, bau.md))
+    result.tables.update(bau_reference(result.loaded, result.md, opts))
     result.tables["finance_assets"] = assets_table(result.md)
     block, tables = compute_finance(inputs_from_tables(result.tables, finance_context(result.md)), s.finance)
     block["bau_total_cost_npv_cny"] = float(result.tables["bau_costs"].query("category != 'upfront_capex'").discounted_cost_cny.sum())
