@@ -152,60 +152,143 @@ def test_payback_by_hand():
 
 
 def test_amortise_by_hand():
-    # annuity: 1000 at 5% over 5 years, payment 230.9748; year 1 interest 50, principal 180.9748
-    s = fin.amortise(np.array([1000.0, 0, 0, 0, 0]), np.full(5, 0.05), 0, "annuity")
-    assert s["debt_service"] == pytest.approx(np.full(5, 230.9748), abs=1e-4)
-    assert s["interest"][0] == pytest.approx(50.0) and s["principal"][0] == pytest.approx(180.9748, abs=1e-4)
-    assert s["principal"].sum() == pytest.approx(1000.0) and s["closing"][-1] == 0.0
-    # equal principal: 200 a year; interest 5% of 1000, 800, 600, 400, 200
-    s = fin.amortise(np.array([1000.0, 0, 0, 0, 0]), np.full(5, 0.05), 0, "equal_principal")
-    assert s["principal"] == pytest.approx(np.full(5, 200.0))
-    assert s["interest"] == pytest.approx([50, 40, 30, 20, 10])
-    # one grace year: interest only (50), then an annuity over 4 years: 1000 x 0.05/(1-1.05^-4) = 282.0118
-    s = fin.amortise(np.array([1000.0, 0, 0, 0, 0]), np.full(5, 0.05), 1, "annuity")
-    assert s["debt_service"][0] == pytest.approx(50.0)
-    assert s["debt_service"][1:] == pytest.approx(np.full(4, 282.0118), abs=1e-4)
+    # 1000 drawn through 2026 at 5 %, 5-year tenor, IDC paid: half a year's interest in the draw
+    # year (5 % x 500 = 25), repayment from the next year: annuity 1000 x 0.05/(1-1.05^-4) = 282.0118
+    s = fin.amortise(np.array([1000.0, 0, 0, 0, 0]), np.full(5, 0.05), 0, "annuity", idc="paid")
+    assert s["debt_service"] == pytest.approx([25.0, *[282.0118] * 4], abs=1e-4)
+    assert s["principal"][0] == 0.0 and s["principal"].sum() == pytest.approx(1000.0) and s["closing"][-1] == 0.0
+    # IDC capitalised: balance 1025 after 2026, nothing paid; annuity 1025 x 0.2820118 = 289.0621
+    s = fin.amortise(np.array([1000.0, 0, 0, 0, 0]), np.full(5, 0.05), 0, "annuity", idc="capitalised")
+    assert s["debt_service"] == pytest.approx([0.0, *[289.0621] * 4], abs=1e-4)
+    assert s["capitalised_interest"][0] == pytest.approx(25.0)
+    # equal principal: 250 a year over 4 years; interest 5 % of 1000, 750, 500, 250
+    s = fin.amortise(np.array([1000.0, 0, 0, 0, 0]), np.full(5, 0.05), 0, "equal_principal", idc="paid")
+    assert s["principal"][1:] == pytest.approx(np.full(4, 250.0))
+    assert s["interest"] == pytest.approx([25, 50, 37.5, 25, 12.5])
+    # two years without principal (grace 2): 2027 interest only (50), then an annuity over 3: 367.2086
+    s = fin.amortise(np.array([1000.0, 0, 0, 0, 0]), np.full(5, 0.05), 2, "annuity", idc="paid")
+    assert s["debt_service"] == pytest.approx([25.0, 50.0, 367.2086, 367.2086, 367.2086], abs=1e-4)
+
+
+def test_multi_year_drawdown_with_capitalised_idc_by_hand():
+    # draws 600 (2026) and 400 (2027), availability 2 years, 5 %, IDC capitalised:
+    #   2026: I = 5 % x 600/2 = 15        -> balance 615
+    #   2027: I = 5 % x (615 + 400/2) = 40.75 -> balance 615 + 400 + 40.75 = 1055.75
+    #   2028-2030: annuity 1055.75 x 0.05/(1-1.05^-3) = 387.6804
+    s = fin.amortise(np.array([600.0, 400, 0, 0, 0]), np.full(5, 0.05), 0, "annuity", availability_years=2,
+                     idc="capitalised")
+    assert s["interest"][:2] == pytest.approx([15.0, 40.75])
+    assert s["closing"][1] == pytest.approx(1055.75)
+    assert s["debt_service"] == pytest.approx([0, 0, 387.6804, 387.6804, 387.6804], abs=1e-4)
+    # the same through size_loan (grace 0): every year's capex is financed as spent, not only the first
+    # year's: LTC 50 % of 1000 = 500, draws 300 and 200; capex of 2029 (after the availability period
+    # that ends with the last capex inside the tenor) ... here 2029 is inside: availability 4 years
+    r = fin.size_loan(YEARS, np.array([600.0, 400, 0, 0, 0]), np.full(5, 1000.0), terms(loan_to_cost=0.5))
+    assert r.schedule.drawdown_cny.to_numpy() == pytest.approx([300, 200, 0, 0, 0])
+    assert r.availability_years == 2 and r.first_repayment_year == 2028
+    assert r.capitalised_interest_cny == pytest.approx(0.05 * 150 + 0.05 * (307.5 + 100))
+    assert (r.financed_capex_cny, r.equity_cny) == pytest.approx((1000.0, 500.0))
+
+
+def test_later_capex_is_financed_with_grace_zero():
+    # the old bug: with grace 0 only 2026's capex was financed. Capex 600, 400, 0, 100 (2029):
+    # availability runs to 2029 (the last capex year inside the 5-year tenor, one repayment year left)
+    r = fin.size_loan(YEARS, np.array([600.0, 400, 0, 100, 0]), np.full(5, 1e6), terms(loan_to_cost=0.5))
+    assert r.schedule.drawdown_cny.to_numpy() == pytest.approx([300, 200, 0, 50, 0])
+    assert (r.financed_capex_cny, r.total_net_capex_cny, r.equity_cny) == pytest.approx((1100.0, 1100.0, 550.0))
+    # an explicit 2-year availability period leaves 2029's capex to equity, and says so
+    r = fin.size_loan(YEARS, np.array([600.0, 400, 0, 100, 0]), np.full(5, 1e6), terms(loan_to_cost=0.5, availability_years=2))
+    assert r.equity_cny == pytest.approx(600.0) and "funded by equity" in r.reason
 
 
 def test_dscr_binds_by_hand():
-    # capex 1000 in 2026, CFADS 100 a year, 5 years at 5%, annuity, min DSCR 1.2, LTC 70%:
-    #   debt service per CNY of loan = 0.05 / (1 - 1.05^-5) = 0.2309748
-    #   L_dscr = 100 / (1.2 x 0.2309748) = 360.79;  L_ltc = 0.7 x 1000 = 700  ->  the DSCR binds
-    r = fin.size_loan(YEARS, np.array([1000.0, 0, 0, 0, 0]), np.full(5, 100.0), terms())
+    # capex 1000 in 2026, CFADS 100 a year, 5 years at 5 %, IDC paid, annuity, min DSCR 1.2, LTC 70 %:
+    #   per CNY of loan: 2026 interest 0.025, then 0.05/(1-1.05^-4) = 0.2820118 a year
+    #   L_dscr = 100 / (1.2 x 0.2820118) = 295.49;  L_ltc = 700  ->  the DSCR binds
+    r = fin.size_loan(YEARS, np.array([1000.0, 0, 0, 0, 0]), np.full(5, 100.0), terms(idc="paid"))
     assert r.binding == "dscr"
-    assert r.debt_cny == pytest.approx(100 / (1.2 * 0.2309748), rel=1e-6)
-    assert r.debt_cny == pytest.approx(360.79, abs=0.01)
-    assert r.ltc_limit_cny == pytest.approx(700.0)
-    assert r.schedule.dscr.to_numpy() == pytest.approx(np.full(5, 1.2))  # every year exactly at the covenant
-    assert r.equity_cny == pytest.approx(1000 - 360.79, abs=0.01)
+    assert r.debt_cny == pytest.approx(100 / (1.2 * 0.2820118), rel=1e-6)
+    assert r.schedule.dscr.to_numpy()[1:] == pytest.approx(np.full(4, 1.2))
+    assert r.schedule.headroom_share.to_numpy()[1:] == pytest.approx(np.zeros(4), abs=1e-9)
     assert r.schedule.closing_balance_cny.iloc[-1] == 0.0
-    # equal principal front-loads debt service: year 1 per CNY = 1/5 + 0.05 = 0.25 -> L = 100 / (1.2 x 0.25) = 333.33
-    r = fin.size_loan(YEARS, np.array([1000.0, 0, 0, 0, 0]), np.full(5, 100.0), terms(repayment="equal_principal"))
-    assert (r.binding, r.min_dscr_year) == ("dscr", 2026)
-    assert r.debt_cny == pytest.approx(100 / 0.3, rel=1e-9)
 
 
-def test_loan_to_cost_binds_by_hand():
-    # CFADS 300 a year: L_dscr = 300 / (1.2 x 0.2309748) = 1082.37 > L_ltc = 700 -> loan-to-cost binds
-    # minimum DSCR = 300 / (700 x 0.2309748) = 1.8555
-    r = fin.size_loan(YEARS, np.array([1000.0, 0, 0, 0, 0]), np.full(5, 300.0), terms())
+def test_sculpting_to_the_dscr_by_hand():
+    # CFADS 100 (2026, construction), then 120, 240, 120, 240; target DSCR 1.2 -> shape 100, 200, 100, 200
+    # PV at 5 %: 100/1.05 + 200/1.05^2 + 100/1.05^3 + 200/1.05^4 = 527.5682 -> the largest sculpted loan
+    # (draw-year interest 0.025 per CNY is covered: 100 / (1.2 x 0.025) = 3333 > 527.57)
+    cf = np.array([100.0, 120, 240, 120, 240])
+    r = fin.size_loan(YEARS, np.array([1000.0, 0, 0, 0, 0]), cf, terms(idc="paid", repayment="sculpted"))
+    assert r.binding == "dscr" and r.debt_cny == pytest.approx(527.5682, abs=1e-4)
+    assert r.schedule.dscr.to_numpy()[1:] == pytest.approx(np.full(4, 1.2))
+    assert r.schedule.debt_service_cny.to_numpy()[1:] == pytest.approx([100, 200, 100, 200])
+    assert r.schedule.closing_balance_cny.iloc[-1] == 0.0
+    # LTC 40 % (400) binds: payments scale by 400/527.57, the DSCR is 1.2 x 527.57/400 = 1.5827 every year
+    r = fin.size_loan(YEARS, np.array([1000.0, 0, 0, 0, 0]), cf, terms(idc="paid", repayment="sculpted", loan_to_cost=0.4))
     assert r.binding == "loan_to_cost"
-    assert r.debt_cny == pytest.approx(700.0)
-    assert r.dscr_limit_cny == pytest.approx(1082.37, abs=0.01)
-    assert r.min_dscr == pytest.approx(300 / (700 * 0.2309748), rel=1e-6)
-    assert r.min_dscr == pytest.approx(1.8555, abs=1e-4)
+    assert r.schedule.dscr.to_numpy()[1:] == pytest.approx(np.full(4, 1.2 * 527.5682 / 400), rel=1e-6)
 
 
-def test_drawdowns_follow_capex_in_the_availability_period():
-    # grace 1: draws in 2026 and 2027 pro rata to capex 600 / 400; capex of 2029 is equity-funded.
-    # LTC 50% of 1000 = 500 -> draws 300, 200; 2026 interest-only 5% x 300 = 15;
-    # 2027: balance 500, annuity over 4 years 500 x 0.05/(1-1.05^-4) = 141.0059
-    r = fin.size_loan(YEARS, np.array([600.0, 400, 0, 100, 0]), np.full(5, 1000.0), terms(loan_to_cost=0.5, grace_years=1))
-    s = r.schedule
-    assert s.drawdown_cny.to_numpy() == pytest.approx([300, 200, 0, 0, 0])
-    assert s.debt_service_cny.iloc[0] == pytest.approx(15.0)
-    assert s.debt_service_cny.iloc[1:].to_numpy() == pytest.approx(np.full(4, 141.0059), abs=1e-4)
-    assert (r.financed_capex_cny, r.total_net_capex_cny, r.equity_cny) == pytest.approx((1000.0, 1100.0, 600.0))
+def test_llcr_plcr_and_loan_to_cost_by_hand():
+    # CFADS 300 a year for 7 years, loan 700 (LTC binds: 300/(1.2 x 0.2820118) = 886.47 > 700), IDC paid.
+    # At the first repayment year (2027) the balance is 700:
+    #   LLCR = 300 x (1.05^-1 + .. + 1.05^-4) / 700 = 1.519693   (the loan's 4 remaining years)
+    #   PLCR = 300 x (1.05^-1 + .. + 1.05^-6) / 700 = 2.175297   (to the end of the cash flows)
+    years = [*YEARS, 2031, 2032]
+    r = fin.size_loan(years, np.array([1000.0, 0, 0, 0, 0, 0, 0]), np.full(7, 300.0), terms(idc="paid"))
+    assert r.binding == "loan_to_cost" and r.debt_cny == pytest.approx(700.0)
+    assert r.llcr == pytest.approx(1.519693, abs=1e-6)
+    assert r.plcr == pytest.approx(2.175297, abs=1e-6)
+    assert r.min_dscr == pytest.approx(300 / (700 * 0.2820118), rel=1e-6)
+    # DSRA of 6 months: half of the next year's debt service (700 x 0.2820118 / 2 = 98.70), funded before 2027
+    r = fin.size_loan(years, np.array([1000.0, 0, 0, 0, 0, 0, 0]), np.full(7, 300.0), terms(idc="paid", dsra_months=6))
+    assert r.dsra_initial_cny == pytest.approx(700 * 0.2820118 / 2, rel=1e-6)
+    assert r.schedule.dsra_balance_cny.iloc[-1] == 0.0
+
+
+def test_tax_depreciation_and_equipment_credit_by_hand():
+    # eff_motors_vfd (tax life 10 years, on the energy-saving equipment catalogue): net capex 1000 in 2026,
+    # pre-tax CFADS 300: depreciation 100, credit 10 % x 1000 = 100
+    #   standard:  tax = 25 % x (300 - 100) - 100 = -50  -> CFADS 350
+    #   high_tech: tax = 15 % x 200 - 100 = -70          -> CFADS 370;   2027 (no credit): 15 % x 200 = 30
+    #   pv (not on the catalogue): tax = 25 % x 200 = 50 -> CFADS 250
+    from pathway.finance.tax import apply_tax
+
+    def flows(lever):
+        return pd.DataFrame({"year": [2026, 2027], "lever": lever, "energy_savings_cny": 300.0,
+                             "avoided_carbon_cost_cny": 0.0, "added_om_cny": 0.0, "purchases_cny": 0.0})
+
+    def capex(tech):
+        return pd.DataFrame({"technology": [tech], "year": [2026], "capex_cny": [1000.0], "subsidy_cny": [0.0],
+                             "net_capex_cny": [1000.0]})
+
+    d = apply_tax(flows("efficiency"), capex("eff_motors_vfd"), terms())
+    assert d.depreciation_cny.tolist() == pytest.approx([100, 100])
+    assert d.equipment_credit_cny.tolist() == pytest.approx([100, 0])
+    assert d.income_tax_cny.tolist() == pytest.approx([-50, 50]) and d.cfads_cny.tolist() == pytest.approx([350, 250])
+    d = apply_tax(flows("efficiency"), capex("eff_motors_vfd"), terms(income_tax="high_tech"))
+    assert d.income_tax_cny.tolist() == pytest.approx([-70, 30])
+    d = apply_tax(flows("onsite_pv"), capex("pv"), terms())
+    assert d.income_tax_cny.tolist() == pytest.approx([50, 50]) and d.cfads_cny.tolist() == pytest.approx([250, 250])
+    d = apply_tax(flows("onsite_pv"), capex("pv"), terms(income_tax="none"))
+    assert d.cfads_cny.tolist() == pytest.approx([300, 300])
+
+
+def test_fisher_conversion():
+    from pathway.finance.tax import fisher_nominal, fisher_real
+
+    assert fisher_nominal(0.06, 0.02) == pytest.approx(0.0812)
+    assert fisher_real(0.0812, 0.02) == pytest.approx(0.06)
+
+
+def test_every_technology_has_a_sourced_taxonomy_row():
+    from pathway.finance.tax import taxonomy
+    from pathway.technologies import TECHNOLOGIES
+
+    t = taxonomy()
+    assert sorted(t.technology) == sorted(TECHNOLOGIES)
+    assert t.source.str.contains("http").all() and t.year.notna().all()
+    assert (t.tax_life_years > 0).all()
 
 
 def test_no_debt_capacity_when_cfads_is_not_positive():
