@@ -300,15 +300,29 @@ def test_no_debt_capacity_when_cfads_is_not_positive():
 
 
 def test_kpi_schedule_by_hand():
-    # baseline 1000 t on 100 units (10 t/unit), KPI -5 % a year: targets 9.5 (2026), 9.025 (2027)
-    # 2026: 900/100 = 9.0 <= 9.5 met -> -10 bp;  2027: 960/100 = 9.6 > 9.025 missed -> +5 bp
-    k = fin.kpi_schedule([2026, 2027], np.array([900.0, 960.0]), np.array([100.0, 100.0]), 1000.0, 100.0, 2025,
+    # baseline 1000 t on 100 units (10 t/unit = 10,000 kg/unit), KPI -5 % a year: targets 9,500 and
+    # 9,025 kg/unit (2026, 2027), 8,573.75 (2028). Physical emissions = 900, 960, 850 t (certificates
+    # excluded). Met, missed, met; the margin follows the year before (one-period verification lag):
+    # 2026 none yet (0), 2027 -10 bp (2026 met), 2028 +5 bp (2027 missed)
+    k = fin.kpi_schedule([2026, 2027, 2028], np.array([900.0, 960.0, 850.0]), np.full(3, 100.0), 1000.0, 100.0, 2025,
                          terms(kpi_step_down_bp=10, kpi_step_up_bp=5, kpi_reduction_per_yr=0.05, interest_rate=0.032))
-    assert k.intensity_target_t_per_unit.to_numpy() == pytest.approx([9.5, 9.025])
-    assert k.kpi_met.tolist() == [True, False]
-    assert k.margin_bp.tolist() == [-10, 5]
-    assert k.interest_rate.to_numpy() == pytest.approx([0.031, 0.0325])
-    assert k.absolute_target_t.to_numpy() == pytest.approx([950.0, 902.5])
+    assert k.intensity_target_kg_per_unit.to_numpy() == pytest.approx([9500, 9025, 8573.75])
+    assert k.intensity_kg_per_unit.to_numpy() == pytest.approx([9000, 9600, 8500])
+    assert k.kpi_met.tolist() == [True, False, True]
+    assert k.margin_bp.tolist() == [0, -10, 5]
+    assert k.interest_rate.to_numpy() == pytest.approx([0.032, 0.031, 0.0325])
+    # certificates excluded by default: 100 t credited to certificates in 2026 count back in (1000 t)
+    k = fin.kpi_schedule([2026], np.array([900.0]), np.array([100.0]), 1000.0, 100.0, 2025,
+                         terms(kpi_reduction_per_yr=0.05), instruments_t=np.array([100.0]),
+                         bau_emissions_t=np.array([1250.0]))
+    assert k.emissions_t.iloc[0] == pytest.approx(1000.0) and not k.kpi_met.iloc[0]
+    assert k.reduction_vs_bau_share.iloc[0] == pytest.approx(0.2)
+    k = fin.kpi_schedule([2026], np.array([900.0]), np.array([100.0]), 1000.0, 100.0, 2025,
+                         terms(kpi_reduction_per_yr=0.05, kpi_include_certificates=True), instruments_t=np.array([100.0]))
+    assert k.emissions_t.iloc[0] == pytest.approx(900.0) and k.kpi_met.iloc[0]
+    # no kpi_reduction_per_yr: the target is the plan's own path, met by the plan itself
+    k = fin.kpi_schedule([2026, 2027], np.array([900.0, 700.0]), np.full(2, 100.0), 1000.0, 100.0, 2025, terms())
+    assert k.intensity_target_kg_per_unit.to_numpy() == pytest.approx([9000, 7000]) and k.kpi_met.all()
 
 
 def test_defaults_file_is_sourced():
@@ -317,7 +331,8 @@ def test_defaults_file_is_sourced():
     assert d.source.notna().all() and (d.source.str.len() > 10).all()
     assert d.estimate.isin([True, False]).all()
     t = fin.resolve_terms(Finance())
-    assert (t.kpi_step_down_bp, t.kpi_step_up_bp, t.kpi_reduction_per_yr) == (10.0, 0.0, 0.05)
+    # kpi_reduction_per_yr stays unset: the KPI target is the optimised path (issue 16)
+    assert (t.kpi_step_down_bp, t.kpi_step_up_bp, t.kpi_reduction_per_yr, t.inflation_rate) == (10.0, 0.0, None, 0.02)
 
 
 # ---------------------------------------------------------------------------------------
@@ -332,9 +347,9 @@ def test_run_writes_loan_block_and_tables(run_dir):
     assert loan["debt_cny"] == pytest.approx(min(loan["loan_to_cost_limit_cny"], loan["dscr_limit_cny"]))
     assert loan["equity_cny"] == pytest.approx(loan["total_net_capex_cny"] - loan["debt_cny"])
     sched = pd.read_csv(run_dir / "tables" / "loan_schedule.csv")
-    assert len(sched) == 5 and sched.principal_cny.sum() == pytest.approx(loan["debt_cny"])
+    assert len(sched) == 5 and sched.principal_cny.sum() == pytest.approx(loan["debt_cny"] + loan["capitalised_interest_cny"])
     assert sched.closing_balance_cny.iloc[-1] == pytest.approx(0.0, abs=1e-3)
-    assert sched.dscr.min() == pytest.approx(loan["min_dscr"]) and loan["min_dscr"] >= 1.2
+    assert sched.dscr.min() == pytest.approx(loan["min_dscr"]) and loan["min_dscr"] >= 1.2 - 1e-9
     for name in ("finance", "finance_metrics", "kpi_schedule", "bau_costs", "bau_pathway", "finance_assets"):
         assert (run_dir / "tables" / f"{name}.csv").exists(), name
     assert loan["project"]["irr"] is not None and loan["project"]["npv_cny"] > 0
