@@ -26,19 +26,22 @@ def amortise(draws: np.ndarray, rates: np.ndarray, grace_years: int, repayment: 
     """Schedule of a loan over its tenor n = len(draws), year t = 0 .. n-1.
 
     Draws D_t (only in the availability period t < A) are spent evenly through year t, so
-    they bear half a year's interest in that year; repayment starts at R = max(A, G)
-    (G = grace_years, counted from the first drawdown):
+    they bear half a year's interest in that year. Repayment starts at R (``repayment_start``):
+    R = max(G, 1) for annuity and equal principal (a draw after R joins the balance and is
+    repaid over the remaining years), R = max(G, A) for sculpted (G = grace_years, counted
+    from the first drawdown):
 
-        opening B0_t = B_{t-1};   interest I_t = r_t (B0_t + D_t / 2)
-        t < A  (construction):  IDC capitalised -> B_t = B0_t + D_t + I_t, nothing paid
-                                IDC paid        -> B_t = B0_t + D_t,  DS_t = I_t
-        A <= t < R (grace):     B_t = B0_t, DS_t = I_t (interest only)
+        opening B0_t = B_{t-1};  Bs_t = B0_t + D_t;  interest I_t = r_t (B0_t + D_t / 2)
+        t < R, t < A (construction): IDC capitalised -> B_t = Bs_t + I_t, nothing paid
+                                     IDC paid        -> B_t = Bs_t,  DS_t = I_t
+        t < R, t >= A (grace):       B_t = B0_t, DS_t = I_t (interest only)
         t >= R, m = n - t payments left:
-            annuity          DS_t = B0_t r_t / (1 - (1 + r_t)^-m)       (re-solved each year)
-            equal_principal  P_t = B_R / (n - R)
+            annuity          P_t = Bs_t r_t / (1 - (1 + r_t)^-m) - r_t Bs_t   (re-solved each year)
+            equal_principal  P_t = Bs_t / m
             sculpted         DS_t = k x max(CFADS_t, 0) / target_dscr, k such that the
-                             payments repay B_R:  k = B_R / sum_t s_t prod_{u=R..t} (1 + r_u)^-1
-        P_t = DS_t - I_t during repayment;  closing B_t = B0_t + D_t + (capitalised I_t) - P_t;  B_{n-1} = 0.
+                             payments repay B_R:  k = B_R / sum_t s_t prod_{u=R..t} (1 + r_u)^-1,
+                             P_t = DS_t - I_t
+            DS_t = I_t + P_t (annuity, equal principal);  B_t = Bs_t - P_t;  B_{n-1} = 0.
 
     Every output is linear in the draws, which ``size_loan`` uses.
     """
@@ -52,51 +55,54 @@ def amortise(draws: np.ndarray, rates: np.ndarray, grace_years: int, repayment: 
     if idc not in ("capitalised", "paid"):
         raise ValueError(f"idc must be 'capitalised' or 'paid', got '{idc}'")
     rates = np.asarray(rates, dtype=float)
-    a, r0 = availability_years, max(availability_years, grace_years)
+    a = availability_years
+    r0 = repayment_start(a, grace_years, repayment)
     keys = ("opening", "drawdown", "interest", "capitalised_interest", "principal", "debt_service", "closing")
     out = {k: np.zeros(n) for k in keys}
     b = 0.0
     k_sculpt = 0.0
-    b_rep = 0.0
     for t in range(n):
         out["opening"][t] = b
-        d = float(draws[t]) if t < a else 0.0
         if t >= a and abs(float(draws[t])) > 0:
             raise ValueError(f"a drawdown in year {t} is after the availability period ({a} years)")
+        d = float(draws[t])
         r = float(rates[t])
-        interest = r * (b + d / 2.0) if t < a else r * b
-        cap = interest if (t < a and idc == "capitalised") else 0.0
+        bs = b + d
+        interest = r * (b + d / 2.0)
+        cap = interest if (t < a and t < r0 and idc == "capitalised") else 0.0
         if t < r0:
             principal, ds = 0.0, interest - cap
         else:
-            if t == r0:
-                b_rep = b
-                if repayment == "sculpted":
+            m = n - t
+            if repayment == "annuity":
+                principal = annuity_payment(bs, r, m) - r * bs
+            elif repayment == "equal_principal":
+                principal = bs / m
+            else:
+                if t == r0:
                     s = np.clip(np.asarray(cfads, dtype=float)[r0:], 0.0, None) / target_dscr
-                    disc = np.cumprod(1.0 / (1.0 + rates[r0:]))
-                    pv = float(np.sum(s * disc))
-                    if pv <= 0 and b > 0:
+                    pv = float(np.sum(s * np.cumprod(1.0 / (1.0 + rates[r0:]))))
+                    if pv <= 0 and bs > 0:
                         raise ValueError("cannot sculpt: cash flow available for debt service is never positive "
                                          "in the repayment years")
-                    k_sculpt = b / pv if pv > 0 else 0.0
-            if repayment == "annuity":
-                ds = annuity_payment(b, r, n - t)
-            elif repayment == "equal_principal":
-                ds = interest + b_rep / (n - r0)
-            else:
-                ds = k_sculpt * max(float(cfads[t]), 0.0) / target_dscr
-                if t == n - 1:
-                    ds = b * (1.0 + r)  # pays off rounding
-            principal = ds - interest
-        b = b + d + cap - principal
+                    k_sculpt = bs / pv if pv > 0 else 0.0
+                principal = (k_sculpt * max(float(cfads[t]), 0.0) / target_dscr - interest) if m > 1 else bs
+            ds = interest + principal
+        b = bs + cap - principal
         out["drawdown"][t] = d
         out["interest"][t] = interest
         out["capitalised_interest"][t] = cap
         out["principal"][t] = principal
         out["debt_service"][t] = ds
-        out["closing"][t] = b if abs(b) > 1e-9 * max(1.0, abs(b_rep), abs(out["opening"][t])) else 0.0
+        out["closing"][t] = b if abs(b) > 1e-9 * max(1.0, abs(bs)) else 0.0
         b = out["closing"][t]
     return out
+
+
+def repayment_start(availability_years: int, grace_years: int, repayment: str) -> int:
+    """First repayment year (index from the first drawdown): after the first (construction)
+    year and the grace years; for a sculpted loan also after the last drawdown."""
+    return max(grace_years, availability_years if repayment == "sculpted" else 1)
 
 
 def cover_ratios(opening: np.ndarray, cfads: np.ndarray, rates: np.ndarray, n_loan: int) -> tuple[np.ndarray, np.ndarray]:
@@ -247,14 +253,14 @@ def size_loan(years: list[int], net_capex: np.ndarray, cfads: np.ndarray, terms:
         sched = {k_: np.zeros(n) for k_ in unit}
     with np.errstate(divide="ignore", invalid="ignore"):
         dscr = np.where(sched["debt_service"] > 1e-9, cf / sched["debt_service"], np.nan)
-    r0 = max(a, terms.grace_years)
+    r0 = repayment_start(a, terms.grace_years, terms.repayment)
     llcr, plcr = cover_ratios(sched["opening"], cfads[i0:], rates[i0:], n)
     llcr[:r0], plcr[:r0] = np.nan, np.nan  # cover ratios from the first repayment year
     nxt = np.append(sched["debt_service"][1:], 0.0)
     dsra = np.where(np.arange(n) >= r0 - 1, terms.dsra_months / 12.0 * nxt, 0.0) if r0 >= 1 else np.zeros(n)
     dsra[-1] = 0.0
     dsra_flow = dsra - np.concatenate([[0.0], dsra[:-1]])
-    phase = ["construction" if t < a else "grace" if t < r0 else "repayment" for t in range(n)]
+    phase = ["repayment" if t >= r0 else "construction" if t < a else "grace" for t in range(n)]
     period = ["horizon" if horizon_end is None or years[i] <= horizon_end else "beyond horizon" for i in idx]
     cov = terms.min_dscr
     schedule = pd.DataFrame({
