@@ -529,3 +529,54 @@ def test_energy_price_sensitivity_and_figure():
     assert np.asarray(bars.y) == pytest.approx(df.debt_cny.to_numpy() / 1e6)
     assert np.asarray(line.y) == pytest.approx(df.min_dscr.to_numpy())
     assert line.yaxis == "y2"
+
+
+def test_pathway_finance_cases_all_without_solving(run_dir, tmp_path):
+    # `pathway finance DIR --cases all` from a saved run, in a process where Pyomo cannot be imported
+    # (sys.modules['pyomo'] = None): the plan is re-valued, never re-solved
+    import subprocess
+    import sys
+
+    d = tmp_path / "copy"
+    shutil.copytree(run_dir, d)
+    for n in ("downside_cases", "covenants", "use_of_proceeds"):
+        (d / "tables" / f"{n}.csv").unlink()
+    code = ("import sys; sys.modules['pyomo'] = None; sys.modules['pyomo.environ'] = None; sys.modules['highspy'] = None\n"
+            "from pathway.cli import app\n"
+            f"app([\"finance\", {str(d)!r}, \"--cases\", \"all\", \"--case\", \"energy_price_minus_20\"], standalone_mode=False)\n"
+            "assert not any(m.startswith('pyomo') and sys.modules[m] is not None for m in sys.modules)\n")
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stderr[-3000:]
+    cases = pd.read_csv(d / "tables" / "downside_cases.csv")
+    assert cases.case.tolist() == ["base", "energy_price_minus_20", "certificate_price_x3", "pv_p90", "capex_plus_15",
+                                   "delay_1yr"]
+    cov = pd.read_csv(d / "tables" / "covenants.csv")
+    assert set(cov.case) == set(cases.case) and (cov.groupby("case").size() == 5).all()
+    # headroom = DSCR / covenant - 1, and a breach is a DSCR below the covenant
+    rep = cov[cov.debt_service_cny > 0]
+    assert rep.headroom_share.to_numpy() == pytest.approx((rep.dscr / rep.covenant_dscr - 1).to_numpy())
+    assert (rep.breach == (rep.dscr < rep.covenant_dscr - 1e-9)).all()
+    # the headline is the chosen case: energy savings x 0.8 against the saved base run
+    s = json.loads((d / "summary.json").read_text(encoding="utf-8"))
+    assert s["loan"]["case"] == "energy_price_minus_20"
+    f0 = pd.read_csv(run_dir / "tables" / "finance.csv")
+    f1 = pd.read_csv(d / "tables" / "finance.csv")
+    assert f1.energy_savings_cny.to_numpy() == pytest.approx(0.8 * f0.energy_savings_cny.to_numpy())
+    # -20 % energy prices: the sized loan falls, and the base loan is tested against the lower CFADS
+    assert cases.set_index("case").loc["energy_price_minus_20", "debt_cny"] < cases.set_index("case").loc["base", "debt_cny"]
+    res = CliRunner().invoke(app, ["finance", str(d), "--case", "nope"])
+    assert res.exit_code == 2 and "--case" in res.output
+
+
+def test_demo_use_of_proceeds_splits_with_a_reason(run_dir):
+    u = pd.read_csv(run_dir / "tables" / "use_of_proceeds.csv")
+    s = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))["loan"]
+    assert u.loan_allocated_cny.sum() == pytest.approx(s["debt_cny"])
+    assert u.eligible.any() and (~u.eligible).any() and u.reason.str.len().gt(20).all()
+    # the battery abates nothing over the appraisal in the demo: flagged and not eligible
+    bat = u[u.technology.str.startswith("battery")]
+    assert len(bat) and bat.abatement_not_positive.all() and not bat.eligible.any()
+    b = s["use_of_proceeds"]
+    assert b["eligible_loan_cny"] + b["not_eligible_loan_cny"] == pytest.approx(s["debt_cny"])
+    assert b["pboc_relending_cny"] == pytest.approx(0.6 * b["pboc_facility_eligible_loan_cny"])
+    assert b["co2_avoided_loan_life_t"] > 0

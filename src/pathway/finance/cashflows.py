@@ -30,10 +30,12 @@ import pandas as pd
 from pathway.analysis.lever_economics import lever_savings
 from pathway.analysis.lookup import cost as _cost
 from pathway.files import json_safe
+from pathway.finance.cases import CASES, DOWNSIDE, apply_case
 from pathway.finance.kpi import kpi_schedule
 from pathway.finance.loan import amortise, dscr_under, size_loan
 from pathway.finance.money import discount_factors, irr, payback_years
-from pathway.finance.tax import apply_tax
+from pathway.finance.tax import apply_tax, cit_rate, fisher_nominal, fisher_real, nominal_factors
+from pathway.finance.taxonomy import use_of_proceeds
 from pathway.finance.terms import CFADS_BEYOND_HORIZON, resolve_terms
 from pathway.scenario.schema import Finance
 from pathway.technologies import LEVER_ORDER as LEVERS
@@ -260,10 +262,6 @@ def compute_finance(inp: FinanceInputs, settings: Finance, case: str = "base",
     (1 + i)^(y - base), i = inflation_rate (Fisher: nominal = (1 + real)(1 + i) - 1).
     Returns (summary['loan'], tables finance, finance_metrics, loan_schedule, kpi_schedule,
     downside_cases, covenants, use_of_proceeds)."""
-    from pathway.finance.cases import CASES, DOWNSIDE, apply_case
-    from pathway.finance.tax import cit_rate, fisher_nominal, fisher_real, nominal_factors
-    from pathway.finance.taxonomy import use_of_proceeds
-
     terms = resolve_terms(settings)
     if case not in CASES:
         raise ValueError(f"unknown case '{case}'; expected one of {', '.join(CASES)}")

@@ -14,7 +14,6 @@ from pathway.scenario.schema import Finance
 from pathway.technologies import lever_of
 
 if TYPE_CHECKING:  # pragma: no cover
-    from pathway.finance.cashflows import FinanceInputs
     from pathway.finance.loan import LoanResult
 
 TCE_PER_MWH = 0.1229  # GB/T 2589-2020 综合能耗计算通则: electricity 0.1229 kgce/kWh (calorific equivalent, 当量值)
@@ -24,9 +23,10 @@ USE_OF_PROCEEDS_COLUMNS = ["technology", "lever", "financed_capex_cny", "loan_sh
                            "abatement_not_positive", "eligible", "reason", "source"]
 
 
-def use_of_proceeds(inp: FinanceInputs, cf: pd.DataFrame, loan: LoanResult, terms: Finance,
+def use_of_proceeds(inp, cf: pd.DataFrame, loan: LoanResult, terms: Finance,
                     app_end: int) -> tuple[pd.DataFrame, dict]:
-    """One row per technology with net capex in the loan's availability period:
+    """``inp``: the run's ``FinanceInputs`` (capex, pathway, bau_pathway, energy_balance).
+    One row per technology with net capex in the loan's availability period:
 
         loan_allocated = debt x (its net capex there) / (all net capex there)
         eligible       = a green-bond catalogue item exists (taxonomy.csv) and the lever's
