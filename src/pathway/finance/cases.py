@@ -13,7 +13,8 @@ dispatch fixed, nothing re-solved), applied to the per-lever cash flows before t
   (the first year earns nothing).
 
 ``pathway.finance.cashflows.compute_finance`` sizes a loan under each case and also tests
-the base case's loan (its debt service fixed) against each case's CFADS: the covenant table.
+the headline loan (the base case's unless ``pathway finance --case`` picks another; its
+debt service fixed) against each case's CFADS: the covenant table (columns base_loan_*).
 """
 
 from __future__ import annotations
