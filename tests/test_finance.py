@@ -436,6 +436,12 @@ def test_report_section_and_bank_sheet(run_dir):
     assert bank.year.tolist() == YEARS
     assert bank.debt_service_cny.to_numpy() == pytest.approx(sched.debt_service_cny.to_numpy())
     assert bank.kpi_met.tolist() == [True] * 5
+    # each downside case's DSCR of the loan, per year, from tables/covenants.csv
+    cov = pd.read_csv(run_dir / "tables" / "covenants.csv")
+    e20 = cov[cov.case == "energy_price_minus_20"].set_index("year").dscr
+    assert bank.set_index("year").dscr_energy_price_minus_20.dropna().to_numpy() == pytest.approx(e20.dropna().to_numpy())
+    for text in ("Downside cases", "Covenant table", "Use of proceeds"):
+        assert text in section, text
 
 
 def test_pathway_finance_user_errors(run_dir, tmp_path):

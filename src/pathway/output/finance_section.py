@@ -182,8 +182,9 @@ def _service_figure(tables: dict[str, pd.DataFrame]) -> go.Figure:
 
 
 def bank_sheet(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """One sheet for a lender: per year the loan schedule, the plan's total cash flows
-    and the SLL KPI (years of the loan and of the horizon)."""
+    """One sheet for a lender: per year the loan schedule, the plan's total cash flows,
+    the SLL KPI and the loan's DSCR under each downside case (dscr_<case>; years of the
+    loan and of the horizon)."""
     if "finance" not in tables:
         return pd.DataFrame()
     tot = tables["finance"]
@@ -197,6 +198,12 @@ def bank_sheet(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     years = sorted(set(sched.year.astype(int)) | set(kpi.year.astype(int)))
     out = pd.DataFrame({"year": years})
     out = out.merge(tot, on="year", how="left").merge(sched, on="year", how="left").merge(kpi, on="year", how="left")
+    cov = tables.get("covenants")
+    if cov is not None and len(cov):
+        # the loan's DSCR under each downside case (the plan fixed), one column per case
+        wide = cov[cov.case != "base"].pivot(index="year", columns="case", values="dscr")
+        wide.columns = [f"dscr_{c}" for c in wide.columns]
+        out = out.merge(wide.reset_index(), on="year", how="left")
     return out
 
 
