@@ -235,6 +235,11 @@ def test_sculpting_to_the_dscr_by_hand():
     r = fin.size_loan(YEARS, np.array([1000.0, 0, 0, 0, 0]), cf, terms(idc="paid", repayment="sculpted", loan_to_cost=0.4))
     assert r.binding == "loan_to_cost"
     assert r.schedule.dscr.to_numpy()[1:] == pytest.approx(np.full(4, 1.2 * 527.5682 / 400), rel=1e-6)
+    # a later draw (400 in 2027) is re-sculpted over the remaining years: at the DSCR limit the tightest
+    # year sits exactly at 1.2, no year below it, and the loan is repaid
+    r = fin.size_loan(YEARS, np.array([600.0, 400, 0, 0, 0]), cf, terms(idc="paid", repayment="sculpted", loan_to_cost=1.0))
+    assert r.binding == "dscr" and r.min_dscr == pytest.approx(1.2)
+    assert (r.schedule.dscr.dropna() >= 1.2 - 1e-9).all() and r.schedule.closing_balance_cny.iloc[-1] == 0.0
 
 
 def test_llcr_plcr_and_loan_to_cost_by_hand():

@@ -32,6 +32,7 @@ if TYPE_CHECKING:  # pragma: no cover
 class Repayment(str, Enum):
     annuity = "annuity"
     equal_principal = "equal_principal"
+    sculpted = "sculpted"
 
 
 def _user_error(message: str) -> None:
@@ -84,11 +85,15 @@ def finance(
     tenor_years: Annotated[Optional[int], typer.Option("--tenor-years", help="Loan tenor, years from the first drawdown.")] = None,
     interest_rate: Annotated[Optional[float], typer.Option("--interest-rate", help="Base interest rate, fraction per year.")] = None,
     grace_years: Annotated[Optional[int], typer.Option("--grace-years", help="Interest-only years at the start.")] = None,
-    repayment: Annotated[Optional[Repayment], typer.Option("--repayment", help="annuity or equal_principal.")] = None,
+    repayment: Annotated[Optional[Repayment], typer.Option("--repayment", help="annuity, equal_principal or sculpted (to the minimum DSCR).")] = None,
     min_dscr: Annotated[Optional[float], typer.Option("--min-dscr", help="Minimum debt service coverage ratio.")] = None,
     kpi_step_down_bp: Annotated[Optional[float], typer.Option("--kpi-step-down-bp", help="SLL margin cut when the KPI is met, bp.")] = None,
     kpi_step_up_bp: Annotated[Optional[float], typer.Option("--kpi-step-up-bp", help="SLL margin rise when the KPI is missed, bp.")] = None,
     appraisal_years: Annotated[Optional[int], typer.Option("--appraisal-years", help="Years of cash flows for NPV/IRR/payback.")] = None,
+    availability_years: Annotated[Optional[int], typer.Option("--availability-years", help="Years from the first drawdown in which capex is drawn.")] = None,
+    idc: Annotated[Optional[str], typer.Option("--idc", help="Interest during construction: capitalised or paid.")] = None,
+    dsra_months: Annotated[Optional[float], typer.Option("--dsra-months", help="Debt-service reserve, months of next year's debt service.")] = None,
+    income_tax: Annotated[Optional[str], typer.Option("--income-tax", help="standard (25 %), high_tech (15 %) or none.")] = None,
     case: Annotated[str, typer.Option("--case", help="Headline case: base, energy_price_minus_20, certificate_price_x3, "
                                                      "pv_p90, capex_plus_15 or delay_1yr (the plan fixed, re-valued).")] = "base",
     cases: Annotated[str, typer.Option("--cases", help="Downside cases written to tables/downside_cases.csv and "
@@ -117,7 +122,8 @@ def finance(
     overrides = dict(loan_to_cost=loan_to_cost, tenor_years=tenor_years, interest_rate=interest_rate,
                      grace_years=grace_years, repayment=None if repayment is None else repayment.value,
                      min_dscr=min_dscr, kpi_step_down_bp=kpi_step_down_bp, kpi_step_up_bp=kpi_step_up_bp,
-                     appraisal_years=appraisal_years)
+                     appraisal_years=appraisal_years, availability_years=availability_years, idc=idc,
+                     dsra_months=dsra_months, income_tax=income_tax)
     case_list = _cases(case, cases)
     try:
         block, new_tables = recompute_saved(summary, tables, overrides, case, case_list)

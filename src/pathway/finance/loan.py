@@ -26,10 +26,9 @@ def amortise(draws: np.ndarray, rates: np.ndarray, grace_years: int, repayment: 
     """Schedule of a loan over its tenor n = len(draws), year t = 0 .. n-1.
 
     Draws D_t (only in the availability period t < A) are spent evenly through year t, so
-    they bear half a year's interest in that year. Repayment starts at R (``repayment_start``):
-    R = max(G, 1) for annuity and equal principal (a draw after R joins the balance and is
-    repaid over the remaining years), R = max(G, A) for sculpted (G = grace_years, counted
-    from the first drawdown):
+    they bear half a year's interest in that year. Repayment starts at R = max(G, 1)
+    (``repayment_start``; G = grace_years, counted from the first drawdown); a draw after R
+    joins the balance and is repaid over the remaining years:
 
         opening B0_t = B_{t-1};  Bs_t = B0_t + D_t;  interest I_t = r_t (B0_t + D_t / 2)
         t < R, t < A (construction): IDC capitalised -> B_t = Bs_t + I_t, nothing paid
@@ -38,10 +37,10 @@ def amortise(draws: np.ndarray, rates: np.ndarray, grace_years: int, repayment: 
         t >= R, m = n - t payments left:
             annuity          P_t = Bs_t r_t / (1 - (1 + r_t)^-m) - r_t Bs_t   (re-solved each year)
             equal_principal  P_t = Bs_t / m
-            sculpted         DS_t = k x max(CFADS_t, 0) / target_dscr, k such that the
-                             payments repay B_R:  k = B_R / sum_t s_t prod_{u=R..t} (1 + r_u)^-1,
-                             P_t = DS_t - I_t
-            DS_t = I_t + P_t (annuity, equal principal);  B_t = Bs_t - P_t;  B_{n-1} = 0.
+            sculpted         s_t = max(CFADS_t, 0) / target_dscr, PV_t = sum_{u>=t} s_u prod_{v=t..u} (1 + r_v)^-1,
+                             P_t = Bs_t s_t / PV_t - r_t Bs_t  (re-solved each year: with no
+                             later draws, DS_t = k s_t, k = B_R / PV_R, so DSCR_t = target / k)
+            DS_t = I_t + P_t;  B_t = Bs_t - P_t;  B_{n-1} = 0.
 
     Every output is linear in the draws, which ``size_loan`` uses.
     """
@@ -60,7 +59,6 @@ def amortise(draws: np.ndarray, rates: np.ndarray, grace_years: int, repayment: 
     keys = ("opening", "drawdown", "interest", "capitalised_interest", "principal", "debt_service", "closing")
     out = {k: np.zeros(n) for k in keys}
     b = 0.0
-    k_sculpt = 0.0
     for t in range(n):
         out["opening"][t] = b
         if t >= a and abs(float(draws[t])) > 0:
@@ -79,14 +77,12 @@ def amortise(draws: np.ndarray, rates: np.ndarray, grace_years: int, repayment: 
             elif repayment == "equal_principal":
                 principal = bs / m
             else:
-                if t == r0:
-                    s = np.clip(np.asarray(cfads, dtype=float)[r0:], 0.0, None) / target_dscr
-                    pv = float(np.sum(s * np.cumprod(1.0 / (1.0 + rates[r0:]))))
-                    if pv <= 0 and bs > 0:
-                        raise ValueError("cannot sculpt: cash flow available for debt service is never positive "
-                                         "in the repayment years")
-                    k_sculpt = bs / pv if pv > 0 else 0.0
-                principal = (k_sculpt * max(float(cfads[t]), 0.0) / target_dscr - interest) if m > 1 else bs
+                shape = np.clip(np.asarray(cfads, dtype=float)[t:], 0.0, None) / target_dscr
+                pv = float(np.sum(shape * np.cumprod(1.0 / (1.0 + rates[t:]))))
+                if pv <= 0 and bs > 0:
+                    raise ValueError("cannot sculpt: cash flow available for debt service is not positive in any "
+                                     "remaining repayment year")
+                principal = (bs * shape[0] / pv - r * bs) if pv > 0 else 0.0
             ds = interest + principal
         b = bs + cap - principal
         out["drawdown"][t] = d
@@ -101,8 +97,8 @@ def amortise(draws: np.ndarray, rates: np.ndarray, grace_years: int, repayment: 
 
 def repayment_start(availability_years: int, grace_years: int, repayment: str) -> int:
     """First repayment year (index from the first drawdown): after the first (construction)
-    year and the grace years; for a sculpted loan also after the last drawdown."""
-    return max(grace_years, availability_years if repayment == "sculpted" else 1)
+    year and the grace years (the same for every repayment profile)."""
+    return max(grace_years, 1)
 
 
 def cover_ratios(opening: np.ndarray, cfads: np.ndarray, rates: np.ndarray, n_loan: int) -> tuple[np.ndarray, np.ndarray]:
