@@ -85,7 +85,8 @@ BASE = {
                "max_offset_share": 0.1, "min_green_electricity_share": 0.3, "trajectory": {2027: 0.6, 2028: 0.5}},
     "finance": {"loan_to_cost": 0.7, "tenor_years": 5, "interest_rate": 0.035, "grace_years": 1, "min_dscr": 1.2,
                 "lump_sum_subsidy_cny": 100_000, "kpi_reduction_per_yr": 0.05, "kpi_step_down_bp": 10,
-                "kpi_step_up_bp": 5, "appraisal_years": 12},
+                "kpi_step_up_bp": 5, "appraisal_years": 12, "availability_years": 2, "dsra_months": 6,
+                "inflation_rate": 0.02},
     "uncertainty": {"seed": 7, "samples": 4, "parameters": {
         "prices.gec_cny_per_mwh": {"dist": "normal", "mean": 5, "sd": 2, "low": 1, "high": 12},
         "prices.ccer_cny_per_t": {"dist": "triangular", "low": 50, "mode": 70, "high": 90},
@@ -101,7 +102,8 @@ EXEMPT = {
     **{f"finance.{f}": "loan and SLL terms and the appraisal period: read by pathway.finance.compute_finance after "
                        "the solve, not by the LP"
        for f in ("loan_to_cost", "tenor_years", "interest_rate", "grace_years", "min_dscr", "kpi_reduction_per_yr",
-                 "kpi_step_down_bp", "kpi_step_up_bp", "appraisal_years")},
+                 "kpi_step_down_bp", "kpi_step_up_bp", "appraisal_years", "availability_years", "dsra_months",
+                 "inflation_rate")},
     **{f"uncertainty.{f}": "Monte Carlo settings: read by pathway montecarlo to draw the samples; a run ignores them"
        for f in ("seed", "samples", "parameters{}.mean", "parameters{}.sd", "parameters{}.low", "parameters{}.mode",
                  "parameters{}.high", "parameters{}.median", "parameters{}.sigma")},

@@ -1,5 +1,6 @@
-"""``pathway finance DIR``: recompute cash flows, loan sizing and the SLL KPI schedule from a
-saved run (DIR/summary.json + DIR/tables/*.csv), without solving again.
+"""``pathway finance DIR``: recompute cash flows, loan sizing, the SLL KPI schedule, the
+downside cases (``--case``, ``--cases all``), the covenant table and the use of proceeds from
+a saved run (DIR/summary.json + DIR/tables/*.csv), without solving again.
 
 Settings are those saved with the run (summary.json ``loan.settings``), each replaced by
 the option given. Rewrites summary.json's ``loan`` block, tables/finance.csv,
@@ -32,6 +33,7 @@ if TYPE_CHECKING:  # pragma: no cover
 class Repayment(str, Enum):
     annuity = "annuity"
     equal_principal = "equal_principal"
+    sculpted = "sculpted"
 
 
 def _user_error(message: str) -> None:
@@ -84,11 +86,19 @@ def finance(
     tenor_years: Annotated[Optional[int], typer.Option("--tenor-years", help="Loan tenor, years from the first drawdown.")] = None,
     interest_rate: Annotated[Optional[float], typer.Option("--interest-rate", help="Base interest rate, fraction per year.")] = None,
     grace_years: Annotated[Optional[int], typer.Option("--grace-years", help="Interest-only years at the start.")] = None,
-    repayment: Annotated[Optional[Repayment], typer.Option("--repayment", help="annuity or equal_principal.")] = None,
+    repayment: Annotated[Optional[Repayment], typer.Option("--repayment", help="annuity, equal_principal or sculpted (to the minimum DSCR).")] = None,
     min_dscr: Annotated[Optional[float], typer.Option("--min-dscr", help="Minimum debt service coverage ratio.")] = None,
     kpi_step_down_bp: Annotated[Optional[float], typer.Option("--kpi-step-down-bp", help="SLL margin cut when the KPI is met, bp.")] = None,
     kpi_step_up_bp: Annotated[Optional[float], typer.Option("--kpi-step-up-bp", help="SLL margin rise when the KPI is missed, bp.")] = None,
     appraisal_years: Annotated[Optional[int], typer.Option("--appraisal-years", help="Years of cash flows for NPV/IRR/payback.")] = None,
+    availability_years: Annotated[Optional[int], typer.Option("--availability-years", help="Years from the first drawdown in which capex is drawn.")] = None,
+    idc: Annotated[Optional[str], typer.Option("--idc", help="Interest during construction: capitalised or paid.")] = None,
+    dsra_months: Annotated[Optional[float], typer.Option("--dsra-months", help="Debt-service reserve, months of next year's debt service.")] = None,
+    income_tax: Annotated[Optional[str], typer.Option("--income-tax", help="standard (25 %), high_tech (15 %) or none.")] = None,
+    case: Annotated[str, typer.Option("--case", help="Headline case: base, energy_price_minus_20, certificate_price_x3, "
+                                                     "pv_p90, capex_plus_15 or delay_1yr (the plan fixed, re-valued).")] = "base",
+    cases: Annotated[str, typer.Option("--cases", help="Downside cases written to tables/downside_cases.csv and "
+                                                       "covenants.csv: 'all' or a comma-separated list.")] = "all",
 ) -> None:
     """Recompute the loan, cash flows and SLL KPI schedule of a saved run with new loan terms."""
     import pandas as pd
@@ -115,9 +125,11 @@ def finance(
     overrides = dict(loan_to_cost=loan_to_cost, tenor_years=tenor_years, interest_rate=interest_rate,
                      grace_years=grace_years, repayment=None if repayment is None else repayment.value,
                      min_dscr=min_dscr, kpi_step_down_bp=kpi_step_down_bp, kpi_step_up_bp=kpi_step_up_bp,
-                     appraisal_years=appraisal_years)
+                     appraisal_years=appraisal_years, availability_years=availability_years, idc=idc,
+                     dsra_months=dsra_months, income_tax=income_tax)
+    case_list = _cases(case, cases)
     try:
-        block, new_tables = recompute_saved(summary, tables, overrides)
+        block, new_tables = recompute_saved(summary, tables, overrides, case, case_list)
     except ValidationError as exc:
         lines = []
         for e in exc.errors():
@@ -142,7 +154,23 @@ def finance(
     if update_workbook(run_dir / "results.xlsx", {"bank": bank_sheet(all_tables), **new_tables}):
         wrote.append("results.xlsx (bank and finance sheets)")
     _print(block, new_tables["loan_schedule"])
+    _print_cases(new_tables["downside_cases"])
     out.print(f"wrote {run_dir}/" + f", {run_dir}/".join(wrote), highlight=False, markup=False)
+
+
+def _cases(case: str, cases: str) -> tuple[str, ...]:
+    """The --case and --cases options checked against pathway.finance.cases.CASES (exit 2 if unknown)."""
+    from pathway.finance.cases import CASES, DOWNSIDE
+
+    if case not in CASES:
+        _user_error(f"--case: expected one of {', '.join(CASES)}; given '{case}'")
+    if cases.strip() == "all":
+        return DOWNSIDE
+    chosen = tuple(c.strip() for c in cases.split(",") if c.strip())
+    bad = [c for c in chosen if c not in CASES]
+    if bad:
+        _user_error(f"--cases: expected 'all' or a comma-separated list of {', '.join(CASES)}; given '{', '.join(bad)}'")
+    return chosen
 
 
 def _print(block: dict, schedule: pd.DataFrame) -> None:
@@ -167,3 +195,18 @@ def _print(block: dict, schedule: pd.DataFrame) -> None:
                       f"{r.principal_cny:,.0f}", f"{r.debt_service_cny:,.0f}", f"{r.closing_balance_cny:,.0f}",
                       f"{r.cfads_cny:,.0f}", "" if pd.isna(r.dscr) else f"{r.dscr:.2f}")
         out.print(t)
+
+
+def _print_cases(df: pd.DataFrame) -> None:
+    import pandas as pd
+
+    if not len(df):
+        return
+    t = Table(title="Downside cases (plan fixed): loan sized, and the base loan's covenant test")
+    for c in ("case", "loan, M CNY", "binds", "base loan min DSCR", "breach years", "first breach"):
+        t.add_column(c, justify="right")
+    for r in df.itertuples():
+        t.add_row(r.case, f"{r.debt_cny / 1e6:,.2f}", r.binding,
+                  "n/a" if pd.isna(r.base_loan_min_dscr) else f"{r.base_loan_min_dscr:.2f}",
+                  str(r.base_loan_breach_years), "" if pd.isna(r.first_breach_year) else f"{r.first_breach_year:.0f}")
+    out.print(t)

@@ -30,15 +30,19 @@ import pandas as pd
 from pathway.analysis.lever_economics import lever_savings
 from pathway.analysis.lookup import cost as _cost
 from pathway.files import json_safe
+from pathway.finance.cases import CASES, DOWNSIDE, apply_case
 from pathway.finance.kpi import kpi_schedule
-from pathway.finance.loan import amortise, size_loan
+from pathway.finance.loan import amortise, dscr_under, size_loan
 from pathway.finance.money import discount_factors, irr, payback_years
+from pathway.finance.tax import apply_tax, cit_rate, fisher_nominal, fisher_real, nominal_factors
+from pathway.finance.taxonomy import use_of_proceeds
 from pathway.finance.terms import CFADS_BEYOND_HORIZON, resolve_terms
 from pathway.scenario.schema import Finance
 from pathway.technologies import LEVER_ORDER as LEVERS
 from pathway.technologies import lever_of
 
-FINANCE_TABLES = ("finance", "finance_metrics", "loan_schedule", "kpi_schedule")
+FINANCE_TABLES = ("finance", "finance_metrics", "loan_schedule", "kpi_schedule", "downside_cases", "covenants",
+                  "use_of_proceeds")
 RUN_TABLES = ("bau_costs", "bau_pathway", "finance_assets")  # written at run time, read back by `pathway finance`
 
 
@@ -60,6 +64,7 @@ class FinanceInputs:
 
 FLOW_COLUMNS = ["capex_cny", "subsidies_cny", "bau_capex_avoided_cny", "energy_savings_cny", "avoided_carbon_cost_cny",
                 "added_om_cny", "purchases_cny"]
+TAX_COLUMNS = ["cfads_pre_tax_cny", "depreciation_cny", "equipment_credit_cny", "income_tax_cny"]
 OPERATING = ["energy_savings_cny", "avoided_carbon_cost_cny", "added_om_cny", "purchases_cny", "abatement_t"]
 
 
@@ -178,9 +183,18 @@ def cash_flows(inp: FinanceInputs, terms: Finance, end_year: int | None = None) 
                     row[col] = float(last.loc[lever, col]) * share
                 ext.append(row)
         df = pd.concat([df, pd.DataFrame(ext)], ignore_index=True)
-    df["cfads_cny"] = df.energy_savings_cny + df.avoided_carbon_cost_cny - df.added_om_cny - df.purchases_cny
+    return finish_flows(df[df.lever != "total"], inp, terms)
+
+
+def finish_flows(df: pd.DataFrame, inp: FinanceInputs, terms: Finance, capex: pd.DataFrame | None = None) -> pd.DataFrame:
+    """From per-lever operating flows to the cash-flow table: income tax (``tax.apply_tax``:
+    CFADS after tax), net cash flow, the 'total' lever, discounting. ``capex``: the capex
+    table depreciation and the equipment credit follow (default the run's)."""
+    ctx = inp.context
+    df = df[df.lever != "total"]
+    df = apply_tax(df.drop(columns=[c for c in TAX_COLUMNS if c in df.columns]), inp.capex if capex is None else capex, terms)
     df["net_cash_flow_cny"] = -df.capex_cny + df.subsidies_cny + df.bau_capex_avoided_cny + df.cfads_cny
-    num = [*FLOW_COLUMNS, "cfads_cny", "net_cash_flow_cny", "abatement_t"]
+    num = [*FLOW_COLUMNS, *TAX_COLUMNS, "cfads_cny", "net_cash_flow_cny", "abatement_t"]
     total = df.groupby("year", as_index=False)[num].sum()
     total["lever"] = "total"
     total["period"] = total.year.map(df.drop_duplicates("year").set_index("year").period)
@@ -190,7 +204,7 @@ def cash_flows(inp: FinanceInputs, terms: Finance, end_year: int | None = None) 
     df["discounted_net_cash_flow_cny"] = df.net_cash_flow_cny * df.discount_factor
     order = {lv: i for i, lv in enumerate([*LEVERS, "total"])}
     df = df.sort_values(["lever", "year"], key=lambda s: s.map(order) if s.name == "lever" else s).reset_index(drop=True)
-    cols = ["year", "lever", "period", *FLOW_COLUMNS, "cfads_cny", "net_cash_flow_cny", "discount_factor",
+    cols = ["year", "lever", "period", *FLOW_COLUMNS, *TAX_COLUMNS, "cfads_cny", "net_cash_flow_cny", "discount_factor",
             "discounted_net_cash_flow_cny", "abatement_t"]
     return df[cols]
 
@@ -237,44 +251,115 @@ def project_metrics(cf: pd.DataFrame, rate: float, base_year: int, end_year: int
     return pd.DataFrame(rows)
 
 
-def compute_finance(inp: FinanceInputs, settings: Finance) -> tuple[dict, dict[str, pd.DataFrame]]:
-    """Cash flows, metrics, KPI schedule and loan for one run. Returns (summary['loan'],
-    tables finance, finance_metrics, loan_schedule, kpi_schedule)."""
+def compute_finance(inp: FinanceInputs, settings: Finance, case: str = "base",
+                    cases: tuple[str, ...] | None = None) -> tuple[dict, dict[str, pd.DataFrame]]:
+    """Cash flows, metrics, KPI schedule and loan for one run, under ``case`` (``cases.CASES``;
+    'base' the plan as solved), plus each of ``cases`` (default every downside case) as a
+    re-valuation of the same plan: tables downside_cases and covenants.
+
+    Rates: the plan's cash flows and the discount rate are real (base-year CNY, as the
+    optimiser's objective); the loan is nominal. For the loan, CFADS_nom(y) = CFADS(y) x
+    (1 + i)^(y - base), i = inflation_rate (Fisher: nominal = (1 + real)(1 + i) - 1).
+    Returns (summary['loan'], tables finance, finance_metrics, loan_schedule, kpi_schedule,
+    downside_cases, covenants, use_of_proceeds)."""
     terms = resolve_terms(settings)
+    if case not in CASES:
+        raise ValueError(f"unknown case '{case}'; expected one of {', '.join(CASES)}")
+    cases = DOWNSIDE if cases is None else tuple(cases)
     ctx = inp.context
     rate, base = float(ctx["discount_rate"]), int(ctx["base_year"])
+    infl = float(terms.inflation_rate)
     years_h = sorted(int(y) for y in inp.pathway.year)
     y_n = years_h[-1]
     app_end = appraisal_end_year(inp, terms)
     first_capex = inp.capex.loc[inp.capex.net_capex_cny > 1e-6, "year"]
     loan_end = int(first_capex.min()) + terms.tenor_years - 1 if not first_capex.empty else y_n
-    cf = cash_flows(inp, terms, max(app_end, loan_end))
+    cf_base = cash_flows(inp, terms, max(app_end, loan_end))
+
+    def flows(name: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+        if name == "base":
+            return cf_base, inp.capex
+        lv, cx = apply_case(cf_base, inp.capex, name)
+        return finish_flows(lv, inp, terms, cx), cx
+
+    cf, capex_case = flows(case)
     tot = cf[cf.lever == "total"].sort_values("year")
     years = tot.year.astype(int).tolist()
     pw = inp.pathway.set_index("year")
     e = np.array([pw.loc[min(y, y_n), "emissions_t"] for y in years], dtype=float)
     q = np.array([pw.loc[min(y, y_n), "output"] for y in years], dtype=float)
-    kpi = kpi_schedule(years, e, q, float(ctx["baseline_emissions_t"]), float(ctx["base_output"]), base, terms, y_n)
-    net_capex = tot.capex_cny.to_numpy() - _equipment_subsidy(inp, years)
-    loan = size_loan(years, net_capex, tot.cfads_cny.to_numpy(), terms, kpi.interest_rate.to_numpy(),
-                     kpi.margin_bp.to_numpy(), y_n)
+    ab = inp.abatement[inp.abatement.lever.isin(["green_certificates", "green_power"])].groupby("year").abatement_t.sum()
+    instr = np.array([float(ab.get(min(y, y_n), 0.0)) for y in years])
+    bp = inp.bau_pathway.set_index("year")
+    bau_e = np.array([float(bp.loc[min(y, y_n), "emissions_t"]) for y in years])
+    bau_q = np.array([float(bp.loc[min(y, y_n), "output"]) if "output" in bp.columns else q[i] for i, y in enumerate(years)])
+    kpi = kpi_schedule(years, e, q, float(ctx["baseline_emissions_t"]), float(ctx["base_output"]), base, terms, y_n,
+                       instruments_t=instr, bau_emissions_t=bau_e, bau_output=bau_q)
+    nom = nominal_factors(years, base, infl)
+
+    def loan_of(cf_c: pd.DataFrame, cx: pd.DataFrame):
+        t_c = cf_c[cf_c.lever == "total"].sort_values("year")
+        sub = cx.groupby("year").subsidy_cny.sum()
+        net = t_c.capex_cny.to_numpy() - np.array([float(sub.get(y, 0.0)) for y in years])
+        return size_loan(years, net * nom, t_c.cfads_cny.to_numpy() * nom, terms, kpi.interest_rate.to_numpy(),
+                         kpi.margin_bp.to_numpy(), y_n)
+
+    loan = loan_of(cf, capex_case)
     sll_saving = None
     if loan.debt_cny > 0:
         # interest on the same debt at the flat rate minus the SLL schedule's interest
+        a = loan.availability_years
         flat = amortise(loan.schedule.drawdown_cny.to_numpy(), np.full(len(loan.schedule), terms.interest_rate),
-                        terms.grace_years, terms.repayment)
+                        terms.grace_years, terms.repayment, a, terms.idc, loan.schedule.cfads_cny.to_numpy(),
+                        terms.min_dscr or 1.0)
         sll_saving = float(flat["interest"].sum() - loan.schedule.interest_cny.sum())
     metrics = project_metrics(cf, rate, base, app_end)
     kpi_out = kpi[kpi.year <= max(loan.final_year or y_n, y_n)].reset_index(drop=True)
     m_tot = metrics.set_index("lever").loc["total"]
+    down_rows, cov = [], []
+    sched = loan.schedule
+    for name in ("base", *[c for c in cases if c != "base"]):
+        cf_c, cx = (cf, capex_case) if name == case else flows(name)
+        ln = loan_of(cf_c, cx)
+        t_c = cf_c[cf_c.lever == "total"].set_index("year")
+        cf_nom = np.array([float(t_c.cfads_cny.get(y, 0.0)) for y in sched.year]) * nominal_factors(sched.year, base, infl)
+        d = dscr_under(sched, cf_nom) if len(sched) else np.array([])
+        breach = np.isfinite(d) & (d < terms.min_dscr * (1 - 1e-9))
+        fin_d = d[np.isfinite(d)]
+        for i, r in enumerate(sched.itertuples()):
+            cov.append(dict(case=name, year=int(r.year), phase=r.phase, cfads_cny=float(cf_nom[i]),
+                            debt_service_cny=float(r.debt_service_cny), dscr=float(d[i]),
+                            covenant_dscr=terms.min_dscr,
+                            headroom_share=float(d[i] / terms.min_dscr - 1.0) if terms.min_dscr > 0 else np.nan,
+                            breach=bool(breach[i])))
+        down_rows.append(dict(
+            case=name, description=CASES[name], debt_cny=ln.debt_cny, binding=ln.binding, min_dscr_sized=ln.min_dscr,
+            npv_cny=float(project_metrics(cf_c, rate, base, app_end).set_index("lever").loc["total", "npv_cny"]),
+            base_loan_min_dscr=float(fin_d.min()) if fin_d.size else None,
+            base_loan_breach_years=int(breach.sum()),
+            first_breach_year=int(sched.year[breach].iloc[0]) if breach.any() else None,
+        ))
+    downside = pd.DataFrame(down_rows)
+    covenants = pd.DataFrame(cov, columns=["case", "year", "phase", "cfads_cny", "debt_service_cny", "dscr",
+                                           "covenant_dscr", "headroom_share", "breach"])
+    uop, benefit = use_of_proceeds(inp, cf_base, loan, terms, app_end)
 
     def m(v):
         return None if v is None or (isinstance(v, float) and math.isnan(v)) else v
 
     block = {
         "settings": {**terms.model_dump(), "discount_rate": rate},
+        "case": case,
         "context": {k: ctx.get(k) for k in ("base_year", "target_year", "base_output", "output_unit",
                                                "baseline_emissions_t", "lump_sum_subsidy_cny")},
+        "rates": {
+            "discount_rate_real": rate, "inflation_rate": infl, "discount_rate_nominal": fisher_nominal(rate, infl),
+            "interest_rate_nominal": terms.interest_rate, "interest_rate_real": fisher_real(terms.interest_rate, infl),
+            "cit_rate": cit_rate(terms),
+            "statement": "cash flows, NPV and IRR are real (base-year CNY, real discount rate, as the optimiser); "
+                         "the loan schedule, CFADS for debt service, DSCR, LLCR and PLCR are nominal (CFADS x "
+                         "(1 + inflation)^(year - base)); nominal = (1 + real)(1 + inflation) - 1 (Fisher)",
+        },
         "horizon_end_year": y_n,
         "appraisal_end_year": app_end,
         "debt_cny": loan.debt_cny,
@@ -286,14 +371,24 @@ def compute_finance(inp: FinanceInputs, settings: Finance) -> tuple[dict, dict[s
         "total_net_capex_cny": loan.total_net_capex_cny,
         "equity_cny": loan.equity_cny,
         "first_drawdown_year": loan.first_year,
+        "availability_years": loan.availability_years,
+        "first_repayment_year": loan.first_repayment_year,
         "final_year": loan.final_year,
+        "capitalised_interest_cny": loan.capitalised_interest_cny,
         "total_interest_cny": float(loan.schedule.interest_cny.sum()) if len(loan.schedule) else 0.0,
         "sll_interest_saving_cny": sll_saving,
         "min_dscr": loan.min_dscr,
         "min_dscr_year": loan.min_dscr_year,
+        "llcr": loan.llcr,
+        "min_llcr": loan.min_llcr,
+        "plcr": loan.plcr,
+        "dsra_initial_cny": loan.dsra_initial_cny,
         "kpi_years_met": int(kpi_out.kpi_met.sum()),
         "kpi_years": int(len(kpi_out)),
         "cfads_beyond_horizon": CFADS_BEYOND_HORIZON,
+        "downside_cases": {r["case"]: {k: m(v) for k, v in r.items() if k not in ("case", "description")}
+                           for r in down_rows},
+        "use_of_proceeds": benefit,
         "project": {
             "npv_cny": m(m_tot.npv_cny), "irr": m(m_tot.irr), "irr_note": m_tot.irr_note,
             "simple_payback_years": m(m_tot.simple_payback_years), "discounted_payback_years": m(m_tot.discounted_payback_years),
@@ -305,7 +400,8 @@ def compute_finance(inp: FinanceInputs, settings: Finance) -> tuple[dict, dict[s
             for r in metrics.itertuples() if r.lever != "total"
         },
     }
-    tables = {"finance": cf, "finance_metrics": metrics, "loan_schedule": loan.schedule, "kpi_schedule": kpi_out}
+    tables = {"finance": cf, "finance_metrics": metrics, "loan_schedule": loan.schedule, "kpi_schedule": kpi_out,
+              "downside_cases": downside, "covenants": covenants, "use_of_proceeds": uop}
     return block, tables
 
 
@@ -344,14 +440,15 @@ def inputs_from_tables(tables: dict[str, pd.DataFrame], context: dict) -> Financ
 
 
 
-def recompute_saved(summary: dict, tables: dict[str, pd.DataFrame], overrides: dict) -> tuple[dict, dict[str, pd.DataFrame]]:
+def recompute_saved(summary: dict, tables: dict[str, pd.DataFrame], overrides: dict, case: str = "base",
+                    cases: tuple[str, ...] | None = None) -> tuple[dict, dict[str, pd.DataFrame]]:
     """Finance of a saved run with the saved settings, each overridden where given
     (raises pydantic.ValidationError on bad values)."""
     loan = summary.get("loan") or {}
     saved = {k: v for k, v in (loan.get("settings") or {}).items() if k in Finance.model_fields}
     settings = Finance(**{**saved, **{k: v for k, v in overrides.items() if v is not None}})
     context = {**loan.get("context", {}), "discount_rate": loan["settings"]["discount_rate"]}
-    block, out = compute_finance(inputs_from_tables(tables, context), settings)
+    block, out = compute_finance(inputs_from_tables(tables, context), settings, case, cases)
     for k in ("bau_total_cost_npv_cny",):
         if k in loan:
             block[k] = loan[k]

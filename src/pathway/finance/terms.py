@@ -23,10 +23,10 @@ DEFAULTS_CSV = Path(__file__).parents[1] / "data" / "finance_defaults.csv"
 
 CFADS_BEYOND_HORIZON = (
     "Beyond the optimiser's horizon, each lever's operating cash flow (energy savings, avoided carbon cost, "
-    "added O&M, purchases) and abatement are held at the last horizon year's level (nominal, no escalation), "
+    "added O&M, purchases) and abatement are held at the last horizon year's level (real, base-year CNY; no further escalation), "
     "scaled by the share of that lever's capex still in service (no reinvestment); green power, certificates "
     "and offsets are held flat. CFADS = energy savings + avoided carbon cost - added O&M - purchases "
-    "(subsidies and capex excluded)."
+    "- income tax (pathway.finance.tax; subsidies and capex excluded)."
 )
 
 
@@ -44,7 +44,9 @@ def default_value(item: str) -> float:
 
 
 def resolve_terms(f: Finance | None) -> Finance:
-    """The finance settings with every unset (None) SLL field taken from finance_defaults.csv."""
+    """The finance settings with the unset (None) SLL margin steps and inflation taken from
+    finance_defaults.csv. kpi_reduction_per_yr stays None unless set: the KPI target is then
+    the optimised path (``kpi_schedule``)."""
     f = f or Finance()
-    upd = {k: default_value(k) for k in ("kpi_reduction_per_yr", "kpi_step_down_bp", "kpi_step_up_bp") if getattr(f, k) is None}
+    upd = {k: default_value(k) for k in ("kpi_step_down_bp", "kpi_step_up_bp", "inflation_rate") if getattr(f, k) is None}
     return f.model_copy(update=upd)

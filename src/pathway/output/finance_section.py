@@ -79,9 +79,15 @@ def finance_html(tables: dict[str, pd.DataFrame], summary: dict | None = None) -
                              f"(covenant {st.get('min_dscr')})"),
             ("Terms", f"{st.get('loan_to_cost', 0):.0%} of financed capex, {st.get('tenor_years')} years, "
                       f"{st.get('interest_rate', 0):.2%}, {st.get('grace_years')} grace year(s), {st.get('repayment')}"),
-            ("Sustainability-linked margin", f"-{st.get('kpi_step_down_bp'):g} bp when the {st.get('kpi_metric')} KPI is met "
-                                             f"(-{st.get('kpi_reduction_per_yr', 0):.0%}/yr from the baseline), "
-                                             f"+{st.get('kpi_step_up_bp'):g} bp when missed; met in {loan.get('kpi_years_met')} "
+            ("Cover ratios", f"LLCR {_fmt(loan.get('llcr'), 'x')} and PLCR {_fmt(loan.get('plcr'), 'x')} at the first "
+                             f"repayment year ({loan.get('first_repayment_year') or 'n/a'}); DSRA {_fmt(loan.get('dsra_initial_cny'))}; "
+                             f"capitalised interest {_fmt(loan.get('capitalised_interest_cny'))}"),
+            ("Rates", str((loan.get("rates") or {}).get("statement", ""))),
+            ("Sustainability-linked margin", f"-{st.get('kpi_step_down_bp') or 0:g} bp when the {st.get('kpi_metric')} KPI "
+                                             f"({'all instruments' if st.get('kpi_include_certificates') else 'physical'}) "
+                                             f"is met, applied the year after verification "
+                                             f"(target: {'the optimised path' if st.get('kpi_reduction_per_yr') is None else format(st.get('kpi_reduction_per_yr'), '.0%') + '/yr from the baseline'}), "
+                                             f"+{st.get('kpi_step_up_bp') or 0:g} bp when missed; met in {loan.get('kpi_years_met')} "
                                              f"of {loan.get('kpi_years')} years; interest saved {_fmt(loan.get('sll_interest_saving_cny'))}"),
         ]
         parts.append("<table>" + "".join(f"<tr><td><b>{esc(a)}</b></td><td>{esc(b)}</td></tr>" for a, b in items) + "</table>")
@@ -118,11 +124,13 @@ def finance_html(tables: dict[str, pd.DataFrame], summary: dict | None = None) -
                      "or carbon exchange (annual emissions report); emissions after capture, before offsets.</p>"
                      + _display(k, {
                          "year": ("year", str), "emissions_t": ("emissions, tCO2", num),
-                         "intensity_t_per_unit": ("intensity, tCO2/unit", lambda v: f"{v:.5f}"),
-                         "intensity_target_t_per_unit": ("intensity target", lambda v: f"{v:.5f}"),
+                         "intensity_kg_per_unit": ("intensity, kgCO2/unit", lambda v: f"{v:,.2f}"),
+                         "intensity_target_kg_per_unit": ("intensity target, kgCO2/unit", lambda v: f"{v:,.2f}"),
+                         "bau_intensity_kg_per_unit": ("BAU intensity, kgCO2/unit", lambda v: f"{v:,.2f}"),
                          "absolute_target_t": ("absolute target, tCO2", num),
                          "kpi_met": ("KPI met", lambda v: "yes" if bool(v) else "no"),
                          "margin_bp": ("margin, bp", lambda v: f"{v:+g}"), "basis": ("basis", str)}))
+    parts.extend(_bank_tables(tables, esc))
     d = finance_defaults()
     parts.append("<p><small>" + esc(CFADS_BEYOND_HORIZON) + " Savings per lever: see pathway.finance."
                  "energy_savings_by_lever. Default SLL terms (data/finance_defaults.csv): "
@@ -131,6 +139,31 @@ def finance_html(tables: dict[str, pd.DataFrame], summary: dict | None = None) -
                  + "</small></p></section>")
     parts.append(REPORT_END)
     return "".join(parts)
+
+
+def _bank_tables(tables: dict[str, pd.DataFrame], esc) -> list[str]:
+    """Downside cases, the base covenant table and the use of proceeds, as HTML."""
+    out = []
+    num = lambda v: f"{v:,.0f}"  # noqa: E731
+    x2 = lambda v: f"{v:.2f}"  # noqa: E731
+    if "downside_cases" in tables and len(tables["downside_cases"]):
+        out.append("<h3>Downside cases (the plan fixed, re-valued)</h3>" + _display(tables["downside_cases"], {
+            "case": ("case", str), "description": ("what changes", str), "debt_cny": ("loan sized, CNY", num),
+            "min_dscr_sized": ("min DSCR of that loan", x2), "base_loan_min_dscr": ("base loan's min DSCR", x2),
+            "base_loan_breach_years": ("covenant breaches, years", str), "first_breach_year": ("first breach", lambda v: f"{v:.0f}"),
+            "npv_cny": ("NPV, CNY", num)}))
+    if "covenants" in tables and len(tables["covenants"]):
+        c = tables["covenants"]
+        out.append("<h3>Covenant table, base case</h3>" + _display(c[c.case == "base"], {
+            "year": ("year", str), "phase": ("phase", str), "cfads_cny": ("CFADS, nominal CNY", num),
+            "debt_service_cny": ("debt service, CNY", num), "dscr": ("DSCR", x2), "covenant_dscr": ("covenant", x2),
+            "headroom_share": ("headroom", lambda v: f"{v:+.1%}"), "breach": ("breach", lambda v: "yes" if bool(v) else "no")}))
+    if "use_of_proceeds" in tables and len(tables["use_of_proceeds"]):
+        out.append("<h3>Use of proceeds: eligibility (data/taxonomy.csv)</h3>" + _display(tables["use_of_proceeds"], {
+            "technology": ("technology", str), "loan_allocated_cny": ("loan, CNY", num),
+            "eligible": ("eligible", lambda v: "yes" if bool(v) else "no"), "reason": ("reason", str),
+            "pboc_crf_field": ("PBoC facility field", str)}))
+    return out
 
 
 def _service_figure(tables: dict[str, pd.DataFrame]) -> go.Figure:
@@ -149,8 +182,9 @@ def _service_figure(tables: dict[str, pd.DataFrame]) -> go.Figure:
 
 
 def bank_sheet(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """One sheet for a lender: per year the loan schedule, the plan's total cash flows
-    and the SLL KPI (years of the loan and of the horizon)."""
+    """One sheet for a lender: per year the loan schedule, the plan's total cash flows,
+    the SLL KPI and the loan's DSCR under each downside case (dscr_<case>; years of the
+    loan and of the horizon)."""
     if "finance" not in tables:
         return pd.DataFrame()
     tot = tables["finance"]
@@ -159,11 +193,17 @@ def bank_sheet(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
                                      "net_cash_flow_cny"]]
     sched = tables.get("loan_schedule", pd.DataFrame(columns=SCHEDULE_COLUMNS)).drop(columns=["cfads_cny", "period"], errors="ignore")
     kpi = tables.get("kpi_schedule", pd.DataFrame(columns=["year"]))
-    kpi = kpi[[c for c in ("year", "emissions_t", "intensity_t_per_unit", "intensity_target_t_per_unit",
+    kpi = kpi[[c for c in ("year", "emissions_t", "intensity_kg_per_unit", "intensity_target_kg_per_unit",
                            "absolute_target_t", "kpi_met") if c in kpi.columns]]
     years = sorted(set(sched.year.astype(int)) | set(kpi.year.astype(int)))
     out = pd.DataFrame({"year": years})
     out = out.merge(tot, on="year", how="left").merge(sched, on="year", how="left").merge(kpi, on="year", how="left")
+    cov = tables.get("covenants")
+    if cov is not None and len(cov):
+        # the loan's DSCR under each downside case (the plan fixed), one column per case
+        wide = cov[cov.case != "base"].pivot(index="year", columns="case", values="dscr")
+        wide.columns = [f"dscr_{c}" for c in wide.columns]
+        out = out.merge(wide.reset_index(), on="year", how="left")
     return out
 
 

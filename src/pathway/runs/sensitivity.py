@@ -29,6 +29,7 @@ def energy_price_sensitivity(path: str | Path, growth_rates: Iterable[float], ov
         if loan is None:
             raise ValueError("the scenario has no finance block")
         rows.append(dict(case=f"{g:+.0%}/yr", energy_price_growth_per_yr=float(g), debt_cny=loan["debt_cny"],
-                         binding=loan["binding"], min_dscr=loan["min_dscr"], npv_cny=loan["project"]["npv_cny"],
+                         binding=loan["binding"], min_dscr=loan["min_dscr"],
+                         loan_to_cost_limit_cny=loan["loan_to_cost_limit_cny"], npv_cny=loan["project"]["npv_cny"],
                          irr=loan["project"]["irr"], capex_cny=res.summary["capex_total_cny"]))
     return pd.DataFrame(rows)

@@ -515,7 +515,20 @@ class Finance(Strict):
     tenor_years: LifeYears = Field(5, description="Loan tenor, years from the first drawdown (at most 100). Default 5.")
     interest_rate: Share = Field(0.035, description="Nominal interest rate, fraction/yr. Default 0.035.")
     grace_years: Annotated[int, Field(ge=0)] = Field(0, description="Years of interest only before repayment starts (< tenor_years). Default 0.")
-    repayment: Literal["annuity", "equal_principal"] = Field("annuity", description="annuity (level payments) or equal_principal. Default annuity.")
+    repayment: Literal["annuity", "equal_principal", "sculpted"] = Field(
+        "annuity", description="annuity (level payments), equal_principal, or sculpted (debt service = CFADS / min_dscr, scaled to repay the loan). Default annuity.")
+    availability_years: Annotated[int, Field(ge=1)] | None = Field(
+        None, description="Years from the first drawdown in which capex is drawn (capex later is equity); None: up to the last capex year inside the tenor, leaving one repayment year.")
+    idc: Literal["capitalised", "paid"] = Field(
+        "capitalised", description="Interest during construction (the availability period): capitalised into the loan balance, or paid from CFADS. Default capitalised.")
+    dsra_months: Annotated[float, Field(ge=0, le=24)] = Field(
+        0.0, description="Debt-service reserve account: months of the next year's debt service held from the first repayment year, funded by equity. Default 0 (none).")
+    income_tax: Literal["standard", "high_tech", "none"] = Field(
+        "standard", description="Corporate income tax on the plan's incremental profit: standard 25 %, high_tech 15 % (certified high and new technology enterprise), none (pre-tax). Default standard.")
+    inflation_rate: Annotated[float, Field(ge=-0.05, le=0.5)] | None = Field(
+        None, description="Inflation, fraction/yr, to turn the plan's real cash flows into nominal ones for the loan (Fisher); None: data/finance_defaults.csv.")
+    kpi_include_certificates: bool = Field(
+        False, description="SLL KPI counts green certificates and green power purchases; default False: physical emissions only.")
     min_dscr: NonNeg = Field(1.2, description="Minimum debt service coverage ratio (CFADS / debt service) in every year. Default 1.2.")
     lump_sum_subsidy_cny: NonNeg = Field(0.0, description="One-off subsidy in the target year, CNY (e.g. a zero-carbon-factory award). Default 0.")
     # Sustainability-linked loan (SLL) terms and the appraisal period (pathway.finance).
@@ -533,6 +546,8 @@ class Finance(Strict):
     def _grace_inside_tenor(self) -> Finance:
         if self.grace_years >= self.tenor_years:
             raise ValueError(f"grace_years ({self.grace_years}) must be less than tenor_years ({self.tenor_years})")
+        if self.availability_years is not None and self.availability_years >= self.tenor_years:
+            raise ValueError(f"availability_years ({self.availability_years}) must be less than tenor_years ({self.tenor_years})")
         return self
 
 
