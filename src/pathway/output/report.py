@@ -134,6 +134,7 @@ footer{color:var(--muted);font-size:12px;text-align:center;padding:10px 0 30px;w
 """
 
 PRINT_CSS = (Path(__file__).parent / "templates" / "print.css").read_text(encoding="utf-8")  # A4 print stylesheet
+PRINT_JS = (Path(__file__).parent / "templates" / "print.js").read_text(encoding="utf-8")  # charts redrawn at A4 width to print
 PLOT_CONFIG = {"displaylogo": False, "responsive": True, "modeBarButtonsToRemove": ["lasso2d", "select2d"],
                "toImageButtonOptions": {"format": "png", "scale": 2}}
 
@@ -417,7 +418,7 @@ def _page(title: str, header: str, body: str, footer: str, lang: str) -> str:
     return with_csp(
         f"<!doctype html><html lang='{'zh-CN' if lang == 'zh' else 'en'}'><head><meta charset='utf-8'>"
         f"<meta name='viewport' content='width=device-width, initial-scale=1'><title>{_esc(title)}</title>"
-        f"<style>{CSS}{PRINT_CSS}</style></head><body>{header}<main>{body}</main><footer>{footer}</footer></body></html>")
+        f"<style>{CSS}{PRINT_CSS}</style><script>{PRINT_JS}</script></head><body>{header}<main>{body}</main><footer>{footer}</footer></body></html>")
 
 
 def report_html(summary: Mapping, tables: Mapping[str, pd.DataFrame], lang: str = "en") -> str:
