@@ -62,7 +62,7 @@ def test_print_page_swaps_each_chart_for_its_image():
     out = export.print_page(page, {"macc": b"\x89PNG"})
     assert "plotly-graph-div" not in out and "<img class='chart-print' data-chart='macc'" in out
     assert "src='data:image/png;base64,iVBORw=='" in out
-    with pytest.raises(ValueError, match="no chart 'capex'"):
+    with pytest.raises(export.ExportError, match="no chart 'capex'"):
         export.print_page(page, {"capex": b""})
 
 

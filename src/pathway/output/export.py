@@ -33,7 +33,13 @@ BROWSER_ENV = ("PATHWAY_BROWSER", "BROWSER_PATH")  # an explicit browser path wi
 PRINT_TIMEOUT_S = 120
 
 
-class ExportBackendError(PathwayError):
+class ExportError(PathwayError):
+    """The export cannot be made from this page (a chart of the report not found): exit 1."""
+
+    exit_code = 1
+
+
+class ExportBackendError(ExportError):
     """No way to draw static images here (no Chromium, or kaleido missing or failing): exit 1,
     with what to install."""
 
@@ -106,7 +112,7 @@ def print_page(report_html_text: str, images: Mapping[str, bytes], alt: Mapping[
         img = f"<img class='chart-print' data-chart='{key}' alt='{label}' src='{src}'>"
         out, n = re.subn(_CHART_DIV.format(key=re.escape(key)), lambda _m: img, out, count=1)
         if n != 1:
-            raise ValueError(f"the report has no chart '{key}' to print")
+            raise ExportError(f"the report has no chart '{key}' to print (no div 'chart-{key}' in the page)")
     return out
 
 
