@@ -709,3 +709,35 @@ def all_figures(tables: Mapping[str, pd.DataFrame], lang: str = "en", target_yea
         "dispatch": dispatch_day(tables, year=ty, lang=lang),
         "capacity": capacity_timeline(tables, lang=lang),
     }
+
+
+# ---------------------------------------------------------------------------------------
+# file names and the toolbar's download button
+# ---------------------------------------------------------------------------------------
+CHART_FILE_NAMES = {  # key in all_figures -> file name stem (download button, `pathway export`)
+    "pathway": "emissions_pathway",
+    "waterfall": "abatement_waterfall",
+    "macc": "macc",
+    "capex": "capex_schedule",
+    "energy_mix": "energy_mix",
+    "dispatch": "dispatch_day",
+    "capacity": "capacity_timeline",
+}
+
+
+def chart_file_name(key: str) -> str:
+    """The file name stem of a chart: the meaningful name for the report's keys, else the key
+    itself reduced to [a-z0-9_] (never empty)."""
+    if key in CHART_FILE_NAMES:
+        return CHART_FILE_NAMES[key]
+    stem = "".join(c if c.isalnum() else "_" for c in str(key).lower()).strip("_")
+    return stem or "chart"
+
+
+def plot_config(key: str, base: Mapping | None = None) -> dict:
+    """The plotly config of one chart: ``base`` with the toolbar's download named after the
+    chart (``emissions_pathway.png``, not ``newplot.png``)."""
+    cfg = dict(base or {})
+    cfg["toImageButtonOptions"] = {"format": "png", "scale": 2, **dict(cfg.get("toImageButtonOptions") or {}),
+                                   "filename": chart_file_name(key)}
+    return cfg

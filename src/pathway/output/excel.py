@@ -1,24 +1,40 @@
-"""The results workbook: a summary sheet plus one sheet per table, units in headers.
+"""The results workbook (XlsxWriter): a summary sheet, one sheet per table, and the lender's
+bank sheet whose totals and DSCR are live Excel formulas.
 
 Column names of the tables already carry their units (``emissions_t``, ``capex_cny``,
-``energy_mwh`` …); the summary sheet has a unit column. Headers are bold and frozen,
-columns sized to their content, and money / tonnes / MWh shown with thousands
-separators (the cell values stay full precision).
+``energy_mwh`` …) and stay the sheets' headers; number formats follow the unit (CNY with
+thousands separators, shares and rates as percentages, DSCR as 0.00x, years as integers; the
+cell values stay full precision). The summary sheet has one row per leaf of summary.json
+(nested objects flattened into dotted keys, never a Python repr), with its unit and a
+readable description. User text is never written as a formula (``strings_to_formulas`` off):
+the only formulas are the bank sheet's own, each checked against the Python value before it is
+written and cached with that value.
 """
 
 from __future__ import annotations
 
+import math
+import re
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pandas as pd
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-DISPATCH_MAX_ROWS = 100_000  # larger hourly tables stay in CSV only (openpyxl writes ~1e5 cells/s)
+DISPATCH_MAX_ROWS = 100_000  # larger hourly tables stay in CSV only
 HEADER_FILL = PatternFill("solid", fgColor="ECEFF1")
 HEADER_FONT = Font(bold=True)
 THOUSANDS = "#,##0.00"
 THOUSANDS_UNITS = ("_cny", "_t", "_mwh", "_cny_per_t", "_cny_per_mwh")
+FMT_CNY = "#,##0"
+FMT_QUANTITY = "#,##0.0"
+FMT_PERCENT = "0.00%"
+FMT_RATIO = '0.00"x"'
+FMT_YEAR = "0"
+FMT_BP = '0.0" bp"'
+WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "nan_inf_to_errors": True}
+Label = Callable[[str], str]  # a key (``capex_cny``, ``loan``) -> its display label (the message catalogue plugs in here)
 
 
 def unit_of(field: str) -> str:
@@ -29,6 +45,14 @@ def unit_of(field: str) -> str:
                          ("_sha256", "hex digest")):
         if f.endswith(suffix):
             return unit
+    if "dscr" in f:
+        return "x (CFADS / debt service)"
+    if f.endswith("_rate") or f == "irr":
+        return "fraction per year"
+    if f.endswith("_bp"):
+        return "basis points"
+    if f.endswith("_years"):
+        return "years"
     if f in ("green_electricity_share",):
         return "fraction (0-1)"
     if f in ("target_year", "base_year"):
@@ -36,17 +60,67 @@ def unit_of(field: str) -> str:
     return ""
 
 
-def summary_rows(summary: dict) -> pd.DataFrame:
+def number_format(field: str) -> str | None:
+    """The Excel number format of a column or summary field, from its name (None: General)."""
+    f = field.split(".")[-1] if field.split(".")[-1] and not field.split(".")[-1].isdigit() else field.split(".")[0]
+    f = f.lower()
+    if "dscr" in f:
+        return FMT_RATIO
+    if f.endswith(("_share", "share_target_year", "_rate", "_fraction", "loan_to_cost")) or f in ("irr", "green_electricity_share"):
+        return FMT_PERCENT
+    if f.endswith("_bp"):
+        return FMT_BP
+    if f in ("year", "base_year", "target_year", "first_year", "last_year", "final_year") or f.endswith("_year"):
+        return FMT_YEAR
+    if f.endswith(("_cny_per_t", "_cny_per_mwh", "_t", "_mwh", "_kw", "_kwh", "_per_unit")):
+        return FMT_QUANTITY
+    if f.endswith("_cny"):
+        return FMT_CNY
+    return None
+
+
+ACRONYMS = {"dscr": "DSCR", "npv": "NPV", "irr": "IRR", "cfads": "CFADS", "om": "O&M", "bau": "BAU", "ccus": "CCUS",
+            "lcoa": "LCOA", "sll": "SLL", "kpi": "KPI", "pv": "PV", "ccer": "CCER", "gec": "GEC", "ppa": "PPA", "mac": "MAC"}
+UNIT_SUFFIXES = ("_cny_per_t", "_cny_per_mwh", "_t_per_unit", "_cny", "_mwh", "_kwh", "_kw", "_t", "_sha256")
+
+
+def default_label(key: str) -> str:
+    """A readable English label for one key: ``total_cost_npv_cny`` -> ``Total cost npv``
+    (the unit goes in its own column), ``2027`` -> ``2027``."""
+    k = str(key)
+    for suffix in UNIT_SUFFIXES:
+        if k.endswith(suffix) and len(k) > len(suffix):
+            k = k[: -len(suffix)]
+            break
+    words = [ACRONYMS.get(w, w) for w in k.split("_") if w]
+    text = " ".join(words)
+    return text[:1].upper() + text[1:] if text else str(key)
+
+
+def flatten(value, prefix: str = "") -> list[tuple[str, object]]:
+    """(dotted key, scalar) for every leaf: dicts recurse (``loan.settings.tenor_years``), lists
+    of scalars become one comma-joined text, lists of dicts recurse with the index as key."""
+    if isinstance(value, Mapping):
+        out: list[tuple[str, object]] = []
+        for k, v in value.items():
+            out.extend(flatten(v, f"{prefix}.{k}" if prefix else str(k)))
+        return out or [(prefix, "")]
+    if isinstance(value, (list, tuple)):
+        if any(isinstance(v, (Mapping, list, tuple)) for v in value):
+            return [kv for i, v in enumerate(value) for kv in flatten(v, f"{prefix}.{i}")]
+        return [(prefix, ", ".join(map(str, value)))]
+    return [(prefix, value)]
+
+
+def summary_rows(summary: dict, label: Label | None = None) -> pd.DataFrame:
+    """One row per leaf of the summary: field (dotted key), value, unit, description."""
+    label = label or default_label
     rows = []
-    for k, v in summary.items():
-        if isinstance(v, dict):
-            for kk, vv in v.items():
-                if isinstance(vv, dict):
-                    vv = ", ".join(f"{a}={b}" for a, b in vv.items())
-                rows.append({"field": f"{k}.{kk}", "value": vv, "unit": unit_of(k)})
-        else:
-            rows.append({"field": k, "value": v if not isinstance(v, list) else ", ".join(map(str, v)), "unit": unit_of(k)})
-    return pd.DataFrame(rows, columns=["field", "value", "unit"])
+    for key, v in flatten(summary):
+        parts = key.split(".")
+        unit = next((u for u in (unit_of(p) for p in reversed(parts)) if u), "")
+        rows.append({"field": key, "value": v, "unit": unit, "description": ", ".join(label(p) for p in parts)})
+    return pd.DataFrame(rows, columns=["field", "value", "unit", "description"])
 
 
 def defuse_formulas(ws) -> int:
@@ -82,28 +156,167 @@ def _format_sheet(ws, df: pd.DataFrame) -> None:
                 cell.number_format = THOUSANDS
 
 
-def write_workbook(path: Path, summary: dict, tables: dict[str, pd.DataFrame]) -> None:
-    """summary sheet first, then one sheet per table (sheet name = table name)."""
-    summ = summary_rows(summary)
-    notes = []
-    with pd.ExcelWriter(path, engine="openpyxl") as xl:
-        skipped = {n: len(df) for n, df in tables.items() if n == "dispatch" and len(df) > DISPATCH_MAX_ROWS}
-        for n, rows in skipped.items():
-            notes.append({"field": f"sheet {n}", "value": f"not in the workbook ({rows:,} rows): see tables/{n}.csv", "unit": ""})
-        summ = pd.concat([summ, pd.DataFrame(notes, columns=summ.columns)], ignore_index=True) if notes else summ
-        summ.to_excel(xl, sheet_name="summary", index=False)
-        _format_sheet(xl.sheets["summary"], summ)
-        xl.sheets["summary"].column_dimensions["B"].width = 40
-        for name, df in tables.items():
-            if name in skipped:
+
+
+# ---------------------------------------------------------------------------------------
+# the XlsxWriter workbook
+# ---------------------------------------------------------------------------------------
+class _Formats:
+    """The workbook's cell formats, created once per workbook."""
+
+    def __init__(self, wb) -> None:
+        self.wb = wb
+        self.header = wb.add_format({"bold": True, "bg_color": "#ECEFF1", "valign": "vcenter", "text_wrap": True})
+        self._num: dict[str, object] = {}
+
+    def num(self, fmt: str | None):
+        if fmt is None:
+            return None
+        if fmt not in self._num:
+            self._num[fmt] = self.wb.add_format({"num_format": fmt})
+        return self._num[fmt]
+
+
+def _width(df: pd.DataFrame, col) -> float:
+    sample = df[col].head(500).map(lambda v: "" if _blank(v) else (f"{v:,.2f}" if isinstance(v, float) else str(v)))
+    return max(8, min(max([len(str(col))] + [len(v) for v in sample]) + 2, 60))
+
+
+def _blank(v) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA or v is pd.NaT
+
+
+def _write_table(xl: pd.ExcelWriter, fmts: _Formats, sheet: str, df: pd.DataFrame, start_row: int = 0) -> object:
+    """df on its own sheet: bold frozen header, autofilter, widths, number formats by unit."""
+    df.to_excel(xl, sheet_name=sheet, index=False, startrow=start_row)
+    ws = xl.sheets[sheet]
+    for j, col in enumerate(df.columns):
+        ws.write_string(start_row, j, str(col), fmts.header)
+        fmt = number_format(str(col)) if pd.api.types.is_numeric_dtype(df[col]) and not pd.api.types.is_bool_dtype(df[col]) else None
+        ws.set_column(j, j, _width(df, col), fmts.num(fmt))
+    ws.freeze_panes(start_row + 1, 0)
+    if len(df.columns):
+        ws.autofilter(start_row, 0, start_row + len(df), len(df.columns) - 1)
+    return ws
+
+
+def _write_summary(xl: pd.ExcelWriter, fmts: _Formats, summ: pd.DataFrame) -> None:
+    """The summary sheet: each value with the number format of its field."""
+    ws = _write_table(xl, fmts, "summary", summ)
+    for i, (field, value) in enumerate(zip(summ.field, summ.value), start=1):
+        fmt = number_format(str(field))
+        if fmt and isinstance(value, (int, float)) and not isinstance(value, bool) and not _blank(value):
+            ws.write_number(i, 1, float(value), fmts.num(fmt))
+    ws.set_column(1, 1, 22)
+    ws.set_column(3, 3, 48)
+
+
+# --- the bank sheet ---------------------------------------------------------------------
+# Each rule: column it computes, Excel template over other columns of the same row ({col}) or
+# of the row before ({prev.col}), and the same formula in Python. A rule is written as a
+# formula only where every input column exists and it reproduces the Python value on every
+# row (to 1e-6, relative); otherwise the column stays values. New columns from the finance
+# tables flow in as values; a new identity is one line here.
+BANK_FORMULAS: list[tuple[str, str, Callable[[Mapping], float]]] = [
+    ("debt_service_cny", "{interest_cny}+{principal_cny}", lambda r: r["interest_cny"] + r["principal_cny"]),
+    ("closing_balance_cny", "{opening_balance_cny}+{drawdown_cny}-{principal_cny}",
+     lambda r: r["opening_balance_cny"] + r["drawdown_cny"] - r["principal_cny"]),
+    ("opening_balance_cny", "{prev.closing_balance_cny}", lambda r: r["prev.closing_balance_cny"]),
+    ("interest_cny", "({opening_balance_cny}+{drawdown_cny})*{interest_rate}",
+     lambda r: (r["opening_balance_cny"] + r["drawdown_cny"]) * r["interest_rate"]),
+    ("cfads_cny", "{energy_savings_cny}+{avoided_carbon_cost_cny}-{added_om_cny}-{purchases_cny}",
+     lambda r: r["energy_savings_cny"] + r["avoided_carbon_cost_cny"] - r["added_om_cny"] - r["purchases_cny"]),
+    ("net_cash_flow_cny", "{cfads_cny}-{capex_cny}+{subsidies_cny}", lambda r: r["cfads_cny"] - r["capex_cny"] + r["subsidies_cny"]),
+    ("dscr", "IF({debt_service_cny}>0,{cfads_cny}/{debt_service_cny},\"\")",
+     lambda r: r["cfads_cny"] / r["debt_service_cny"] if r["debt_service_cny"] > 0 else math.nan),
+]
+_REF = re.compile(r"\{(prev\.)?(\w+)\}")
+BANK_TOTALS_SHEET = "bank_totals"
+
+
+def _close(a: float, b: float) -> bool:
+    if _blank(a) or _blank(b):
+        return _blank(a) and _blank(b)
+    return abs(a - b) <= 1e-6 * max(1.0, abs(a), abs(b))
+
+
+def bank_formula_cells(bank: pd.DataFrame) -> dict[tuple[int, str], str]:
+    """(row index, column) -> Excel formula (without '=', A1 refs on the bank sheet, data from
+    row 2) for every cell a rule computes and verifiably reproduces."""
+    cols = list(bank.columns)
+    letter = {c: get_column_letter(j + 1) for j, c in enumerate(cols)}
+    cells: dict[tuple[int, str], str] = {}
+    for target, template, fn in BANK_FORMULAS:
+        refs = _REF.findall(template)
+        if target not in letter or any(c not in letter for _, c in refs):
+            continue
+        rows = []
+        for i in range(len(bank)):
+            if _blank(bank[target].iloc[i]):
                 continue
-            sheet = name[:31]
-            df.to_excel(xl, sheet_name=sheet, index=False)
-            _format_sheet(xl.sheets[sheet], df)
+            if any(p and i == 0 for p, _ in refs):
+                continue
+            vals = {("prev." if p else "") + c: bank[c].iloc[i - 1 if p else i] for p, c in refs}
+            if any(_blank(v) for v in vals.values()):
+                continue
+            rows.append((i, vals))
+        if not rows or not all(_close(fn(v), bank[target].iloc[i]) for i, v in rows):
+            continue
+        for i, _ in rows:
+            cells[(i, target)] = _REF.sub(lambda m: f"{letter[m.group(2)]}{i + 1 + (1 if not m.group(1) else 0)}", template)
+    return cells
+
+
+def _write_bank(xl: pd.ExcelWriter, fmts: _Formats, bank: pd.DataFrame, label: Label) -> None:
+    """The bank sheet (values, with the verified identities as live formulas cached with the
+    Python value) and the bank_totals sheet: SUM of every CNY / tonne column and the minimum
+    and mean DSCR, as formulas over the bank sheet's rows."""
+    ws = _write_table(xl, fmts, "bank", bank)
+    for (i, col), formula in bank_formula_cells(bank).items():
+        j = bank.columns.get_loc(col)
+        v = bank[col].iloc[i]
+        fmt = fmts.num(number_format(col))
+        ws.write_formula(i + 1, j, "=" + formula, fmt, "" if _blank(v) else float(v))
+    n = len(bank)
+    rows = []
+    for j, col in enumerate(bank.columns):
+        rng = f"bank!{get_column_letter(j + 1)}2:{get_column_letter(j + 1)}{n + 1}"
+        series = pd.to_numeric(bank[col], errors="coerce") if col != "year" else None
+        if series is None or series.notna().sum() == 0:
+            continue
+        if (str(col).endswith("_cny") and not str(col).endswith("balance_cny")) or col == "emissions_t":
+            rows.append((f"total {label(col)}", col, f"SUM({rng})", float(series.sum())))
+        if col == "dscr":
+            rows.append((f"minimum {label(col)}", col, f"MIN({rng})", float(series.min())))
+            rows.append((f"average {label(col)}", col, f"AVERAGE({rng})", float(series.mean())))
+    tot = pd.DataFrame([(m, c, unit_of(c)) for m, c, _, _ in rows], columns=["measure", "column", "unit"])
+    tot.insert(2, "value", [v for *_, v in rows])
+    wt = _write_table(xl, fmts, BANK_TOTALS_SHEET, tot)
+    for i, (_, col, formula, v) in enumerate(rows, start=1):
+        wt.write_formula(i, 2, "=" + formula, fmts.num(number_format(col)), v)
+    wt.set_column(2, 2, 20)
+
+
+def write_workbook(path: Path, summary: dict, tables: dict[str, pd.DataFrame], label: Label | None = None) -> None:
+    """summary sheet first, then one sheet per table (sheet name = table name), then the bank
+    sheet and its totals when the run has finance tables. ``label`` maps a key to its display
+    label (default: English from the key)."""
+    label = label or default_label
+    summ = summary_rows(summary, label)
+    skipped = {n: len(df) for n, df in tables.items() if n == "dispatch" and len(df) > DISPATCH_MAX_ROWS}
+    notes = [{"field": f"sheet {n}", "value": f"not in the workbook ({rows:,} rows): see tables/{n}.csv", "unit": "",
+              "description": ""} for n, rows in skipped.items()]
+    if notes:
+        summ = pd.concat([summ, pd.DataFrame(notes, columns=summ.columns)], ignore_index=True)
+    with pd.ExcelWriter(path, engine="xlsxwriter", engine_kwargs={"options": WORKBOOK_OPTIONS}) as xl:
+        fmts = _Formats(xl.book)
+        _write_summary(xl, fmts, summ)
+        for name, df in tables.items():
+            if name not in skipped:
+                _write_table(xl, fmts, name[:31], df)
         from pathway.output.finance_section import (
             bank_sheet,  # lender's sheet: loan schedule, cash flows, SLL KPI (if any)
         )
 
         if len(bank := bank_sheet(dict(tables))):
-            bank.to_excel(xl, sheet_name="bank", index=False)
-            _format_sheet(xl.sheets["bank"], bank)
+            _write_bank(xl, fmts, bank.reset_index(drop=True), label)

@@ -133,6 +133,8 @@ footer{color:var(--muted);font-size:12px;text-align:center;padding:10px 0 30px;w
 .badge.ok{background:var(--ok)} .badge.bad{background:var(--bad)}
 """
 
+PRINT_CSS = (Path(__file__).parent / "templates" / "print.css").read_text(encoding="utf-8")  # A4 print stylesheet
+PRINT_JS = (Path(__file__).parent / "templates" / "print.js").read_text(encoding="utf-8")  # charts redrawn at A4 width to print
 PLOT_CONFIG = {"displaylogo": False, "responsive": True, "modeBarButtonsToRemove": ["lasso2d", "select2d"],
                "toImageButtonOptions": {"format": "png", "scale": 2}}
 
@@ -233,7 +235,7 @@ class _Figures:
             fig = go.Figure(fig)
             fig.update_layout(title_text="", margin_t=60 if fig.layout.updatemenus else 30)
         div = pio.to_html(fig, full_html=False, include_plotlyjs=self.first, include_mathjax=False,
-                          div_id=f"chart-{chart_id}", config=PLOT_CONFIG, default_width="100%",
+                          div_id=f"chart-{chart_id}", config=charts.plot_config(chart_id, PLOT_CONFIG), default_width="100%",
                           default_height=f"{int(fig.layout.height or 460)}px")
         self.first = False
         return f"<div class='chart' data-chart='{_esc(chart_id)}'>{div}</div>"
@@ -416,7 +418,7 @@ def _page(title: str, header: str, body: str, footer: str, lang: str) -> str:
     return with_csp(
         f"<!doctype html><html lang='{'zh-CN' if lang == 'zh' else 'en'}'><head><meta charset='utf-8'>"
         f"<meta name='viewport' content='width=device-width, initial-scale=1'><title>{_esc(title)}</title>"
-        f"<style>{CSS}</style></head><body>{header}<main>{body}</main><footer>{footer}</footer></body></html>")
+        f"<style>{CSS}{PRINT_CSS}</style><script>{PRINT_JS}</script></head><body>{header}<main>{body}</main><footer>{footer}</footer></body></html>")
 
 
 def report_html(summary: Mapping, tables: Mapping[str, pd.DataFrame], lang: str = "en") -> str:
