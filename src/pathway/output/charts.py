@@ -200,18 +200,28 @@ def emissions_pathway(tables: Mapping[str, pd.DataFrame], lang: str = "en", meth
     if (np.abs(off) > 1e-9).any():
         add(go.Bar(x=years, y=-off, name=label("offsets", lang), marker_color=colour("offsets"), marker_pattern_shape=".",
                    hovertemplate=_hover("tCO2"), meta=dict(kind="offsets")), None)
+    # the ceiling belongs to the rule's method only: the other view shows no ceiling and no verdict
     add(go.Scatter(x=years, y=pw["ceiling_t"].reindex(years).to_numpy(), mode="lines+markers",
                    name=f"{label('ceiling', lang)} ({label(method, lang)})", line=dict(color=colour("ceiling"), width=2.5, dash="dash"),
-                   hovertemplate=_hover("tCO2"), meta=dict(kind="ceiling")), None)
+                   hovertemplate=_hover("tCO2"), meta=dict(kind="ceiling", method=method)), method)
 
     n = len(fig.data)
+    year_note = dict(x=target_year, y=1.0, yref="paper", text=f"{label('target_year', lang)} {target_year}",
+                     showarrow=False, yanchor="bottom", font=dict(size=11))
+
+    def method_note(m: str) -> dict:
+        text = label("rule_method_note", lang) if m == method else label("other_method_note", lang)
+        return dict(x=0, xref="paper", y=1.0, yref="paper", yanchor="bottom", xanchor="left", showarrow=False,
+                    text=f"{label(m, lang)}: {text}", font=dict(size=11, color="#c62828" if m != method else "#263238"))
+
     buttons = []
     for m in methods:
         vis = [i in shared or i in traces_of[m] for i in range(n)]
-        buttons.append(dict(label=label(m, lang), method="update", args=[{"visible": vis}]))
+        buttons.append(dict(label=label(m, lang), method="update",
+                            args=[{"visible": vis}, {"annotations": [year_note, method_note(m)]}]))
     fig.add_vline(x=target_year, line=dict(color="#263238", width=1.5, dash="dashdot"))
-    fig.add_annotation(x=target_year, y=1.0, yref="paper", text=f"{label('target_year', lang)} {target_year}",
-                       showarrow=False, yanchor="bottom", font=dict(size=11))
+    fig.add_annotation(**year_note)
+    fig.add_annotation(**method_note(method))
     _layout(fig, label("t_pathway", lang), barmode="relative",
             xaxis=dict(title=label("ax_year", lang), dtick=1, tickformat="d"),
             yaxis=dict(title=label("ax_tco2", lang), tickformat=",.0f", zeroline=True, zerolinecolor="#90a4ae"),
@@ -491,17 +501,30 @@ def energy_mix(tables: Mapping[str, pd.DataFrame], lang: str = "en") -> go.Figur
     """Final energy use per year stacked by carrier (MWh/yr): grid electricity, green
     power, green certificates, on-site PV, natural gas, other fuels (see
     :func:`energy_mix_table` for how each is derived), with the green electricity share
-    (%) on a second axis."""
+    (%) on a second axis. Certificates are not a source: their MWh are drawn as a hatched
+    part of the grid-electricity bar (grid colour), named as grid electricity with certificates."""
     _check_lang(lang)
     mix = energy_mix_table(tables)
     years = years_of(tables)
     fig = make_subplots(specs=[[{"secondary_y": True}]])
-    for carrier in dict.fromkeys(mix["carrier"]):
+    carriers = list(dict.fromkeys(mix["carrier"]))
+    if "green_certificates" in carriers:  # certificates sit on the grid bar they are bought against
+        carriers.remove("green_certificates")
+        carriers.insert(carriers.index("grid_electricity") + 1, "green_certificates")
+    for carrier in carriers:
         v = mix[mix["carrier"] == carrier].set_index("year")["energy_mwh"].reindex(years).fillna(0.0)
         if not (v.abs() > 1e-9).any():
             continue
-        fig.add_trace(go.Bar(x=years, y=v.to_numpy(), name=label(carrier, lang),
-                             marker_color=colour(carrier if carrier != "green_power_and_certificates" else "green_power"),
+        if carrier == "green_certificates":
+            # an attribute of grid electricity, not a source: grid colour, hatched
+            marker = dict(color=colour("grid_electricity"), pattern=dict(shape="/", fgcolor=colour("green_certificates"),
+                                                                         size=7, solidity=0.5))
+            name = label("grid_with_certificates", lang)
+        else:
+            marker = dict(color=colour(carrier if carrier != "green_power_and_certificates" else "green_power"))
+            name = label(carrier, lang)
+        fig.add_trace(go.Bar(x=years, y=v.to_numpy(), name=name, marker=marker, legendgroup="grid" if carrier in
+                             ("grid_electricity", "green_certificates") else carrier,
                              hovertemplate=_hover("MWh"), meta=dict(kind="carrier", carrier=carrier)), secondary_y=False)
     share = tables["pathway"].set_index("year")["green_electricity_share"].reindex(years) * 100
     fig.add_trace(go.Scatter(x=years, y=share.to_numpy(), mode="lines+markers", name="Green electricity share (%)" if lang == "en" else "绿电占比（%）",

@@ -119,6 +119,9 @@ LABELS: dict[str, dict[str, str]] = {
         "unit_MW": "Capacity (MW)", "unit_MWh": "Capacity (MWh)", "unit_MW_th": "Capacity (MW_th)",
         "unit_MWh_th": "Capacity (MWh_th)", "unit_t/yr": "Capacity (tCO2/yr)", "unit_share": "Adoption (share of potential)",
         "scenario": "Scenario",
+        "rule_method_note": "the target rule's method; the ceiling applies",
+        "other_method_note": "for information; the target rule does not use this method, no ceiling and no verdict",
+        "grid_with_certificates": "Grid electricity with certificates (attribute, not a source)",
     },
     "zh": {
         "baseline": "基准排放", "residual": "剩余净排放", "emissions_before_offsets": "抵消前排放",
@@ -156,6 +159,9 @@ LABELS: dict[str, dict[str, str]] = {
         "unit_MW": "装机（MW）", "unit_MWh": "容量（MWh）", "unit_MW_th": "装机（MW_th）",
         "unit_MWh_th": "容量（MWh_th）", "unit_t/yr": "捕集能力（tCO2/年）", "unit_share": "实施比例（占潜力）",
         "scenario": "情景",
+        "rule_method_note": "目标规则采用的方法；排放上限适用",
+        "other_method_note": "仅供参考；目标规则不采用此方法，无上限、不作判定",
+        "grid_with_certificates": "附绿证的电网电力（属性，非电源）",
     },
 }
 
