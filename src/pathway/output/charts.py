@@ -330,49 +330,109 @@ def abatement_waterfall(tables: Mapping[str, pd.DataFrame], year: int | None = N
 
 
 
+MACC_MIN_WIDTH_SHARE = 0.025  # every bar at least 2.5 % of the curve's total abatement wide
+MACC_OUTLIER_SHARE = 0.05  # a bar narrower than 5 % of the total abatement may be clipped as an outlier
+
+
+def macc_clip_limit(costs_cny_per_t, widths_t, mac: float | None = None) -> float:
+    """The y-axis limit of the MACC (CNY/tCO2): the largest |average cost| of the levers that
+    abate at least ``MACC_OUTLIER_SHARE`` of the total (so every big lever is drawn whole),
+    and at least 1.3 x |MAC| and 100 CNY/t; never more than the largest |cost|. Small levers
+    beyond it are outliers: drawn to the limit and marked with an arrow and their value."""
+    c = np.abs(np.asarray(costs_cny_per_t, dtype=float))
+    w = np.asarray(widths_t, dtype=float)
+    if not len(c) or c.max() <= 0:
+        return 100.0
+    big = c[w >= MACC_OUTLIER_SHARE * w.sum()]
+    lim = max(float(big.max()) if len(big) else 0.0, 1.3 * abs(mac) if mac is not None and np.isfinite(mac) else 0.0, 100.0)
+    return float(min(lim, c.max()))
+
+
 def macc(tables: Mapping[str, pd.DataFrame], year: int | None = None, lang: str = "en") -> go.Figure:
     """Marginal abatement cost curve of ``year`` (default: the target year).
 
     Levers sorted by average abatement cost (CNY/tCO2, :func:`lever_costs`), cheapest —
-    negative costs — on the left; each bar's width is the lever's abatement (tCO2/yr) and
-    its height the average cost. The horizontal line is the year's marginal abatement
-    cost, the dual value of the emissions ceiling (``pathway.marginal_abatement_cost_cny_per_t``).
-    Levers with no positive abatement are listed under the chart, not drawn.
+    negative costs — on the left; each bar's width is the lever's abatement (tCO2/yr in
+    ``year``), at least ``MACC_MIN_WIDTH_SHARE`` of the total so every bar is visible (the
+    true tonnes are in the hover, the label and the table under the chart), and its height
+    the average cost, clipped to :func:`macc_clip_limit` (a clipped bar carries an arrow
+    with its true value). Each bar is labelled with its lever and CNY/t. The horizontal
+    line is the year's marginal abatement cost, the dual value of the emissions ceiling
+    (``pathway.marginal_abatement_cost_cny_per_t``). Levers with no positive abatement
+    are listed under the chart, not drawn.
     """
     _check_lang(lang)
     year = year or target_year_of(tables)
     lc = lever_costs(tables, year)
     on = lc[lc["abatement_t"] > 1e-9].sort_values("average_cost_cny_per_t", kind="stable")
     off = lc[~(lc["abatement_t"] > 1e-9)]
-    fig = go.Figure()
-    x0 = 0.0
-    for r in on.itertuples():
-        w = float(r.abatement_t)
-        fig.add_trace(go.Bar(
-            x=[x0 + w / 2], y=[r.average_cost_cny_per_t], width=[w], name=label(r.lever, lang),
-            marker=dict(color=colour(r.lever), line=dict(color="white", width=1)),
-            customdata=[[w, r.net_cost_cny / 1e6, x0, x0 + w]], meta=dict(kind="lever", lever=r.lever),
-            hovertemplate=(f"<b>{label(r.lever, lang)}</b><br>%{{y:,.1f}} CNY/tCO2<br>%{{customdata[0]:,.0f}} tCO2/yr"
-                           "<br>net cost %{customdata[1]:,.2f} million CNY/yr<extra></extra>")))
-        x0 += w
     pw = tables["pathway"].set_index("year")
     mac = pw.loc[year, "marginal_abatement_cost_cny_per_t"] if year in pw.index else None
-    if mac is not None and pd.notna(mac):
+    mac = None if mac is None or pd.isna(mac) else float(mac)
+    total = float(on["abatement_t"].sum())
+    min_w = MACC_MIN_WIDTH_SHARE * total
+    lim = macc_clip_limit(on["average_cost_cny_per_t"], on["abatement_t"], mac)
+    fig = go.Figure()
+    x0 = 0.0
+    annotations = []
+    for r in on.itertuples():
+        w = float(r.abatement_t)
+        shown_w = max(w, min_w)
+        cost = float(r.average_cost_cny_per_t)
+        h = float(np.clip(cost, -lim, lim))
+        clipped = h != cost
+        fig.add_trace(go.Bar(
+            x=[x0 + shown_w / 2], y=[h], width=[shown_w], name=label(r.lever, lang),
+            marker=dict(color=colour(r.lever), line=dict(color="white", width=1)),
+            customdata=[[w, r.net_cost_cny / 1e6, x0, x0 + shown_w, cost]],
+            meta=dict(kind="lever", lever=r.lever, abatement_t=w, average_cost_cny_per_t=cost, clipped=clipped),
+            hovertemplate=(f"<b>{label(r.lever, lang)}</b><br>%{{customdata[4]:,.1f}} CNY/tCO2<br>%{{customdata[0]:,.0f}} tCO2/yr"
+                           f"<br>{label('net_cost', lang)} %{{customdata[1]:,.2f}} {label('mcny_per_yr', lang)}<extra></extra>")))
+        text = f"<b>{label(r.lever, lang)}</b><br>{cost:,.0f} CNY/t · {w:,.0f} t"
+        narrow = shown_w < 0.12 * max(total, 1e-9)
+        annotations.append(dict(x=x0 + shown_w / 2, y=h, text=text, showarrow=False, font=dict(size=10),
+                                textangle=-90 if narrow else 0, yanchor="bottom" if h >= 0 else "top",
+                                xanchor="center", yshift=4 if h >= 0 else -4, name=f"label:{r.lever}"))
+        if clipped:  # the arrow points past the axis end, with the true value
+            annotations.append(dict(x=x0 + shown_w / 2, y=h, ax=0, ay=-50 if h < 0 else 50, showarrow=True, arrowhead=2,
+                                    arrowwidth=2, arrowcolor="#c62828", text=f"{cost:,.0f} CNY/t",
+                                    font=dict(size=10, color="#c62828"), bgcolor="rgba(255,255,255,0.85)",
+                                    name=f"clipped:{r.lever}"))
+        x0 += shown_w
+    if mac is not None:
         fig.add_trace(go.Scatter(x=[0, max(x0, 1.0)], y=[mac, mac], mode="lines", name=f"{label('marginal_abatement_cost', lang)} {year}",
                                  line=dict(color=colour("marginal_abatement_cost"), dash="dash", width=2),
                                  hovertemplate="%{y:,.1f} CNY/tCO2<extra>" + label("marginal_abatement_cost", lang) + "</extra>",
                                  meta=dict(kind="mac")))
+    for a in annotations:
+        fig.add_annotation(**a)
     if not off.empty:
         items = ", ".join(f"{label(r.lever, lang)} ({r.abatement_t:,.0f} t)" for r in off.itertuples() if abs(r.abatement_t) > 1e-9
                           or r.net_cost_cny > 1e-6)
         if items:
             fig.add_annotation(text=label("not_shown", lang, year=year, items=items), xref="paper", yref="paper",
                                x=0, y=-0.30, showarrow=False, xanchor="left", font=dict(size=10, color="#607d8b"))
-    _layout(fig, label("t_macc", lang, year=year), barmode="overlay", bargap=0,
+    lo = -lim * 1.45 if (on["average_cost_cny_per_t"] < 0).any() else 0.0
+    hi = lim * 1.45 if (on["average_cost_cny_per_t"] > 0).any() or mac else lim * 0.2
+    _layout(fig, label("t_macc", lang, year=year), barmode="overlay", bargap=0, showlegend=False,
             xaxis=dict(title=label("ax_tco2_cum", lang), tickformat=",.0f", range=[0, max(x0, 1.0)]),
-            yaxis=dict(title=label("ax_cny_per_t", lang), tickformat=",.0f", zeroline=True, zerolinecolor="#263238"),
+            yaxis=dict(title=label("ax_cny_per_t", lang), tickformat=",.0f", zeroline=True, zerolinecolor="#263238",
+                       range=[lo, hi]),
             margin=dict(l=70, r=30, t=70, b=120))
     return fig
+
+
+def macc_table(tables: Mapping[str, pd.DataFrame], year: int | None = None) -> pd.DataFrame:
+    """The levers of the MACC, in its order: lever, kind of reduction (physical /
+    contractual / offsets), abatement (tCO2/yr), average cost (CNY/tCO2), net cost
+    (CNY/yr; negative saves money)."""
+    from pathway.analysis.story import REDUCTION_KIND
+
+    year = year or target_year_of(tables)
+    lc = lever_costs(tables, year)
+    on = lc[lc["abatement_t"] > 1e-9].sort_values("average_cost_cny_per_t", kind="stable")
+    return pd.DataFrame({"lever": on["lever"], "kind": on["lever"].map(REDUCTION_KIND), "abatement_t": on["abatement_t"],
+                         "average_cost_cny_per_t": on["average_cost_cny_per_t"], "net_cost_cny": on["net_cost_cny"]})
 
 
 # ---------------------------------------------------------------------------------------

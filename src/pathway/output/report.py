@@ -42,7 +42,8 @@ TEXT: dict[str, dict[str, str]] = {
         "c_waterfall": "Sequential attribution in a fixed order ({order}): each lever is credited with the change it makes "
                        "given the ones before it, so the steps add up exactly from the baseline to the residual.",
         "c_macc": "Average cost per lever = (annualised capex + fixed O&M + purchases − energy-cost savings) / abatement, in "
-                  "{y}; bar width = tonnes abated. Savings use the year's average grid and fuel prices (storage: hourly "
+                  "{y}; bar width = tonnes abated per year (at least 2.5 % of the total, so every lever shows); the axis holds "
+                  "every lever of 5 % or more of the tonnes; a smaller lever beyond it carries an arrow with its value. Savings use the year's average grid and fuel prices (storage: hourly "
                   "prices); demand-charge and carbon-price effects are not attributed. The dashed line is the marginal "
                   "abatement cost of the {y} ceiling.",
         "c_capex": "Upfront capital expenditure in the year of the build, by technology, and its running total.",
@@ -72,6 +73,8 @@ TEXT: dict[str, dict[str, str]] = {
         "cmp_title": "Scenario comparison", "cmp_table": "Scenarios side by side", "cmp_reports": "Reports of each scenario",
         "cmp_c": "Left: each scenario's emissions after capture (solid) and ceiling (dashed). Right: total discounted cost "
                  "against emissions in the scenario's own target year.",
+        "kind": "Kind of reduction", "h_abatement": "Abatement {y} (tCO2/yr)", "h_avg_cost": "Average cost (CNY/tCO2)",
+        "h_net_cost": "Net cost (million CNY/yr)",
         "metric": "Metric", "w_title": "Fair comparison over the common window {a}–{b}",
         "w_differ": "The planning horizons differ: totals over each scenario's own horizon are not comparable. The rows "
                     "below sum costs.csv and the abatement over the years all scenarios share ({a}–{b}).",
@@ -99,7 +102,7 @@ TEXT: dict[str, dict[str, str]] = {
         "c_pathway": "柱：CCUS捕集后的分来源排放（tCO2/年）；斜线部分为相对基准的减排；零线以下为CCUS捕集和抵消。"
                      "菱形：抵消后的净排放。按钮切换范围二的基于位置/基于市场核算；排放上限按{m}方法约束。",
         "c_waterfall": "按固定顺序逐项归因（{order}）：每项措施计入在前序措施基础上带来的变化，因此各步从基准排放精确累加到剩余排放。",
-        "c_macc": "各措施平均成本 =（年化投资 + 固定运维 + 采购 − 节省的能源费用）/ 减排量（{y}年）；柱宽为减排吨数。"
+        "c_macc": "各措施平均成本 =（年化投资 + 固定运维 + 采购 − 节省的能源费用）/ 减排量（{y}年）；柱宽为年减排吨数（至少为总量的2.5%，每项措施均可见）；纵轴完整显示占减排量5%及以上的措施，超出范围的小措施以箭头标注其数值。"
                   "节省按当年平均电价和燃料价格计算（储能按逐时电价）；需量电费和碳价影响不归因。虚线为{y}年排放上限的边际减排成本。",
         "c_capex": "按技术分列的建设当年一次性投资及其累计值。",
         "c_energy": "每年终端能源：电力按来源，燃料按低位发热量折算。绿证是电网电力的属性而非电源：购买绿证对应的电网电力以斜线标示。",
@@ -121,6 +124,8 @@ TEXT: dict[str, dict[str, str]] = {
         "kpi_other_m": "{y}年净排放（范围二{m}）", "kpi_other_sub": "仅供参考：目标规则不采用此方法（不作判定）；上限 {c} tCO2",
         "cmp_title": "情景对比", "cmp_table": "情景并列", "cmp_reports": "各情景报告",
         "cmp_c": "左：各情景CCUS捕集后排放（实线）与排放上限（虚线）。右：折现总成本与各自目标年排放。",
+        "kind": "减排类型", "h_abatement": "{y}年减排量（tCO2/年）", "h_avg_cost": "平均成本（元/tCO2）",
+        "h_net_cost": "净成本（百万元/年）",
         "metric": "指标", "w_title": "共同年份{a}–{b}的公平对比",
         "w_differ": "各情景规划期不同：按各自规划期计算的合计不可比。下表按所有情景共有的年份（{a}–{b}）汇总成本表与减排量。",
         "w_same": "所有情景均覆盖{a}–{b}年；对比窗口即整个规划期。",
@@ -367,6 +372,22 @@ def _kpi_strip(summary: Mapping, tables: Mapping[str, pd.DataFrame], lang: str) 
     return "<div class='kpis'>" + "".join(parts) + "</div>"
 
 
+def _macc_lever_table(tables: Mapping[str, pd.DataFrame], year: int, lang: str) -> str:
+    """The levers of the MACC under the chart: lever, kind of reduction, t/yr, CNY/t, net cost."""
+    mt = charts.macc_table(tables, year)
+    if mt.empty:
+        return ""
+    view = pd.DataFrame({
+        _t("lever", lang): [charts.label(k, lang) for k in mt["lever"]],
+        _t("kind", lang): [charts.label(k, lang) for k in mt["kind"]],
+        _t("h_abatement", lang, y=year): mt["abatement_t"].to_numpy(),
+        _t("h_avg_cost", lang): mt["average_cost_cny_per_t"].to_numpy(),
+        _t("h_net_cost", lang): mt["net_cost_cny"].to_numpy() / 1e6,
+    })
+    cols = list(view.columns)
+    return "<div class='scroll macc-table'>" + html_table(view, {cols[2]: ",.0f", cols[3]: ",.1f", cols[4]: ",.2f"}) + "</div>"
+
+
 def _key_tables(summary: Mapping, tables: Mapping[str, pd.DataFrame], lang: str) -> str:
     ty = int(summary.get("target_year") or charts.target_year_of(tables))
     out = []
@@ -517,8 +538,9 @@ def report_html(summary: Mapping, tables: Mapping[str, pd.DataFrame], lang: str 
           f"<a href='#sec-tables'>{_esc(_t('s_tables', lang))}</a><a href='#sec-appendix'>{_esc(_t('s_appendix', lang))}</a></nav>"
     body = [_kpi_strip(summary, tables, lang), nav]
     for key, title, caption in sec:
+        extra = _macc_lever_table(tables, ty, lang) if key == "macc" else ""
         body.append(f"<section id='sec-{key}'><h2>{_esc(_t(title, lang))}</h2><p class='caption'>{_esc(caption)}</p>"
-                    f"{embed(figs[key], key)}</section>")
+                    f"{embed(figs[key], key)}{extra}</section>")
     from pathway.output.finance_section import (
         finance_html,  # finance section: empty unless the run has finance tables
     )
