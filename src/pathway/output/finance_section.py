@@ -99,7 +99,7 @@ def finance_html(tables: dict[str, pd.DataFrame], summary: dict | None = None, l
                                   dpb=_fmt(tot.discounted_payback_years, "yr", lang), lcoa=_fmt(tot.lcoa_cny_per_t, "x", lang))))
     view = met.assign(note=[n1 if isinstance(n1, str) and n1 else (n2 if isinstance(n2, str) else "")
                             for n1, n2 in zip(met.irr_note, met.lcoa_note)])
-    view = view.assign(note=[t(n) if n else "" for n in view.note])
+    view = view.assign(note=[_note(n, lang) if n else "" for n in view.note])
     view = view.assign(lever=[label(k, lang) if k != "total" else t("total") for k in view.lever])
     blocks.append(dict(heading=t("h_metrics"), table=Markup(_display(view, {
         "lever": ("c_lever", str), "capex_cny": ("c_capex", mcny), "npv_cny": ("c_npv", mcny),
@@ -132,9 +132,21 @@ def finance_html(tables: dict[str, pd.DataFrame], summary: dict | None = None, l
             "margin_bp": ("c_margin", lambda v: f"{v:+g}"), "basis": ("c_basis", lambda v: t(str(v)))}, lang))))
     d = finance_defaults()
     notes = t("cfads_beyond") + " " + t("defaults_intro") + "; ".join(
-        f"{r.item} = {r.value:g} {r.unit} ({t('estimate') if r.estimate else t('sourced')})" for r in d.itertuples())
+        f"{r.item} = {r.value:g} {t('unit:' + str(r.unit))} ({t('estimate') if r.estimate else t('sourced')})"
+        for r in d.itertuples())
     html_text = render("finance_section.html.j2", title=t("title"), items=items, blocks=blocks, notes=notes)
     return REPORT_START + html_text + REPORT_END
+
+
+def _note(note: str, lang: str) -> str:
+    """A metric's note (from pathway.finance) in ``lang``: a catalogue entry, or a known
+    pattern with its number kept."""
+    import re
+
+    m = re.match(r"not defined: discounted abatement is not positive \((.*)\)$", note)
+    if m and lang != "en":
+        return msg("finance", "note_abatement_not_positive", lang, v=m.group(1))
+    return msg("finance", note, lang)
 
 
 def _service_figure(tables: dict[str, pd.DataFrame], lang: str = "en") -> go.Figure:

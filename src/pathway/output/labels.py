@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 
-from pathway.output.messages import LANGS, by_lang, check_lang  # noqa: F401  (LANGS re-exported)
+from pathway.output.messages import LANGS, by_lang, check_lang, font_stack  # noqa: F401  (LANGS re-exported)
 
 PALETTE: dict[str, str] = {
     # waterfall anchors
@@ -95,4 +95,5 @@ def _check_lang(lang: str) -> None:
     check_lang(lang)
 
 
-FONT = "-apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, 'PingFang SC', 'Microsoft YaHei', 'Noto Sans CJK SC', sans-serif"
+# chart text: Latin fonts, then the CJK stack of stock Windows / macOS / Linux (see messages.font_stack)
+FONT = font_stack("en")

@@ -323,7 +323,7 @@ def _key_tables(summary: Mapping, tables: Mapping[str, pd.DataFrame], lang: str)
     piv = cx.pivot_table(index="technology", columns="year", values="capex_cny", aggfunc="sum", sort=False) / 1e6
     piv = piv[piv.abs().sum(axis=1) > 0]
     if not piv.empty:
-        piv["total"] = piv.sum(axis=1)
+        piv[_t("total", lang)] = piv.sum(axis=1)
         piv.loc[_t("total", lang)] = piv.sum(axis=0)
         piv.index = [charts.label(k, lang) if k in charts.LABELS["en"] else k for k in piv.index]
         piv = piv.reset_index().rename(columns={"index": _t("technology", lang)})
