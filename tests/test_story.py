@@ -112,3 +112,36 @@ def test_fair_comparison_refuses_disjoint_horizons():
     b = {"pathway": pd.DataFrame({"year": [2030]}), "costs": a["costs"]}
     with pytest.raises(ValueError, match="common window"):
         fair_comparison({"a": a, "b": b})
+
+
+def test_every_page_or_workbook_command_takes_lang():
+    from typer.testing import CliRunner
+
+    from pathway.cli import app
+
+    runner = CliRunner()
+    for cmd in ("run", "report", "compare", "sweep", "montecarlo", "portfolio", "finance"):
+        res = runner.invoke(app, [cmd, "--help"], env={"COLUMNS": "200", "NO_COLOR": "1"})
+        assert res.exit_code == 0, cmd
+        assert "--lang" in res.output, cmd
+
+
+def test_page_in_chinese_declares_cjk_fonts_and_translates_headers():
+    from pathway.output.messages import CJK_FONT_STACK, catalogue
+    from pathway.output.pages import Page
+
+    page = Page("<b>x</b>", ["m"], lang="zh")
+    page.section("s", table=pd.DataFrame({"year": [2027.0], "emissions_t": [-0.0001]}))
+    html = page.html()
+    assert "<html lang='zh-CN'>" in html and CJK_FONT_STACK in html
+    for font in ("Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC", "WenQuanYi Micro Hei"):
+        assert font in CJK_FONT_STACK
+    assert "&lt;b&gt;x&lt;/b&gt;" in html  # the title escaped by the template
+    assert "年份" in html and "捕集后排放（tCO2）" in html  # display headers with units
+    body = html.split("<tbody>")[1]
+    assert ">2027<" in body and ">0.00<" in body and "-0" not in body  # integer years, no "-0"
+    assert "由 pathway" in html
+    # every catalogue entry has both languages
+    for section, entries in catalogue().items():
+        for key, texts in entries.items():
+            assert texts.get("en") and texts.get("zh"), (section, key)

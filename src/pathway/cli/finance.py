@@ -88,6 +88,8 @@ def finance(
     kpi_step_down_bp: Annotated[Optional[float], typer.Option("--kpi-step-down-bp", help="SLL margin cut when the KPI is met, bp.")] = None,
     kpi_step_up_bp: Annotated[Optional[float], typer.Option("--kpi-step-up-bp", help="SLL margin rise when the KPI is missed, bp.")] = None,
     appraisal_years: Annotated[Optional[int], typer.Option("--appraisal-years", help="Years of cash flows for NPV/IRR/payback.")] = None,
+    lang: Annotated[Optional[str], typer.Option("--lang", help="Language of the report's finance section: en or zh "
+                                                "(default: the report's own).")] = None,
 ) -> None:
     """Recompute the loan, cash flows and SLL KPI schedule of a saved run with new loan terms."""
     import pandas as pd
@@ -132,12 +134,26 @@ def finance(
                   lambda p: p.write_text(json.dumps(summary, indent=2, ensure_ascii=False), encoding="utf-8"))
     all_tables = {**tables, **new_tables}
     wrote = ["summary.json", *(f"tables/{n}.csv" for n in FINANCE_TABLES)]
-    if update_report(run_dir / "report.html", finance_html(all_tables, summary)):
+    if update_report(run_dir / "report.html", finance_html(all_tables, summary, lang=_section_lang(lang, run_dir / "report.html"))):
         wrote.append("report.html (finance section)")
     if update_workbook(run_dir / "results.xlsx", {"bank": bank_sheet(all_tables), **new_tables}):
         wrote.append("results.xlsx (bank and finance sheets)")
     _print(block, new_tables["loan_schedule"])
     out.print(f"wrote {run_dir}/" + f", {run_dir}/".join(wrote), highlight=False, markup=False)
+
+
+def _section_lang(lang: str | None, report: Path) -> str:
+    """The finance section's language: --lang, else the language the report was written in."""
+    if lang is not None:
+        if lang not in ("en", "zh"):
+            _user_error(f"--lang: expected en or zh, given {lang!r}")
+        return lang
+    try:
+        with report.open(encoding="utf-8") as fh:
+            head = fh.read(200)
+    except OSError:
+        return "en"
+    return "zh" if "lang='zh-CN'" in head else "en"
 
 
 def _print(block: dict, schedule: pd.DataFrame) -> None:
