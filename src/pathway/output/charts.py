@@ -257,7 +257,8 @@ def abatement_waterfall(tables: Mapping[str, pd.DataFrame], year: int | None = N
     """Waterfall from the baseline to the net residual of ``year`` (default: the target
     year): growth and grid factor, then each lever's attributed abatement in the fixed
     sequential order of the abatement table, a subtotal before offsets, offsets, and the
-    residual. One bar per step in the lever's own colour; steps of exactly zero are left
+    residual. One bar per step in the lever's own colour, its tick naming its kind of
+    reduction (physical on-site, contractual, offsets); steps of exactly zero are left
     out (``drop_zero``). Each step's signed change (tCO2) is in its trace's ``customdata``.
     """
     _check_lang(lang)
@@ -299,13 +300,19 @@ def abatement_waterfall(tables: Mapping[str, pd.DataFrame], year: int | None = N
     bar("residual", label("residual", lang), 0.0, level, "total")
     xs.append(label("residual", lang))
     levels.append(level)
+    # each lever's tick names its kind of reduction: physical on-site, contractual, offsets
+    from pathway.analysis.story import REDUCTION_KIND
+
+    kind_of = {label(k, lang): label(v, lang) for k, v in REDUCTION_KIND.items()}
+    ticks = [f"{x}<br><i>{kind_of[x]}</i>" if kind_of.get(x, x) != x else x for x in xs]
     # connector lines between steps
     for i in range(len(xs) - 1):
         fig.add_shape(type="line", x0=i + 0.4, x1=i + 0.6, y0=levels[i], y1=levels[i], xref="x", yref="y",
                       line=dict(color="#90a4ae", width=1, dash="dot"))
     _layout(fig, label("t_waterfall", lang, year=year), barmode="overlay", bargap=0.2, showlegend=False,
-            xaxis=dict(title="", type="category", categoryorder="array", categoryarray=xs, tickangle=-25),
-            yaxis=dict(title=label("ax_tco2", lang), tickformat=",.0f"), margin=dict(l=70, r=30, t=70, b=110))
+            xaxis=dict(title="", type="category", categoryorder="array", categoryarray=xs, tickangle=-25,
+                       tickmode="array", tickvals=xs, ticktext=ticks),
+            yaxis=dict(title=label("ax_tco2", lang), tickformat=",.0f"), margin=dict(l=70, r=30, t=70, b=140))
     return fig
 
 
@@ -764,6 +771,7 @@ def scenario_comparison(runs: Mapping[str, Mapping[str, pd.DataFrame]], summarie
         r = table.iloc[i]
         fig.add_trace(go.Scatter(x=[r.target_year_emissions_t], y=[r.total_cost_npv_cny / 1e6], name=name, legendgroup=name,
                                  mode="markers+text", text=[f"{name} ({int(r.target_year)})"], textposition="top center",
+                                 cliponaxis=False,  # a label near the plot edge is drawn whole
                                  marker=dict(color=c, size=14, line=dict(color="white", width=1)), showlegend=False,
                                  hovertemplate=(f"<b>{name}</b><br>target year {int(r.target_year)}: %{{x:,.0f}} tCO2"
                                                 "<br>total discounted cost %{y:,.2f} million CNY<extra></extra>"),
@@ -771,7 +779,7 @@ def scenario_comparison(runs: Mapping[str, Mapping[str, pd.DataFrame]], summarie
     fig.update_xaxes(title_text=label("ax_year", lang), dtick=1, tickformat="d", row=1, col=1)
     fig.update_yaxes(title_text=label("ax_tco2", lang), tickformat=",.0f", row=1, col=1)
     x_hi = float(table["target_year_emissions_t"].max()) * 1.3 or 1.0
-    y_hi = float(table["total_cost_npv_cny"].max()) / 1e6 * 1.15 or 1.0
+    y_hi = float(table["total_cost_npv_cny"].max()) / 1e6 * 1.25 or 1.0  # head room for the labels above the markers
     fig.update_xaxes(title_text=label("ax_target_em", lang), tickformat=",.0f", range=[0, x_hi], row=1, col=2)
     fig.update_yaxes(title_text=label("ax_cost_mcny", lang), tickformat=",.1f", range=[0, y_hi], row=1, col=2)
     _layout(fig, label("t_compare", lang), height=480)
