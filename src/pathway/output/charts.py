@@ -396,10 +396,12 @@ def macc(tables: Mapping[str, pd.DataFrame], year: int | None = None, lang: str 
             hovertemplate=(f"<b>{label(r.lever, lang)}</b><br>%{{customdata[4]:,.1f}} CNY/tCO2<br>%{{customdata[0]:,.0f}} tCO2/yr"
                            f"<br>{label('net_cost', lang)} %{{customdata[1]:,.2f}} {label('mcny_per_yr', lang)}<extra></extra>")))
         text = f"<b>{label(r.lever, lang)}</b><br>{cost:,.0f} CNY/t · {w:,.0f} t"
-        narrow = shown_w < 0.12 * max(total, 1e-9)
-        annotations.append(dict(x=x0 + shown_w / 2, y=h, text=text, showarrow=False, font=dict(size=10),
-                                textangle=-90 if narrow else 0, yanchor="bottom" if h >= 0 else "top",
-                                xanchor="center", yshift=4 if h >= 0 else -4, name=f"label:{r.lever}"))
+        narrow = shown_w < 0.08 * max(total, 1e-9)
+        # above a bar that costs money; inside (centred) a bar that saves money, so it stays in the plot
+        annotations.append(dict(x=x0 + shown_w / 2, y=h if h >= 0 else h / 2, text=text, showarrow=False, font=dict(size=10),
+                                textangle=-90 if narrow else 0, yanchor="bottom" if h >= 0 else "middle",
+                                xanchor="center", yshift=4 if h >= 0 else 0, name=f"label:{r.lever}",
+                                bgcolor="rgba(255,255,255,0.7)"))
         if clipped:  # the arrow points past the axis end, with the true value
             annotations.append(dict(x=x0 + shown_w / 2, y=h, ax=0, ay=-50 if h < 0 else 50, showarrow=True, arrowhead=2,
                                     arrowwidth=2, arrowcolor="#c62828", text=f"{cost:,.0f} CNY/t",
