@@ -63,8 +63,10 @@ def reports(tmp_path_factory) -> dict[str, Path]:
     write_report(d / "run" / "report_zh.html", result.summary, result.tables, lang="zh")
     write_comparison_report(d / "comparison.html", {"2027 target": (result.summary, result.tables),
                                                     "same, again": (result.summary, result.tables)})
+    write_comparison_report(d / "comparison_zh.html", {"2027 target": (result.summary, result.tables),
+                                                       "same, again": (result.summary, result.tables)}, lang="zh")
     return {"report": d / "run" / "report.html", "report_zh": d / "run" / "report_zh.html", "comparison": d / "comparison.html",
-            "summary": result.summary}
+            "comparison_zh": d / "comparison_zh.html", "summary": result.summary}
 
 
 def _open(browser, path: Path, width: int = 1280, height: int = 1000):
@@ -172,6 +174,30 @@ def _visible_words(page) -> list[str]:
     return re.findall(r"[A-Za-z][A-Za-z0-9_.:/'-]*", text)
 
 
+def _english_words(page, user_text: str) -> list[str]:
+    """Visible ASCII words that are neither codes, allowed units nor words of user names."""
+    user = set(re.findall(r"[A-Za-z0-9]+", user_text))
+    bad = []
+    for w in _visible_words(page):
+        if any(ch in w for ch in "_.:/") or any(ch.isdigit() for ch in w):
+            continue  # codes: parameter ids (pv.capex_cny_per_kw), files, identifiers
+        if w in ALLOWED_ASCII or w in user:
+            continue
+        bad.append(w)
+    return bad
+
+
+def test_zh_comparison_has_no_english_ui_string(browser, reports):
+    page, attempted, errors = _open(browser, reports["comparison_zh"])
+    try:
+        assert _wait_for_charts(page) == 3
+        bad = _english_words(page, "2027 target same, again")  # the scenario labels given
+        assert bad == [], f"English UI strings on the zh comparison: {sorted(set(bad))}"
+        assert attempted == [] and errors == [], (attempted, errors)
+    finally:
+        page.close()
+
+
 def test_zh_report_renders_and_has_no_english_ui_string(browser, reports):
     page, attempted, errors = _open(browser, reports["report_zh"])
     try:
@@ -179,14 +205,7 @@ def test_zh_report_renders_and_has_no_english_ui_string(browser, reports):
         page.wait_for_timeout(300)  # the finance chart draws on load
         s = reports["summary"]
         # user names (the plant, the scenario id, the rule preset) are shown as given
-        user = set(re.findall(r"[A-Za-z0-9]+", f"{s.get('factory_name', '')} {s['scenario']} {s.get('rule', '')}"))
-        bad = []
-        for w in _visible_words(page):
-            if any(ch in w for ch in "_.:/") or any(ch.isdigit() for ch in w):
-                continue  # codes: parameter ids (pv.capex_cny_per_kw), files, identifiers
-            if w in ALLOWED_ASCII or w in user:
-                continue
-            bad.append(w)
+        bad = _english_words(page, f"{s.get('factory_name', '')} {s['scenario']} {s.get('rule', '')}")
         assert bad == [], f"English UI strings on the zh page: {sorted(set(bad))}"
         family = page.evaluate("() => getComputedStyle(document.body).fontFamily")
         for font in ("Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC", "WenQuanYi Micro Hei"):
