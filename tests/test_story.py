@@ -98,6 +98,13 @@ def test_compare_twins_over_their_common_window(tmp_path):
         added = inw.cost_cny.sum() - bau[bau.year.between(2026, 2030)].cost_cny.sum()
         assert row.window_added_cost_cny == pytest.approx(added, rel=1e-9)
         assert row.cost_per_t_abated_cny_per_t == pytest.approx(added / row.window_abatement_t, rel=1e-9)
+        kinds = row.window_physical_t + row.window_contractual_t + row.window_offsets_t
+        assert kinds == pytest.approx(row.window_abatement_t, rel=1e-9)
+        # the reduction over the window = BAU emissions - net emissions, summed from the run's own tables
+        bau_pw = pd.read_csv(out / name / "tables" / "bau_pathway.csv")
+        pw = pd.read_csv(out / name / "tables" / "pathway.csv")
+        bau_sum = bau_pw[bau_pw.year.between(2026, 2030)].emissions_t.sum()
+        assert row.window_abatement_t == pytest.approx(bau_sum - pw[pw.year.between(2026, 2030)].net_emissions_t.sum(), rel=1e-6)
         assert f"{inw.cost_cny.sum() / 1e6:,.2f} M CNY" in text
     # the 2030 twin's own horizon runs to 2032: its whole-horizon total is larger than its window total
     r30 = win.loc["jiangsu_auto_parts_2030"]

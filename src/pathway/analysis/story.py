@@ -96,6 +96,7 @@ def fair_comparison(runs: Mapping[str, Tables], summaries: Mapping[str, Mapping]
         window_discounted_cost_cny   = sum over window years of costs.discounted_cost_cny
         annualised_cost_cny_per_yr   = window_cost_cny / number of window years
         window_abatement_t           = sum over window years of (bau_t - net_t)   (reduction_split)
+        window_physical_t, window_contractual_t, window_offsets_t = its three kinds (they sum to it)
         window_bau_cost_cny          = the same sum over bau_costs (business as usual; None without it)
         window_added_cost_cny        = window_cost_cny - window_bau_cost_cny
         cost_per_t_abated_cny_per_t  = window_added_cost_cny / window_abatement_t  (None if either is missing)
@@ -112,7 +113,9 @@ def fair_comparison(runs: Mapping[str, Tables], summaries: Mapping[str, Mapping]
         inw = co[co["year"].isin(window)]
         cost = float(inw["cost_cny"].sum())
         disc = float(inw["discounted_cost_cny"].sum())
-        abated = sum(reduction_split(t, y)["total_t"] for y in window)
+        splits = [reduction_split(t, y) for y in window]
+        abated = sum(r["total_t"] for r in splits)
+        kinds = {f"window_{k}_t": float(sum(r[f"{k}_t"] for r in splits)) for k in KINDS}
         bau = t.get("bau_costs")
         bau_cost = None if bau is None or bau.empty else float(bau[bau["year"].isin(window)]["cost_cny"].sum())
         added = None if bau_cost is None else cost - bau_cost
@@ -122,7 +125,7 @@ def fair_comparison(runs: Mapping[str, Tables], summaries: Mapping[str, Mapping]
                          horizon_discounted_cost_cny=float(co["discounted_cost_cny"].sum()),
                          window_cost_cny=cost, window_discounted_cost_cny=disc,
                          annualised_cost_cny_per_yr=cost / len(window), window_abatement_t=float(abated),
-                         window_bau_cost_cny=bau_cost, window_added_cost_cny=added,
+                         **kinds, window_bau_cost_cny=bau_cost, window_added_cost_cny=added,
                          cost_per_t_abated_cny_per_t=added / abated if added is not None and abated > 1e-9 else None))
     return pd.DataFrame(rows)
 

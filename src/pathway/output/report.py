@@ -550,6 +550,9 @@ def _window_section(tables: Mapping[str, Mapping[str, pd.DataFrame]], lang: str)
         _t("w_disc_cost", lang): [_num(v / 1e6, ",.2f") for v in fc["window_discounted_cost_cny"]],
         _t("w_annual", lang): [_num(v / 1e6, ",.2f") for v in fc["annualised_cost_cny_per_yr"]],
         _t("w_abated", lang): [_num(v, ",.0f") for v in fc["window_abatement_t"]],
+        msg("headers", "physical_t", lang): [_num(v, ",.0f") for v in fc["window_physical_t"]],
+        msg("headers", "contractual_t", lang): [_num(v, ",.0f") for v in fc["window_contractual_t"]],
+        msg("headers", "offsets_reduction_t", lang): [_num(v, ",.0f") for v in fc["window_offsets_t"]],
         _t("w_added", lang): [_num(None if v is None else v / 1e6, ",.2f") for v in fc["window_added_cost_cny"]],
         _t("w_per_t", lang): [_num(v, ",.1f") for v in fc["cost_per_t_abated_cny_per_t"]],
     }
