@@ -35,9 +35,11 @@ test-fast: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 
-# headless Chromium for the report's browser test (Debian's package; installed only when missing)
+# headless Chromium for the report's browser test (Debian's package; installed only when missing), and a
+# CJK font (WenQuanYi Micro Hei, one of the zh pages' font stack) so the zh screenshot shows characters, not boxes
 browser:
 	@command -v chromium >/dev/null 2>&1 || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
+	@fc-list 2>/dev/null | grep -qi "WenQuanYi Micro Hei" || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y fonts-wqy-microhei)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_run.py

@@ -225,17 +225,41 @@ def test_macc_bars_are_levers_ranked_by_cost_with_widths_in_tonnes(tables):
     assert sorted(_meta(t)["lever"] for t in bars) == sorted(shown.index)
     heights = [t.y[0] for t in bars]
     assert heights == sorted(heights)  # cheapest (negative) on the left
+    total = shown.abatement_t.sum()
+    lim = charts.macc_clip_limit(shown.average_cost_cny_per_t, shown.abatement_t,
+                                 tables["pathway"].set_index("year").loc[2027, "marginal_abatement_cost_cny_per_t"])
     x0 = 0.0
     for t in bars:
         lever = _meta(t)["lever"]
-        assert t.width[0] == pytest.approx(shown.loc[lever, "abatement_t"])
+        tonnes, cost = shown.loc[lever, "abatement_t"], shown.loc[lever, "average_cost_cny_per_t"]
+        # width = t/yr, at least the minimum visible share of the total; the true tonnes stay in customdata
+        assert t.width[0] == pytest.approx(max(tonnes, charts.MACC_MIN_WIDTH_SHARE * total))
+        assert t.customdata[0][0] == pytest.approx(tonnes) and t.customdata[0][4] == pytest.approx(cost)
         assert t.x[0] == pytest.approx(x0 + t.width[0] / 2)
-        assert t.y[0] == pytest.approx(shown.loc[lever, "average_cost_cny_per_t"])
+        assert t.y[0] == pytest.approx(min(max(cost, -lim), lim))  # clipped to the axis limit
         x0 += t.width[0]
+        # every bar is labelled with its lever and CNY/t; a clipped one also carries an arrow with its value
+        names = {a.name: a for a in fig.layout.annotations}
+        assert f"{cost:,.0f} CNY/t" in names[f"label:{lever}"].text and charts.label(lever) in names[f"label:{lever}"].text
+        assert (f"clipped:{lever}" in names) == (abs(cost) > lim)
+        if abs(cost) > lim:
+            assert names[f"clipped:{lever}"].showarrow and f"{cost:,.0f}" in names[f"clipped:{lever}"].text
     mac = _traces(fig, kind="mac")[0]
     assert list(mac.y) == pytest.approx([tables["pathway"].set_index("year").loc[2027, "marginal_abatement_cost_cny_per_t"]] * 2)
     # levers left off the curve are named under it
     assert any("Storage" in (a.text or "") for a in fig.layout.annotations)
+
+
+def test_macc_clip_limit_by_hand():
+    # levers of >= 5 % of the tonnes: only the 5 CNY/t one (990 of 1000 t); floor 100, MAC 300 x 1.3 = 390
+    assert charts.macc_clip_limit([5, 1000], [990, 10], 300) == pytest.approx(390)
+    assert charts.macc_clip_limit([5, 1000], [990, 10], None) == pytest.approx(100)
+    # both big: the axis holds the larger one whole
+    assert charts.macc_clip_limit([5, 1000], [900, 100], None) == pytest.approx(1000)
+    # nothing to clip: the limit is the largest |cost|
+    assert charts.macc_clip_limit([-50, 40], [10, 10], None) == pytest.approx(50)
+    # the case: a 95 t lever at -5,943 CNY/t beside 25,540 t of certificates at 5 CNY/t is clipped at 100
+    assert charts.macc_clip_limit([-5943, 5], [95, 25540], 9.0) == pytest.approx(100)
 
 
 def test_capex_bars_equal_capex_table(tables, solved):

@@ -14,7 +14,7 @@ from typing import Annotated, Optional
 import typer
 from rich.markup import escape
 
-from pathway.cli.app import ForceOpt, MethodOpt, RouteOpt, TimeOpt, _fail, claimed, err, out
+from pathway.cli.app import ForceOpt, Lang, MethodOpt, RouteOpt, TimeOpt, _fail, claimed, err, out
 from pathway.errors import PathwayError
 
 SetOpt = Annotated[list[str], typer.Option("--set", help="PATH=V1,V2,… a dotted scenario field and its values "
@@ -128,6 +128,7 @@ def sweep(
     time_limit: TimeOpt = None,
     quiet: QuietOpt = False,
     force: ForceOpt = False,
+    lang: Annotated[Lang, typer.Option("--lang", help="Language of the HTML page.")] = Lang.en,
 ) -> None:
     """Sensitivity sweep: run FILE over a grid (or one at a time) of --set values; write sweep.csv/xlsx, a
     tornado chart and the pathways overlaid (sweep.html)."""
@@ -156,7 +157,7 @@ def sweep(
         res = _run_with_progress(lambda pr: run_sweep(plan, out_dir, opts,
                                                       persistent=persistent, chunk_size=chunk_size, use_cache=cache,
                                                       progress=pr, **ex), len(plan.specs), quiet, "sweep")
-        man = write_sweep(plan, res, out_dir, metric)
+        man = write_sweep(plan, res, out_dir, metric, lang=lang.value)
     from pathway.runs.batch import wall_summary
 
     out.print(wall_summary(res), highlight=False, markup=False)
@@ -184,6 +185,7 @@ def montecarlo(
     time_limit: TimeOpt = None,
     quiet: QuietOpt = False,
     force: ForceOpt = False,
+    lang: Annotated[Lang, typer.Option("--lang", help="Language of the HTML page.")] = Lang.en,
 ) -> None:
     """Monte Carlo over the scenario's uncertainty block: P10/P50/P90 of cost, capex by year and emissions,
     the probability the target is met (fan charts in montecarlo.html), and the loan on P90 capex."""
@@ -213,7 +215,7 @@ def montecarlo(
         res = _run_with_progress(lambda pr: run_montecarlo(plan, out_dir, opts,
                                                            persistent=persistent, chunk_size=chunk_size, use_cache=cache,
                                                            progress=pr, **ex), plan.n, quiet, "montecarlo")
-        man = write_montecarlo(plan, res, out_dir)
+        man = write_montecarlo(plan, res, out_dir, lang=lang.value)
     out.print(man["summary"], highlight=False, markup=False)
     c, o = man["cost"], man["outcome"]
     if c.get("p50") is not None:
@@ -246,6 +248,7 @@ def portfolio(
     time_limit: TimeOpt = None,
     quiet: QuietOpt = False,
     force: ForceOpt = False,
+    lang: Annotated[Lang, typer.Option("--lang", help="Language of the HTML page.")] = Lang.en,
 ) -> None:
     """A bank's book: run every factory; write factories.csv, totals_by_year.csv, portfolio.xlsx and a
     portfolio report (portfolio.html)."""
@@ -270,7 +273,7 @@ def portfolio(
         _check_foreign(out_dir, force)
         res = _run_with_progress(lambda pr: run_portfolio(specs, out_dir, opts,
                                                           use_cache=cache, progress=pr, **ex), len(specs), quiet, "portfolio")
-        man = write_portfolio(res, out_dir, [str(p) for p in inputs])
+        man = write_portfolio(res, out_dir, [str(p) for p in inputs], lang=lang.value)
     out.print(man["summary"], highlight=False, markup=False)
     t = man["target"]
     if t["share_of_all"] is not None:

@@ -99,6 +99,8 @@ def finance(
                                                      "pv_p90, capex_plus_15 or delay_1yr (the plan fixed, re-valued).")] = "base",
     cases: Annotated[str, typer.Option("--cases", help="Downside cases written to tables/downside_cases.csv and "
                                                        "covenants.csv: 'all' or a comma-separated list.")] = "all",
+    lang: Annotated[Optional[str], typer.Option("--lang", help="Language of the report's finance section: en or zh "
+                                                "(default: the report's own).")] = None,
 ) -> None:
     """Recompute the loan, cash flows and SLL KPI schedule of a saved run with new loan terms."""
     import pandas as pd
@@ -149,7 +151,7 @@ def finance(
                   lambda p: p.write_text(json.dumps(summary, indent=2, ensure_ascii=False), encoding="utf-8"))
     all_tables = {**tables, **new_tables}
     wrote = ["summary.json", *(f"tables/{n}.csv" for n in FINANCE_TABLES)]
-    if update_report(run_dir / "report.html", finance_html(all_tables, summary)):
+    if update_report(run_dir / "report.html", finance_html(all_tables, summary, lang=_section_lang(lang, run_dir / "report.html"))):
         wrote.append("report.html (finance section)")
     if update_workbook(run_dir / "results.xlsx", {"bank": bank_sheet(all_tables), **new_tables}):
         wrote.append("results.xlsx (bank and finance sheets)")
@@ -171,6 +173,20 @@ def _cases(case: str, cases: str) -> tuple[str, ...]:
     if bad:
         _user_error(f"--cases: expected 'all' or a comma-separated list of {', '.join(CASES)}; given '{', '.join(bad)}'")
     return chosen
+
+
+def _section_lang(lang: str | None, report: Path) -> str:
+    """The finance section's language: --lang, else the language the report was written in."""
+    if lang is not None:
+        if lang not in ("en", "zh"):
+            _user_error(f"--lang: expected en or zh, given {lang!r}")
+        return lang
+    try:
+        with report.open(encoding="utf-8") as fh:
+            head = fh.read(200)
+    except OSError:
+        return "en"
+    return "zh" if "lang='zh-CN'" in head else "en"
 
 
 def _print(block: dict, schedule: pd.DataFrame) -> None:

@@ -109,4 +109,19 @@ def compare(
             out.print(f"{r.scenario}: target {r.target_year}, {r.target_year_emissions_t:,.0f} t after capture, "
                       f"offsets {r.target_year_offsets_t:,.0f} t, total discounted cost {r.total_cost_npv_cny / 1e6:,.2f} M CNY, "
                       f"capex {r.capex_total_cny / 1e6:,.2f} M CNY", highlight=False, markup=False)
-    out.print(f"wrote {out_dir / 'comparison.html'} and {out_dir / 'comparison.csv'}", highlight=False, markup=False)
+    from pathway.analysis.story import fair_comparison, horizons_differ
+
+    window = fair_comparison({k: t for k, (_s, t) in runs.items()})
+    window.to_csv(out_dir / "comparison_window.csv", index=False)
+    first, last = int(window.window_first_year.iloc[0]), int(window.window_last_year.iloc[0])
+    if horizons_differ(window):
+        out.print(f"the planning horizons differ: compared over the common window {first}-{last}", highlight=False, markup=False)
+    for r in window.itertuples():
+        per_t = "n/a" if r.cost_per_t_abated_cny_per_t is None or r.cost_per_t_abated_cny_per_t != r.cost_per_t_abated_cny_per_t \
+            else f"{r.cost_per_t_abated_cny_per_t:,.1f} CNY/t"
+        out.print(f"{r.scenario}, {first}-{last}: cost {r.window_cost_cny / 1e6:,.2f} M CNY "
+                  f"(discounted {r.window_discounted_cost_cny / 1e6:,.2f}), {r.annualised_cost_cny_per_yr / 1e6:,.2f} M CNY/yr, "
+                  f"abated {r.window_abatement_t:,.0f} t vs business as usual, {per_t} above business as usual",
+                  highlight=False, markup=False)
+    out.print(f"wrote {out_dir / 'comparison.html'}, {out_dir / 'comparison.csv'} and {out_dir / 'comparison_window.csv'}",
+              highlight=False, markup=False)

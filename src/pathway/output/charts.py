@@ -200,18 +200,28 @@ def emissions_pathway(tables: Mapping[str, pd.DataFrame], lang: str = "en", meth
     if (np.abs(off) > 1e-9).any():
         add(go.Bar(x=years, y=-off, name=label("offsets", lang), marker_color=colour("offsets"), marker_pattern_shape=".",
                    hovertemplate=_hover("tCO2"), meta=dict(kind="offsets")), None)
+    # the ceiling belongs to the rule's method only: the other view shows no ceiling and no verdict
     add(go.Scatter(x=years, y=pw["ceiling_t"].reindex(years).to_numpy(), mode="lines+markers",
                    name=f"{label('ceiling', lang)} ({label(method, lang)})", line=dict(color=colour("ceiling"), width=2.5, dash="dash"),
-                   hovertemplate=_hover("tCO2"), meta=dict(kind="ceiling")), None)
+                   hovertemplate=_hover("tCO2"), meta=dict(kind="ceiling", method=method)), method)
 
     n = len(fig.data)
+    year_note = dict(x=target_year, y=1.0, yref="paper", text=f"{label('target_year', lang)} {target_year}",
+                     showarrow=False, yanchor="bottom", font=dict(size=11))
+
+    def method_note(m: str) -> dict:
+        text = label("rule_method_note", lang) if m == method else label("other_method_note", lang)
+        return dict(x=0, xref="paper", y=1.0, yref="paper", yanchor="bottom", xanchor="left", showarrow=False,
+                    text=f"{label(m, lang)}: {text}", font=dict(size=11, color="#c62828" if m != method else "#263238"))
+
     buttons = []
     for m in methods:
         vis = [i in shared or i in traces_of[m] for i in range(n)]
-        buttons.append(dict(label=label(m, lang), method="update", args=[{"visible": vis}]))
+        buttons.append(dict(label=label(m, lang), method="update",
+                            args=[{"visible": vis}, {"annotations": [year_note, method_note(m)]}]))
     fig.add_vline(x=target_year, line=dict(color="#263238", width=1.5, dash="dashdot"))
-    fig.add_annotation(x=target_year, y=1.0, yref="paper", text=f"{label('target_year', lang)} {target_year}",
-                       showarrow=False, yanchor="bottom", font=dict(size=11))
+    fig.add_annotation(**year_note)
+    fig.add_annotation(**method_note(method))
     _layout(fig, label("t_pathway", lang), barmode="relative",
             xaxis=dict(title=label("ax_year", lang), dtick=1, tickformat="d"),
             yaxis=dict(title=label("ax_tco2", lang), tickformat=",.0f", zeroline=True, zerolinecolor="#90a4ae"),
@@ -247,7 +257,8 @@ def abatement_waterfall(tables: Mapping[str, pd.DataFrame], year: int | None = N
     """Waterfall from the baseline to the net residual of ``year`` (default: the target
     year): growth and grid factor, then each lever's attributed abatement in the fixed
     sequential order of the abatement table, a subtotal before offsets, offsets, and the
-    residual. One bar per step in the lever's own colour; steps of exactly zero are left
+    residual. One bar per step in the lever's own colour, its tick naming its kind of
+    reduction (physical on-site, contractual, offsets); steps of exactly zero are left
     out (``drop_zero``). Each step's signed change (tCO2) is in its trace's ``customdata``.
     """
     _check_lang(lang)
@@ -289,13 +300,19 @@ def abatement_waterfall(tables: Mapping[str, pd.DataFrame], year: int | None = N
     bar("residual", label("residual", lang), 0.0, level, "total")
     xs.append(label("residual", lang))
     levels.append(level)
+    # each lever's tick names its kind of reduction: physical on-site, contractual, offsets
+    from pathway.analysis.story import REDUCTION_KIND
+
+    kind_of = {label(k, lang): label(v, lang) for k, v in REDUCTION_KIND.items()}
+    ticks = [f"{x}<br><i>{kind_of[x]}</i>" if kind_of.get(x, x) != x else x for x in xs]
     # connector lines between steps
     for i in range(len(xs) - 1):
         fig.add_shape(type="line", x0=i + 0.4, x1=i + 0.6, y0=levels[i], y1=levels[i], xref="x", yref="y",
                       line=dict(color="#90a4ae", width=1, dash="dot"))
     _layout(fig, label("t_waterfall", lang, year=year), barmode="overlay", bargap=0.2, showlegend=False,
-            xaxis=dict(title="", type="category", categoryorder="array", categoryarray=xs, tickangle=-25),
-            yaxis=dict(title=label("ax_tco2", lang), tickformat=",.0f"), margin=dict(l=70, r=30, t=70, b=110))
+            xaxis=dict(title="", type="category", categoryorder="array", categoryarray=xs, tickangle=-25,
+                       tickmode="array", tickvals=xs, ticktext=ticks),
+            yaxis=dict(title=label("ax_tco2", lang), tickformat=",.0f"), margin=dict(l=70, r=30, t=70, b=140))
     return fig
 
 
@@ -320,49 +337,111 @@ def abatement_waterfall(tables: Mapping[str, pd.DataFrame], year: int | None = N
 
 
 
+MACC_MIN_WIDTH_SHARE = 0.025  # every bar at least 2.5 % of the curve's total abatement wide
+MACC_OUTLIER_SHARE = 0.05  # a bar narrower than 5 % of the total abatement may be clipped as an outlier
+
+
+def macc_clip_limit(costs_cny_per_t, widths_t, mac: float | None = None) -> float:
+    """The y-axis limit of the MACC (CNY/tCO2): the largest |average cost| of the levers that
+    abate at least ``MACC_OUTLIER_SHARE`` of the total (so every big lever is drawn whole),
+    and at least 1.3 x |MAC| and 100 CNY/t; never more than the largest |cost|. Small levers
+    beyond it are outliers: drawn to the limit and marked with an arrow and their value."""
+    c = np.abs(np.asarray(costs_cny_per_t, dtype=float))
+    w = np.asarray(widths_t, dtype=float)
+    if not len(c) or c.max() <= 0:
+        return 100.0
+    big = c[w >= MACC_OUTLIER_SHARE * w.sum()]
+    lim = max(float(big.max()) if len(big) else 0.0, 1.3 * abs(mac) if mac is not None and np.isfinite(mac) else 0.0, 100.0)
+    return float(min(lim, c.max()))
+
+
 def macc(tables: Mapping[str, pd.DataFrame], year: int | None = None, lang: str = "en") -> go.Figure:
     """Marginal abatement cost curve of ``year`` (default: the target year).
 
     Levers sorted by average abatement cost (CNY/tCO2, :func:`lever_costs`), cheapest —
-    negative costs — on the left; each bar's width is the lever's abatement (tCO2/yr) and
-    its height the average cost. The horizontal line is the year's marginal abatement
-    cost, the dual value of the emissions ceiling (``pathway.marginal_abatement_cost_cny_per_t``).
-    Levers with no positive abatement are listed under the chart, not drawn.
+    negative costs — on the left; each bar's width is the lever's abatement (tCO2/yr in
+    ``year``), at least ``MACC_MIN_WIDTH_SHARE`` of the total so every bar is visible (the
+    true tonnes are in the hover, the label and the table under the chart), and its height
+    the average cost, clipped to :func:`macc_clip_limit` (a clipped bar carries an arrow
+    with its true value). Each bar is labelled with its lever and CNY/t. The horizontal
+    line is the year's marginal abatement cost, the dual value of the emissions ceiling
+    (``pathway.marginal_abatement_cost_cny_per_t``). Levers with no positive abatement
+    are listed under the chart, not drawn.
     """
     _check_lang(lang)
     year = year or target_year_of(tables)
     lc = lever_costs(tables, year)
     on = lc[lc["abatement_t"] > 1e-9].sort_values("average_cost_cny_per_t", kind="stable")
     off = lc[~(lc["abatement_t"] > 1e-9)]
-    fig = go.Figure()
-    x0 = 0.0
-    for r in on.itertuples():
-        w = float(r.abatement_t)
-        fig.add_trace(go.Bar(
-            x=[x0 + w / 2], y=[r.average_cost_cny_per_t], width=[w], name=label(r.lever, lang),
-            marker=dict(color=colour(r.lever), line=dict(color="white", width=1)),
-            customdata=[[w, r.net_cost_cny / 1e6, x0, x0 + w]], meta=dict(kind="lever", lever=r.lever),
-            hovertemplate=(f"<b>{label(r.lever, lang)}</b><br>%{{y:,.1f}} CNY/tCO2<br>%{{customdata[0]:,.0f}} tCO2/yr"
-                           "<br>net cost %{customdata[1]:,.2f} million CNY/yr<extra></extra>")))
-        x0 += w
     pw = tables["pathway"].set_index("year")
     mac = pw.loc[year, "marginal_abatement_cost_cny_per_t"] if year in pw.index else None
-    if mac is not None and pd.notna(mac):
+    mac = None if mac is None or pd.isna(mac) else float(mac)
+    total = float(on["abatement_t"].sum())
+    min_w = MACC_MIN_WIDTH_SHARE * total
+    lim = macc_clip_limit(on["average_cost_cny_per_t"], on["abatement_t"], mac)
+    fig = go.Figure()
+    x0 = 0.0
+    annotations = []
+    for r in on.itertuples():
+        w = float(r.abatement_t)
+        shown_w = max(w, min_w)
+        cost = float(r.average_cost_cny_per_t)
+        h = float(np.clip(cost, -lim, lim))
+        clipped = h != cost
+        fig.add_trace(go.Bar(
+            x=[x0 + shown_w / 2], y=[h], width=[shown_w], name=label(r.lever, lang),
+            marker=dict(color=colour(r.lever), line=dict(color="white", width=1)),
+            customdata=[[w, r.net_cost_cny / 1e6, x0, x0 + shown_w, cost]],
+            meta=dict(kind="lever", lever=r.lever, abatement_t=w, average_cost_cny_per_t=cost, clipped=clipped),
+            hovertemplate=(f"<b>{label(r.lever, lang)}</b><br>%{{customdata[4]:,.1f}} CNY/tCO2<br>%{{customdata[0]:,.0f}} tCO2/yr"
+                           f"<br>{label('net_cost', lang)} %{{customdata[1]:,.2f}} {label('mcny_per_yr', lang)}<extra></extra>")))
+        text = f"<b>{label(r.lever, lang)}</b><br>{cost:,.0f} CNY/t · {w:,.0f} t"
+        narrow = shown_w < 0.08 * max(total, 1e-9)
+        # above a bar that costs money; inside (centred) a bar that saves money, so it stays in the plot
+        annotations.append(dict(x=x0 + shown_w / 2, y=h if h >= 0 else h / 2, text=text, showarrow=False, font=dict(size=10),
+                                textangle=-90 if narrow else 0, yanchor="bottom" if h >= 0 else "middle",
+                                xanchor="center", yshift=4 if h >= 0 else 0, name=f"label:{r.lever}",
+                                bgcolor="rgba(255,255,255,0.7)"))
+        if clipped:  # the arrow points past the axis end, with the true value
+            annotations.append(dict(x=x0 + shown_w / 2, y=h, ax=0, ay=-50 if h < 0 else 50, showarrow=True, arrowhead=2,
+                                    arrowwidth=2, arrowcolor="#c62828", text=f"{cost:,.0f} CNY/t",
+                                    font=dict(size=10, color="#c62828"), bgcolor="rgba(255,255,255,0.85)",
+                                    name=f"clipped:{r.lever}"))
+        x0 += shown_w
+    if mac is not None:
         fig.add_trace(go.Scatter(x=[0, max(x0, 1.0)], y=[mac, mac], mode="lines", name=f"{label('marginal_abatement_cost', lang)} {year}",
                                  line=dict(color=colour("marginal_abatement_cost"), dash="dash", width=2),
                                  hovertemplate="%{y:,.1f} CNY/tCO2<extra>" + label("marginal_abatement_cost", lang) + "</extra>",
                                  meta=dict(kind="mac")))
+    for a in annotations:
+        fig.add_annotation(**a)
     if not off.empty:
         items = ", ".join(f"{label(r.lever, lang)} ({r.abatement_t:,.0f} t)" for r in off.itertuples() if abs(r.abatement_t) > 1e-9
                           or r.net_cost_cny > 1e-6)
         if items:
             fig.add_annotation(text=label("not_shown", lang, year=year, items=items), xref="paper", yref="paper",
                                x=0, y=-0.30, showarrow=False, xanchor="left", font=dict(size=10, color="#607d8b"))
-    _layout(fig, label("t_macc", lang, year=year), barmode="overlay", bargap=0,
+    lo = -lim * 1.45 if (on["average_cost_cny_per_t"] < 0).any() else 0.0
+    hi = lim * 1.45 if (on["average_cost_cny_per_t"] > 0).any() or mac else lim * 0.2
+    _layout(fig, label("t_macc", lang, year=year), barmode="overlay", bargap=0, showlegend=False,
             xaxis=dict(title=label("ax_tco2_cum", lang), tickformat=",.0f", range=[0, max(x0, 1.0)]),
-            yaxis=dict(title=label("ax_cny_per_t", lang), tickformat=",.0f", zeroline=True, zerolinecolor="#263238"),
+            yaxis=dict(title=label("ax_cny_per_t", lang), tickformat=",.0f", zeroline=True, zerolinecolor="#263238",
+                       range=[lo, hi]),
             margin=dict(l=70, r=30, t=70, b=120))
     return fig
+
+
+def macc_table(tables: Mapping[str, pd.DataFrame], year: int | None = None) -> pd.DataFrame:
+    """The levers of the MACC, in its order: lever, kind of reduction (physical /
+    contractual / offsets), abatement (tCO2/yr), average cost (CNY/tCO2), net cost
+    (CNY/yr; negative saves money)."""
+    from pathway.analysis.story import REDUCTION_KIND
+
+    year = year or target_year_of(tables)
+    lc = lever_costs(tables, year)
+    on = lc[lc["abatement_t"] > 1e-9].sort_values("average_cost_cny_per_t", kind="stable")
+    return pd.DataFrame({"lever": on["lever"], "kind": on["lever"].map(REDUCTION_KIND), "abatement_t": on["abatement_t"],
+                         "average_cost_cny_per_t": on["average_cost_cny_per_t"], "net_cost_cny": on["net_cost_cny"]})
 
 
 # ---------------------------------------------------------------------------------------
@@ -491,17 +570,30 @@ def energy_mix(tables: Mapping[str, pd.DataFrame], lang: str = "en") -> go.Figur
     """Final energy use per year stacked by carrier (MWh/yr): grid electricity, green
     power, green certificates, on-site PV, natural gas, other fuels (see
     :func:`energy_mix_table` for how each is derived), with the green electricity share
-    (%) on a second axis."""
+    (%) on a second axis. Certificates are not a source: their MWh are drawn as a hatched
+    part of the grid-electricity bar (grid colour), named as grid electricity with certificates."""
     _check_lang(lang)
     mix = energy_mix_table(tables)
     years = years_of(tables)
     fig = make_subplots(specs=[[{"secondary_y": True}]])
-    for carrier in dict.fromkeys(mix["carrier"]):
+    carriers = list(dict.fromkeys(mix["carrier"]))
+    if "green_certificates" in carriers:  # certificates sit on the grid bar they are bought against
+        carriers.remove("green_certificates")
+        carriers.insert(carriers.index("grid_electricity") + 1, "green_certificates")
+    for carrier in carriers:
         v = mix[mix["carrier"] == carrier].set_index("year")["energy_mwh"].reindex(years).fillna(0.0)
         if not (v.abs() > 1e-9).any():
             continue
-        fig.add_trace(go.Bar(x=years, y=v.to_numpy(), name=label(carrier, lang),
-                             marker_color=colour(carrier if carrier != "green_power_and_certificates" else "green_power"),
+        if carrier == "green_certificates":
+            # an attribute of grid electricity, not a source: grid colour, hatched
+            marker = dict(color=colour("grid_electricity"), pattern=dict(shape="/", fgcolor=colour("green_certificates"),
+                                                                         size=7, solidity=0.5))
+            name = label("grid_with_certificates", lang)
+        else:
+            marker = dict(color=colour(carrier if carrier != "green_power_and_certificates" else "green_power"))
+            name = label(carrier, lang)
+        fig.add_trace(go.Bar(x=years, y=v.to_numpy(), name=name, marker=marker, legendgroup="grid" if carrier in
+                             ("grid_electricity", "green_certificates") else carrier,
                              hovertemplate=_hover("MWh"), meta=dict(kind="carrier", carrier=carrier)), secondary_y=False)
     share = tables["pathway"].set_index("year")["green_electricity_share"].reindex(years) * 100
     fig.add_trace(go.Scatter(x=years, y=share.to_numpy(), mode="lines+markers", name="Green electricity share (%)" if lang == "en" else "绿电占比（%）",
@@ -681,6 +773,7 @@ def scenario_comparison(runs: Mapping[str, Mapping[str, pd.DataFrame]], summarie
         r = table.iloc[i]
         fig.add_trace(go.Scatter(x=[r.target_year_emissions_t], y=[r.total_cost_npv_cny / 1e6], name=name, legendgroup=name,
                                  mode="markers+text", text=[f"{name} ({int(r.target_year)})"], textposition="top center",
+                                 cliponaxis=False,  # a label near the plot edge is drawn whole
                                  marker=dict(color=c, size=14, line=dict(color="white", width=1)), showlegend=False,
                                  hovertemplate=(f"<b>{name}</b><br>target year {int(r.target_year)}: %{{x:,.0f}} tCO2"
                                                 "<br>total discounted cost %{y:,.2f} million CNY<extra></extra>"),
@@ -688,7 +781,7 @@ def scenario_comparison(runs: Mapping[str, Mapping[str, pd.DataFrame]], summarie
     fig.update_xaxes(title_text=label("ax_year", lang), dtick=1, tickformat="d", row=1, col=1)
     fig.update_yaxes(title_text=label("ax_tco2", lang), tickformat=",.0f", row=1, col=1)
     x_hi = float(table["target_year_emissions_t"].max()) * 1.3 or 1.0
-    y_hi = float(table["total_cost_npv_cny"].max()) / 1e6 * 1.15 or 1.0
+    y_hi = float(table["total_cost_npv_cny"].max()) / 1e6 * 1.25 or 1.0  # head room for the labels above the markers
     fig.update_xaxes(title_text=label("ax_target_em", lang), tickformat=",.0f", range=[0, x_hi], row=1, col=2)
     fig.update_yaxes(title_text=label("ax_cost_mcny", lang), tickformat=",.1f", range=[0, y_hi], row=1, col=2)
     _layout(fig, label("t_compare", lang), height=480)

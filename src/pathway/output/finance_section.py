@@ -11,7 +11,9 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from pathway.finance.loan import SCHEDULE_COLUMNS
-from pathway.finance.terms import CFADS_BEYOND_HORIZON, finance_defaults
+from pathway.finance.terms import CFADS_BEYOND_HORIZON, finance_defaults  # noqa: F401  (its text: catalogue finance.cfads_beyond)
+from pathway.output.labels import label
+from pathway.output.messages import msg
 
 if TYPE_CHECKING:  # pragma: no cover
     import plotly.graph_objects as go
@@ -24,24 +26,27 @@ REPORT_START = "<!-- pathway-finance:start -->"  # `pathway finance` replaces wh
 REPORT_END = "<!-- pathway-finance:end -->"
 
 
-def _fmt(v, kind: str = "cny") -> str:
+def _fmt(v, kind: str = "cny", lang: str = "en") -> str:
+    """A finance figure as text: million CNY, a percentage, years or a ratio (words from the
+    message catalogue, section "finance")."""
     if v is None or (isinstance(v, float) and not math.isfinite(v)):
-        return "n/a"
+        return msg("finance", "n_a", lang)
     if kind == "cny":
-        return f"{v / 1e6:,.2f} M CNY"
+        return msg("finance", "mcny_value", lang, v=v / 1e6)
     if kind == "pct":
         return f"{v:.1%}"
     if kind == "yr":
-        return f"{v:.1f} years"
+        return msg("finance", "years_value", lang, v=v)
     return f"{v:,.2f}"
 
 
-def _display(df: pd.DataFrame, formats: dict[str, tuple[str, Callable]]) -> str:
-    """An HTML table of ``df`` with columns renamed and formatted: {column: (header, fmt)}."""
+def _display(df: pd.DataFrame, formats: dict[str, tuple[str, Callable]], lang: str = "en") -> str:
+    """An HTML table of ``df`` with columns renamed and formatted: {column: (header key, fmt)};
+    the header key is looked up in the "finance" section of the message catalogue."""
     import html as _html
 
     cols = [c for c in formats if c in df.columns]
-    head = "".join(f"<th>{_html.escape(formats[c][0])}</th>" for c in cols)
+    head = "".join(f"<th>{_html.escape(msg('finance', formats[c][0], lang))}</th>" for c in cols)
     body = []
     for _, r in df.iterrows():
         cells = []
@@ -54,129 +59,156 @@ def _display(df: pd.DataFrame, formats: dict[str, tuple[str, Callable]]) -> str:
             + "</tbody></table></div>")
 
 
-def finance_html(tables: dict[str, pd.DataFrame], summary: dict | None = None) -> str:
+def finance_html(tables: dict[str, pd.DataFrame], summary: dict | None = None, lang: str = "en") -> str:
     """The report's finance section (HTML fragment between REPORT_START/REPORT_END, which
-    ``pathway finance`` replaces). Its chart draws once plotly.js has loaded, wherever the
-    report puts the script. Empty string without finance tables."""
-    import html as _html
+    ``pathway finance`` replaces), rendered by templates/finance_section.html.j2 from a list
+    of blocks (heading, text, table): a new table is one more block. Its chart draws once
+    plotly.js has loaded, wherever the report puts the script. Empty string without finance
+    tables. Every word comes from the message catalogue (section "finance") in ``lang``."""
+    from pathway.output.templating import Markup, render
 
     if "loan_schedule" not in tables or "finance_metrics" not in tables:
         return ""
-    esc = _html.escape
+    t = lambda key, **f: msg("finance", key, lang, **f)  # noqa: E731
     loan = (summary or {}).get("loan") or {}
     met = tables["finance_metrics"]
     mcny = lambda v: f"{v / 1e6:,.2f}"  # noqa: E731
     pct = lambda v: f"{v:.1%}"  # noqa: E731
     num = lambda v: f"{v:,.0f}"  # noqa: E731
-    parts = [REPORT_START, "<section id='finance'><h2>Finance: savings against business as usual, loan, SLL KPIs</h2>"]
+    items: list[tuple[str, str]] = []
+    blocks: list[dict] = []
     if loan:
         st = loan.get("settings", {})
         items = [
-            ("Loan", f"{_fmt(loan.get('debt_cny'))} ({loan.get('binding')} binds)"),
-            ("Why", str(loan.get("reason", ""))),
-            ("Equity needed", _fmt(loan.get("equity_cny"))),
-            ("Minimum DSCR", f"{_fmt(loan.get('min_dscr'), 'x')} in {loan.get('min_dscr_year') or 'n/a'} "
-                             f"(covenant {st.get('min_dscr')})"),
-            ("Terms", f"{st.get('loan_to_cost', 0):.0%} of financed capex, {st.get('tenor_years')} years, "
-                      f"{st.get('interest_rate', 0):.2%}, {st.get('grace_years')} grace year(s), {st.get('repayment')}"),
-            ("Cover ratios", f"LLCR {_fmt(loan.get('llcr'), 'x')} and PLCR {_fmt(loan.get('plcr'), 'x')} at the first "
-                             f"repayment year ({loan.get('first_repayment_year') or 'n/a'}); DSRA {_fmt(loan.get('dsra_initial_cny'))}; "
-                             f"capitalised interest {_fmt(loan.get('capitalised_interest_cny'))}"),
-            ("Rates", str((loan.get("rates") or {}).get("statement", ""))),
-            ("Sustainability-linked margin", f"-{st.get('kpi_step_down_bp') or 0:g} bp when the {st.get('kpi_metric')} KPI "
-                                             f"({'all instruments' if st.get('kpi_include_certificates') else 'physical'}) "
-                                             f"is met, applied the year after verification "
-                                             f"(target: {'the optimised path' if st.get('kpi_reduction_per_yr') is None else format(st.get('kpi_reduction_per_yr'), '.0%') + '/yr from the baseline'}), "
-                                             f"+{st.get('kpi_step_up_bp') or 0:g} bp when missed; met in {loan.get('kpi_years_met')} "
-                                             f"of {loan.get('kpi_years')} years; interest saved {_fmt(loan.get('sll_interest_saving_cny'))}"),
+            (t("loan"), t("loan_value", debt=_fmt(loan.get("debt_cny"), lang=lang), binding=t(str(loan.get("binding"))))),
+            (t("why"), str(loan.get("reason", "")) if lang == "en" else t(f"why_{loan.get('binding')}")),
+            (t("equity"), _fmt(loan.get("equity_cny"), lang=lang)),
+            (t("min_dscr"), t("min_dscr_value", v=_fmt(loan.get("min_dscr"), "x", lang), y=loan.get("min_dscr_year") or t("n_a"),
+                              c=st.get("min_dscr"))),
+            (t("terms"), t("terms_value", ltc=f"{st.get('loan_to_cost', 0):.0%}", n=st.get("tenor_years"),
+                           r=f"{st.get('interest_rate', 0):.2%}", g=st.get("grace_years"), rep=t(str(st.get("repayment"))))),
+            (t("cover"), t("cover_value", llcr=_fmt(loan.get("llcr"), "x", lang), plcr=_fmt(loan.get("plcr"), "x", lang),
+                           y=loan.get("first_repayment_year") or t("n_a"), dsra=_fmt(loan.get("dsra_initial_cny"), lang=lang),
+                           idc=_fmt(loan.get("capitalised_interest_cny"), lang=lang))),
+            (t("rates"), str((loan.get("rates") or {}).get("statement", "")) if lang == "en" else t("rates_value")),
+            (t("sll"), t("sll_value", down=f"{st.get('kpi_step_down_bp') or 0:g}", kpi=t(str(st.get("kpi_metric"))),
+                         scope=t("kpi_all" if st.get("kpi_include_certificates") else "kpi_physical"),
+                         target=(t("kpi_target_path") if st.get("kpi_reduction_per_yr") is None
+                                 else t("kpi_target_rate", red=f"{st.get('kpi_reduction_per_yr'):.0%}")),
+                         up=f"{st.get('kpi_step_up_bp') or 0:g}", met=loan.get("kpi_years_met"), n=loan.get("kpi_years"),
+                         saved=_fmt(loan.get("sll_interest_saving_cny"), lang=lang))),
         ]
-        parts.append("<table>" + "".join(f"<tr><td><b>{esc(a)}</b></td><td>{esc(b)}</td></tr>" for a, b in items) + "</table>")
     if (met.lever == "total").any():
         tot = met[met.lever == "total"].iloc[0]
-        parts.append(f"<p>All levers, {int(tot.first_year)}-{int(tot.last_year)}: NPV {_fmt(tot.npv_cny)}, "
-                     f"IRR {_fmt(tot.irr, 'pct')}, payback {_fmt(tot.simple_payback_years, 'yr')} "
-                     f"(discounted {_fmt(tot.discounted_payback_years, 'yr')}), levelised cost of abatement "
-                     f"{_fmt(tot.lcoa_cny_per_t, 'x')} CNY/t (negative: saves money).</p>")
+        blocks.append(dict(text=t("all_levers", a=int(tot.first_year), b=int(tot.last_year), npv=_fmt(tot.npv_cny, lang=lang),
+                                  irr=_fmt(tot.irr, "pct", lang), pb=_fmt(tot.simple_payback_years, "yr", lang),
+                                  dpb=_fmt(tot.discounted_payback_years, "yr", lang), lcoa=_fmt(tot.lcoa_cny_per_t, "x", lang))))
     view = met.assign(note=[n1 if isinstance(n1, str) and n1 else (n2 if isinstance(n2, str) else "")
                             for n1, n2 in zip(met.irr_note, met.lcoa_note)])
-    parts.append("<h3>Metrics by lever</h3>" + _display(view, {
-        "lever": ("lever", str), "capex_cny": ("capex, M CNY", mcny), "npv_cny": ("NPV, M CNY", mcny),
-        "irr": ("IRR", pct), "simple_payback_years": ("payback, years", lambda v: f"{v:.1f}"),
-        "discounted_payback_years": ("discounted payback, years", lambda v: f"{v:.1f}"),
-        "abatement_t": ("abatement, tCO2", num), "lcoa_cny_per_t": ("levelised cost, CNY/tCO2", lambda v: f"{v:,.1f}"),
-        "note": ("note", str)}))
+    view = view.assign(note=[_note(n, lang) if n else "" for n in view.note])
+    view = view.assign(lever=[label(k, lang) if k != "total" else t("total") for k in view.lever])
+    blocks.append(dict(heading=t("h_metrics"), table=Markup(_display(view, {
+        "lever": ("c_lever", str), "capex_cny": ("c_capex", mcny), "npv_cny": ("c_npv", mcny),
+        "irr": ("c_irr", pct), "simple_payback_years": ("c_payback", lambda v: f"{v:.1f}"),
+        "discounted_payback_years": ("c_dpayback", lambda v: f"{v:.1f}"),
+        "abatement_t": ("c_abatement", num), "lcoa_cny_per_t": ("c_lcoa", lambda v: f"{v:,.1f}"),
+        "note": ("c_note", str)}, lang))))
     sched = tables["loan_schedule"]
     if len(sched):
-        fig = _service_figure(tables)
+        fig = _service_figure(tables, lang)
         # an id derived from the content (Python's hash() is salted per process): the report
         # is byte-identical across runs of the same inputs
         div = f"finance-cfads-{hashlib.sha256(fig.to_json().encode()).hexdigest()[:8]}"
-        parts.append(f"<div id='{div}' style='height:420px'></div><script>window.addEventListener('load',function(){{"
-                     f"var f={fig.to_json()};if(window.Plotly){{Plotly.newPlot('{div}',f.data,f.layout);}}}});</script>")
-        parts.append("<h3>Loan schedule (CNY)</h3>" + _display(sched, {
-            "year": ("year", str), "interest_rate": ("rate", lambda v: f"{v:.3%}"), "drawdown_cny": ("drawdown", num),
-            "interest_cny": ("interest", num), "principal_cny": ("principal", num), "debt_service_cny": ("debt service", num),
-            "closing_balance_cny": ("closing balance", num), "cfads_cny": ("CFADS", num), "dscr": ("DSCR", lambda v: f"{v:.2f}"),
-            "period": ("period", str)}))
+        chart = (f"<div id='{div}' style='height:420px'></div><script>window.addEventListener('load',function(){{"
+                 f"var f={fig.to_json()};if(window.Plotly){{Plotly.newPlot('{div}',f.data,f.layout);}}}});</script>")
+        blocks.append(dict(chart=Markup(chart)))
+        blocks.append(dict(heading=t("h_schedule"), table=Markup(_display(sched, {
+            "year": ("c_year", lambda v: f"{int(v)}"), "interest_rate": ("c_rate", lambda v: f"{v:.3%}"),
+            "drawdown_cny": ("c_drawdown", num), "interest_cny": ("c_interest", num), "principal_cny": ("c_principal", num),
+            "debt_service_cny": ("c_debt_service", num), "closing_balance_cny": ("c_balance", num), "cfads_cny": ("c_cfads", num),
+            "dscr": ("c_dscr", lambda v: f"{v:.2f}"), "period": ("c_period", lambda v: t(str(v)))}, lang))))
     if "kpi_schedule" in tables:
         k = tables["kpi_schedule"]
-        parts.append("<h3>Sustainability-linked loan KPI schedule</h3><p>KPI verified each year by a third party "
-                     "or carbon exchange (annual emissions report); emissions after capture, before offsets.</p>"
-                     + _display(k, {
-                         "year": ("year", str), "emissions_t": ("emissions, tCO2", num),
-                         "intensity_kg_per_unit": ("intensity, kgCO2/unit", lambda v: f"{v:,.2f}"),
-                         "intensity_target_kg_per_unit": ("intensity target, kgCO2/unit", lambda v: f"{v:,.2f}"),
-                         "bau_intensity_kg_per_unit": ("BAU intensity, kgCO2/unit", lambda v: f"{v:,.2f}"),
-                         "absolute_target_t": ("absolute target, tCO2", num),
-                         "kpi_met": ("KPI met", lambda v: "yes" if bool(v) else "no"),
-                         "margin_bp": ("margin, bp", lambda v: f"{v:+g}"), "basis": ("basis", str)}))
-    parts.extend(_bank_tables(tables, esc))
+        blocks.append(dict(heading=t("h_kpi"), text=t("kpi_intro"), table=Markup(_display(k, {
+            "year": ("c_year", lambda v: f"{int(v)}"), "emissions_t": ("c_emissions", num),
+            "intensity_kg_per_unit": ("c_intensity", lambda v: f"{v:,.2f}"),
+            "intensity_target_kg_per_unit": ("c_intensity_target", lambda v: f"{v:,.2f}"),
+            "bau_intensity_kg_per_unit": ("c_bau_intensity", lambda v: f"{v:,.2f}"),
+            "absolute_target_t": ("c_absolute_target", num),
+            "kpi_met": ("c_kpi_met", lambda v: t("yes") if bool(v) else t("no")),
+            "margin_bp": ("c_margin", lambda v: f"{v:+g}"), "basis": ("c_basis", lambda v: t(str(v)))}, lang))))
+    blocks.extend(_bank_blocks(tables, lang))
     d = finance_defaults()
-    parts.append("<p><small>" + esc(CFADS_BEYOND_HORIZON) + " Savings per lever: see pathway.finance."
-                 "energy_savings_by_lever. Default SLL terms (data/finance_defaults.csv): "
-                 + esc("; ".join(f"{r.item} = {r.value:g} {r.unit} ({'estimate' if r.estimate else 'sourced'})"
-                                 for r in d.itertuples()))
-                 + "</small></p></section>")
-    parts.append(REPORT_END)
-    return "".join(parts)
+    notes = t("cfads_beyond") + " " + t("defaults_intro") + "; ".join(
+        f"{r.item} = {r.value:g} {t('unit:' + str(r.unit))} ({t('estimate') if r.estimate else t('sourced')})"
+        for r in d.itertuples())
+    html_text = render("finance_section.html.j2", title=t("title"), items=items, blocks=blocks, notes=notes)
+    return REPORT_START + html_text + REPORT_END
 
 
-def _bank_tables(tables: dict[str, pd.DataFrame], esc) -> list[str]:
-    """Downside cases, the base covenant table and the use of proceeds, as HTML."""
+def _bank_blocks(tables: dict[str, pd.DataFrame], lang: str = "en") -> list[dict]:
+    """Downside cases, the base covenant table and the use of proceeds, as blocks of the
+    finance section (headers and words from the catalogue, section "finance")."""
+    from pathway.output.templating import Markup
+
+    t = lambda key, **f: msg("finance", key, lang, **f)  # noqa: E731
     out = []
     num = lambda v: f"{v:,.0f}"  # noqa: E731
     x2 = lambda v: f"{v:.2f}"  # noqa: E731
+    yes_no = lambda v: t("yes") if bool(v) else t("no")  # noqa: E731
     if "downside_cases" in tables and len(tables["downside_cases"]):
-        out.append("<h3>Downside cases (the plan fixed, re-valued)</h3>" + _display(tables["downside_cases"], {
-            "case": ("case", str), "description": ("what changes", str), "debt_cny": ("loan sized, CNY", num),
-            "min_dscr_sized": ("min DSCR of that loan", x2), "base_loan_min_dscr": ("base loan's min DSCR", x2),
-            "base_loan_breach_years": ("covenant breaches, years", str), "first_breach_year": ("first breach", lambda v: f"{v:.0f}"),
-            "npv_cny": ("NPV, CNY", num)}))
+        out.append(dict(heading=t("h_cases"), table=Markup(_display(tables["downside_cases"], {
+            "case": ("c_case", lambda v: t("case:" + str(v))), "debt_cny": ("c_debt_sized", num),
+            "min_dscr_sized": ("c_min_dscr_sized", x2), "base_loan_min_dscr": ("c_base_min_dscr", x2),
+            "base_loan_breach_years": ("c_breach_years", str), "first_breach_year": ("c_first_breach", lambda v: f"{v:.0f}"),
+            "npv_cny": ("c_npv_cny", num)}, lang))))
     if "covenants" in tables and len(tables["covenants"]):
         c = tables["covenants"]
-        out.append("<h3>Covenant table, base case</h3>" + _display(c[c.case == "base"], {
-            "year": ("year", str), "phase": ("phase", str), "cfads_cny": ("CFADS, nominal CNY", num),
-            "debt_service_cny": ("debt service, CNY", num), "dscr": ("DSCR", x2), "covenant_dscr": ("covenant", x2),
-            "headroom_share": ("headroom", lambda v: f"{v:+.1%}"), "breach": ("breach", lambda v: "yes" if bool(v) else "no")}))
+        out.append(dict(heading=t("h_covenants"), table=Markup(_display(c[c.case == "base"], {
+            "year": ("c_year", lambda v: f"{int(v)}"), "phase": ("c_phase", lambda v: t(str(v))),
+            "cfads_cny": ("c_cfads_nominal", num), "debt_service_cny": ("c_debt_service", num), "dscr": ("c_dscr", x2),
+            "covenant_dscr": ("c_covenant", x2), "headroom_share": ("c_headroom", lambda v: f"{v:+.1%}"),
+            "breach": ("c_breach", yes_no)}, lang))))
     if "use_of_proceeds" in tables and len(tables["use_of_proceeds"]):
-        out.append("<h3>Use of proceeds: eligibility (data/taxonomy.csv)</h3>" + _display(tables["use_of_proceeds"], {
-            "technology": ("technology", str), "loan_allocated_cny": ("loan, CNY", num),
-            "eligible": ("eligible", lambda v: "yes" if bool(v) else "no"), "reason": ("reason", str),
-            "pboc_crf_field": ("PBoC facility field", str)}))
+        u = tables["use_of_proceeds"]
+        if lang != "en":  # the catalogue names are bilingual in data/taxonomy.csv: "中文 (English)"
+            zh = lambda v: str(v).split(" (")[0]  # noqa: E731
+            u = u.assign(pboc_crf_field=[zh(v) for v in u.pboc_crf_field], reason=[
+                t("reason_no_item") if str(r.green_bond_2021_item).lower().startswith("none") else
+                t("reason_not_positive", item=zh(r.green_bond_2021_item), lever=label(str(r.lever), lang),
+                  a=f"{r.lever_abatement_appraisal_t:,.0f}") if r.abatement_not_positive else
+                t("reason_eligible", item=zh(r.green_bond_2021_item), lever=label(str(r.lever), lang),
+                  a=f"{r.lever_abatement_appraisal_t:,.0f}") for r in u.itertuples()])
+        out.append(dict(heading=t("h_proceeds"), table=Markup(_display(u, {
+            "technology": ("c_technology", lambda v: label(str(v), lang)), "loan_allocated_cny": ("c_loan_cny", num),
+            "eligible": ("c_eligible", yes_no), "reason": ("c_reason", str),
+            "pboc_crf_field": ("c_pboc_field", str)}, lang))))
     return out
 
 
-def _service_figure(tables: dict[str, pd.DataFrame]) -> go.Figure:
+def _note(note: str, lang: str) -> str:
+    """A metric's note (from pathway.finance) in ``lang``: a catalogue entry, or a known
+    pattern with its number kept."""
+    import re
+
+    m = re.match(r"not defined: discounted abatement is not positive \((.*)\)$", note)
+    if m and lang != "en":
+        return msg("finance", "note_abatement_not_positive", lang, v=m.group(1))
+    return msg("finance", note, lang)
+
+
+def _service_figure(tables: dict[str, pd.DataFrame], lang: str = "en") -> go.Figure:
     import plotly.graph_objects as go
 
+    t = lambda key: msg("finance", key, lang)  # noqa: E731
     s = tables["loan_schedule"]
     fig = go.Figure()
-    fig.add_bar(x=s.year, y=s.cfads_cny / 1e6, name="CFADS (M CNY)")
-    fig.add_bar(x=s.year, y=s.debt_service_cny / 1e6, name="Debt service (M CNY)")
+    fig.add_bar(x=s.year, y=s.cfads_cny / 1e6, name=t("f_cfads"))
+    fig.add_bar(x=s.year, y=s.debt_service_cny / 1e6, name=t("f_debt_service"))
     fig.add_scatter(x=s.year, y=s.dscr, name="DSCR", yaxis="y2", mode="lines+markers")
-    fig.update_layout(title="Cash flow available for debt service (CFADS) and debt service", barmode="group",
-                      xaxis=dict(title="Year", tickmode="array", tickvals=list(s.year), tickformat="d"),
-                      yaxis_title="M CNY", yaxis2=dict(title="DSCR", overlaying="y", side="right", rangemode="tozero"),
+    fig.update_layout(title=t("f_title"), barmode="group",
+                      xaxis=dict(title=t("c_year"), tickmode="array", tickvals=list(s.year), tickformat="d"),
+                      yaxis_title=t("f_mcny"), yaxis2=dict(title="DSCR", overlaying="y", side="right", rangemode="tozero"),
                       legend=dict(orientation="h", y=-0.2))
     return fig
 

@@ -51,6 +51,7 @@ def make_summary(md: ModelData, loaded: LoadedScenario, tables: dict, objective:
     y_t = md.target_year
     return json_safe({
         "scenario": md.name,
+        "factory_name": md.scenario.factory.name,  # heads the report
         "status": "optimal",
         "target_year": y_t,
         "base_year": md.base_year,

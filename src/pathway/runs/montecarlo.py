@@ -40,6 +40,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from pathway.errors import Problem, ScenarioError
+from pathway.output.messages import msg
 from pathway.output.pages import Page, write_sheets
 from pathway.reference.validate import load_scenario
 from pathway.runs.batch import (
@@ -291,7 +292,7 @@ def cost_figure(records: list[RunRecord]) -> go.Figure:
     return fig
 
 
-def write_montecarlo(plan: MonteCarloPlan, res: BatchResult, out_dir: str | Path) -> dict:
+def write_montecarlo(plan: MonteCarloPlan, res: BatchResult, out_dir: str | Path, lang: str = "en") -> dict:
     """Write samples, percentiles, loan, workbook, fan-chart page, audit trail, manifest."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -325,7 +326,7 @@ def write_montecarlo(plan: MonteCarloPlan, res: BatchResult, out_dir: str | Path
     if loan_years is not None:
         sheets["loan_p90"] = loan_years
     write_sheets(out / "montecarlo.xlsx", sheets)
-    page = Page(f"Monte Carlo: {Path(plan.path).stem}", [f"scenario {plan.path}", f"seed {plan.seed}",
+    page = Page(f"{msg('pages', 'mc_title', lang)}: {Path(plan.path).stem}", lang=lang, meta=[f"scenario {plan.path}", f"seed {plan.seed}",
                                                          f"{plan.n} samples"])
     cost = pct[pct.quantity == "total_cost_npv_cny"].iloc[0]
     ptm = outcome["p_target_met"]

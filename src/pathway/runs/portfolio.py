@@ -27,6 +27,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from pathway.errors import Problem, ScenarioError
+from pathway.output.messages import msg
 from pathway.output.pages import Page, write_sheets
 from pathway.runs.batch import (
     BatchResult,
@@ -208,7 +209,7 @@ def _emissions_figure(tot: pd.DataFrame, ab: pd.DataFrame) -> go.Figure:
     return fig
 
 
-def write_portfolio(res: BatchResult, out_dir: str | Path, sources: list[str] | None = None) -> dict:
+def write_portfolio(res: BatchResult, out_dir: str | Path, sources: list[str] | None = None, lang: str = "en") -> dict:
     """Write the portfolio's tables, workbook, report, audit trail and manifest."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -232,7 +233,7 @@ def write_portfolio(res: BatchResult, out_dir: str | Path, sources: list[str] | 
                                           "failures": full_errors if len(full_errors) else fails,
                                           "about": pd.DataFrame({"note": notes + [wall_summary(res)]})})
     ok = fac[fac.status == "optimal"]
-    page = Page("Portfolio of factories", [f"{len(fac)} factories", wall_summary(res).split(" on ")[0]])
+    page = Page(msg("pages", "portfolio_title", lang), lang=lang, meta=[f"{len(fac)} factories", wall_summary(res).split(" on ")[0]])
     page.kpis([
         ("Factories", f"{len(fac)}", "", f"{len(ok)} solved, {len(fac) - len(ok)} not"),
         ("Meeting target", "–" if share["share_of_all"] is None else f"{share['share_of_all']:.0%}", "",

@@ -25,6 +25,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from pathway.output.charts import plot_text
+from pathway.output.messages import msg
 from pathway.output.pages import Page, write_sheets
 from pathway.reference.validate import load_scenario
 from pathway.runs.batch import (
@@ -248,7 +249,7 @@ def run_sweep(plan: SweepPlan, out_dir: str | Path, opts=None, *, persistent: bo
     return run_batch(plan.specs, out_dir, opts, persistent=persistent, **batch_kw)
 
 
-def write_sweep(plan: SweepPlan, res: BatchResult, out_dir: str | Path, metric: str = "cost") -> dict:
+def write_sweep(plan: SweepPlan, res: BatchResult, out_dir: str | Path, metric: str = "cost", lang: str = "en") -> dict:
     """Write the sweep's tables, workbook, page, audit trail and manifest; return the manifest."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -273,9 +274,9 @@ def write_sweep(plan: SweepPlan, res: BatchResult, out_dir: str | Path, metric: 
                                    "emissions are after CCUS capture, before offsets (tCO2); MAC = dual value of the "
                                    "year's emissions ceiling (CNY/tCO2); costs are discounted totals (CNY)"]})
     write_sheets(out / "sweep.xlsx", {"runs": table, "by_year": by_year, "tornado": tornado, "about": about})
-    page = Page(f"Sensitivity sweep: {Path(plan.path).stem}",
+    page = Page(f"{msg('pages', 'sweep_title', lang)}: {Path(plan.path).stem}",
                 [f"scenario {plan.path}", "one at a time" if plan.one_at_a_time else "full grid",
-                 f"{len(res.records)} runs"])
+                 f"{len(res.records)} runs"], lang=lang)
     page.kpis([("Runs", f"{len(res.records)}", "", wall_summary(res).split(":")[-1].split(";")[0]),
                ("Target met", f"{int(table.target_met.sum())} of {len(table)}", "", "runs meeting every rule"),
                ("Cost range", f"{table.total_cost_npv_cny.min() / 1e6:,.1f}–{table.total_cost_npv_cny.max() / 1e6:,.1f}"
