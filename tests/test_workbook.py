@@ -39,17 +39,21 @@ def test_number_formats_follow_the_unit():
 
 
 def test_bank_formulas_are_written_only_where_they_reproduce_the_values():
-    # hand case: 2 years, 1,000 drawn at 5 %, 400 repaid a year; CFADS 600 and 500
-    b = pd.DataFrame({"year": [2026, 2027], "cfads_cny": [600.0, 500.0], "interest_rate": [0.05, 0.05],
-                      "opening_balance_cny": [0.0, 600.0], "drawdown_cny": [1000.0, 0.0], "interest_cny": [50.0, 30.0],
-                      "principal_cny": [400.0, 400.0], "debt_service_cny": [450.0, 430.0],
-                      "closing_balance_cny": [600.0, 200.0], "dscr": [600 / 450, 500 / 430]})
+    # hand case: 2 years, 1,000 drawn at 5 % (half a year's interest in the year drawn: 500 x 5 % = 25,
+    # paid), 400 repaid a year; the loan's CFADS 600 and 500
+    b = pd.DataFrame({"year": [2026, 2027], "loan_cfads_nominal_cny": [600.0, 500.0], "interest_rate": [0.05, 0.05],
+                      "opening_balance_cny": [0.0, 600.0], "drawdown_cny": [1000.0, 0.0], "interest_cny": [25.0, 30.0],
+                      "capitalised_interest_cny": [0.0, 0.0], "principal_cny": [400.0, 400.0],
+                      "debt_service_cny": [425.0, 430.0], "closing_balance_cny": [600.0, 200.0],
+                      "dscr": [600 / 425, 500 / 430]})
     cells = excel.bank_formula_cells(b)
-    # columns A..J: year, cfads, rate, opening, drawdown, interest, principal, debt service, closing, dscr
-    assert cells[(0, "debt_service_cny")] == "F2+G2"
-    assert cells[(1, "opening_balance_cny")] == "I2"
-    assert cells[(1, "interest_cny")] == "(D3+E3)*C3"
-    assert cells[(0, "dscr")] == 'IF(H2>0,B2/H2,"")'
+    # columns A..K: year, loan CFADS, rate, opening, drawdown, interest, capitalised interest, principal,
+    # debt service, closing, dscr
+    assert cells[(0, "debt_service_cny")] == "F2+H2-G2"
+    assert cells[(1, "opening_balance_cny")] == "J2"
+    assert cells[(1, "interest_cny")] == "(D3+E3/2)*C3"
+    assert cells[(0, "closing_balance_cny")] == "D2+E2+G2-H2"
+    assert cells[(0, "dscr")] == 'IF(I2>0,B2/I2,"")'
     assert (0, "opening_balance_cny") not in cells  # no year before the first
     b.loc[1, "interest_cny"] = 31.0  # a convention the rule does not follow: the column stays values
     assert not any(col == "interest_cny" for _, col in excel.bank_formula_cells(b))
@@ -106,7 +110,9 @@ def test_formula_engine_reproduces_the_python_values_and_follows_an_edit(finance
             if c.data_type != "f":
                 continue
             n_formulas += 1
-            want = sched.loc[year, name] if name in sched.columns and year in sched.index else bank[name].iloc[i]
+            want = bank[name].iloc[i]  # the loan's columns are loan_schedule.csv's (cfads_cny: the plan's, real)
+            if name != "cfads_cny" and year in sched.index:
+                assert want == pytest.approx(sched.loc[year, name], rel=1e-12, nan_ok=True)
             assert cell(sol, "bank", f"{col[name]}{i + 2}") == pytest.approx(want, rel=1e-6, abs=1e-6), (year, name)
     loan_years = len(sched)
     assert n_formulas >= 5 * loan_years  # dscr, debt service, interest, closing (and opening from year 2), cfads
@@ -117,18 +123,19 @@ def test_formula_engine_reproduces_the_python_values_and_follows_an_edit(finance
     min_row = [r[0].value for r in wb["bank_totals"].iter_rows(min_row=2)].index("minimum DSCR") + 2
     assert cell(sol, "bank_totals", f"C{min_row}") == pytest.approx(sched.dscr.min(), rel=1e-9)
 
-    # an analyst raises the first year's principal by 1,000,000 CNY: debt service, DSCR and the totals follow
-    y0 = sched.index[0]
+    # an analyst raises the first repayment year's principal by 1,000,000 CNY: debt service, DSCR and the
+    # totals follow (a construction year has no DSCR: nothing is due)
+    y0 = sched.index[sched.debt_service_cny.to_numpy() > 0][0]
     i0 = int(bank.index[bank.year == y0][0]) + 2
     edited = {f"'[bank.xlsx]BANK'!{col['principal_cny']}{i0}": float(sched.loc[y0, "principal_cny"]) + 1e6}
     sol2 = model.calculate(inputs=edited)
-    ds = sched.loc[y0, "interest_cny"] + sched.loc[y0, "principal_cny"] + 1e6
+    ds = sched.loc[y0, "interest_cny"] + sched.loc[y0, "principal_cny"] + 1e6 - sched.loc[y0, "capitalised_interest_cny"]
     assert cell(sol2, "bank", f"{col['debt_service_cny']}{i0}") == pytest.approx(ds, rel=1e-9)
-    cfads = bank.loc[bank.year == y0, "cfads_cny"].iloc[0]
+    cfads = bank.loc[bank.year == y0, "loan_cfads_nominal_cny"].iloc[0]
     assert cell(sol2, "bank", f"{col['dscr']}{i0}") == pytest.approx(cfads / ds, rel=1e-9)
     # and the chain is live: 1,000,000 less owed from the next year on, so each later year's
-    # interest falls by 1,000,000 x its rate (demo: 4 years x 3.1 % = 124,000 CNY)
-    later_interest_saved = 1e6 * sched.interest_rate.iloc[1:].sum()
+    # interest falls by 1,000,000 x its rate
+    later_interest_saved = 1e6 * sched.interest_rate[sched.index > y0].sum()
     assert later_interest_saved > 0
     assert cell(sol2, "bank_totals", f"C{total_row}") == pytest.approx(
         sched.debt_service_cny.sum() + 1e6 - later_interest_saved, rel=1e-9)

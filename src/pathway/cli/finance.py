@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
@@ -60,23 +59,14 @@ def update_report(path: Path, section_html: str) -> bool:
     return True
 
 
-def update_workbook(path: Path, sheets: dict[str, pd.DataFrame]) -> bool:
-    """Replace (or add) the given sheets of results.xlsx, keeping the others."""
-    import pandas as pd
-
+def update_workbook(path: Path, summary: dict, tables: dict[str, pd.DataFrame]) -> bool:
+    """Rewrite results.xlsx (where it exists) from the updated summary and tables, so the bank
+    sheet keeps its live formulas (pathway.output.excel.write_workbook)."""
     if not path.exists():
         return False
+    from pathway.output.excel import write_workbook
 
-    from pathway.output.excel import defuse_formulas
-
-    def write(tmp: Path) -> None:
-        shutil.copyfile(path, tmp)
-        with pd.ExcelWriter(tmp, engine="openpyxl", mode="a", if_sheet_exists="replace") as xl:
-            for name, df in sheets.items():
-                df.to_excel(xl, sheet_name=name[:31], index=False)
-                defuse_formulas(xl.sheets[name[:31]])
-
-    _atomic_write(path, write)
+    _atomic_write(path, lambda tmp: write_workbook(tmp, summary, tables))
     return True
 
 
@@ -106,7 +96,7 @@ def finance(
     import pandas as pd
 
     from pathway.finance import FINANCE_TABLES, RUN_TABLES, recompute_saved
-    from pathway.output.finance_section import bank_sheet, finance_html
+    from pathway.output.finance_section import finance_html
     from pathway.output.folder import read_saved
 
     if not run_dir.is_dir():
@@ -153,7 +143,7 @@ def finance(
     wrote = ["summary.json", *(f"tables/{n}.csv" for n in FINANCE_TABLES)]
     if update_report(run_dir / "report.html", finance_html(all_tables, summary, lang=_section_lang(lang, run_dir / "report.html"))):
         wrote.append("report.html (finance section)")
-    if update_workbook(run_dir / "results.xlsx", {"bank": bank_sheet(all_tables), **new_tables}):
+    if update_workbook(run_dir / "results.xlsx", summary, all_tables):
         wrote.append("results.xlsx (bank and finance sheets)")
     _print(block, new_tables["loan_schedule"])
     _print_cases(new_tables["downside_cases"])

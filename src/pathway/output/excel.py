@@ -218,17 +218,26 @@ def _write_summary(xl: pd.ExcelWriter, fmts: _Formats, summ: pd.DataFrame) -> No
 # row (to 1e-6, relative); otherwise the column stays values. New columns from the finance
 # tables flow in as values; a new identity is one line here.
 BANK_FORMULAS: list[tuple[str, str, Callable[[Mapping], float]]] = [
-    ("debt_service_cny", "{interest_cny}+{principal_cny}", lambda r: r["interest_cny"] + r["principal_cny"]),
-    ("closing_balance_cny", "{opening_balance_cny}+{drawdown_cny}-{principal_cny}",
-     lambda r: r["opening_balance_cny"] + r["drawdown_cny"] - r["principal_cny"]),
+    # the loan (pathway.finance.loan.amortise): draws bear half a year's interest in their year;
+    # capitalised interest during construction is added to the balance, not paid
+    ("interest_cny", "({opening_balance_cny}+{drawdown_cny}/2)*{interest_rate}",
+     lambda r: (r["opening_balance_cny"] + r["drawdown_cny"] / 2) * r["interest_rate"]),
+    ("debt_service_cny", "{interest_cny}+{principal_cny}-{capitalised_interest_cny}",
+     lambda r: r["interest_cny"] + r["principal_cny"] - r["capitalised_interest_cny"]),
+    ("closing_balance_cny", "{opening_balance_cny}+{drawdown_cny}+{capitalised_interest_cny}-{principal_cny}",
+     lambda r: r["opening_balance_cny"] + r["drawdown_cny"] + r["capitalised_interest_cny"] - r["principal_cny"]),
     ("opening_balance_cny", "{prev.closing_balance_cny}", lambda r: r["prev.closing_balance_cny"]),
-    ("interest_cny", "({opening_balance_cny}+{drawdown_cny})*{interest_rate}",
-     lambda r: (r["opening_balance_cny"] + r["drawdown_cny"]) * r["interest_rate"]),
-    ("cfads_cny", "{energy_savings_cny}+{avoided_carbon_cost_cny}-{added_om_cny}-{purchases_cny}",
+    # the plan's cash flows (pathway.finance.cashflows; real CNY): CFADS after income tax
+    ("cfads_pre_tax_cny", "{energy_savings_cny}+{avoided_carbon_cost_cny}-{added_om_cny}-{purchases_cny}",
      lambda r: r["energy_savings_cny"] + r["avoided_carbon_cost_cny"] - r["added_om_cny"] - r["purchases_cny"]),
-    ("net_cash_flow_cny", "{cfads_cny}-{capex_cny}+{subsidies_cny}", lambda r: r["cfads_cny"] - r["capex_cny"] + r["subsidies_cny"]),
-    ("dscr", "IF({debt_service_cny}>0,{cfads_cny}/{debt_service_cny},\"\")",
-     lambda r: r["cfads_cny"] / r["debt_service_cny"] if r["debt_service_cny"] > 0 else math.nan),
+    ("cfads_cny", "{cfads_pre_tax_cny}-{income_tax_cny}", lambda r: r["cfads_pre_tax_cny"] - r["income_tax_cny"]),
+    ("net_cash_flow_cny", "{cfads_cny}-{capex_cny}+{subsidies_cny}+{bau_capex_avoided_cny}",
+     lambda r: r["cfads_cny"] - r["capex_cny"] + r["subsidies_cny"] + r["bau_capex_avoided_cny"]),
+    # the covenant: the loan's (nominal) CFADS over its debt service
+    ("dscr", "IF({debt_service_cny}>0,{loan_cfads_nominal_cny}/{debt_service_cny},\"\")",
+     lambda r: r["loan_cfads_nominal_cny"] / r["debt_service_cny"] if r["debt_service_cny"] > 0 else math.nan),
+    ("headroom_share", "IF({debt_service_cny}>0,{dscr}/{covenant_dscr}-1,\"\")",
+     lambda r: r["dscr"] / r["covenant_dscr"] - 1 if r["debt_service_cny"] > 0 else math.nan),
 ]
 _REF = re.compile(r"\{(prev\.)?(\w+)\}")
 BANK_TOTALS_SHEET = "bank_totals"

@@ -220,10 +220,13 @@ def bank_sheet(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     if "finance" not in tables:
         return pd.DataFrame()
     tot = tables["finance"]
-    tot = tot[tot.lever == "total"][["year", "period", "capex_cny", "subsidies_cny", "energy_savings_cny",
-                                     "avoided_carbon_cost_cny", "added_om_cny", "purchases_cny", "cfads_cny",
-                                     "net_cash_flow_cny"]]
-    sched = tables.get("loan_schedule", pd.DataFrame(columns=SCHEDULE_COLUMNS)).drop(columns=["cfads_cny", "period"], errors="ignore")
+    tot = tot[tot.lever == "total"][[c for c in (
+        "year", "period", "capex_cny", "subsidies_cny", "bau_capex_avoided_cny", "energy_savings_cny",
+        "avoided_carbon_cost_cny", "added_om_cny", "purchases_cny", "cfads_pre_tax_cny", "depreciation_cny",
+        "equipment_credit_cny", "income_tax_cny", "cfads_cny", "net_cash_flow_cny") if c in tot.columns]]
+    # the loan's CFADS is nominal (the plan's cash flows are real): its own column
+    sched = (tables.get("loan_schedule", pd.DataFrame(columns=SCHEDULE_COLUMNS)).drop(columns=["period"], errors="ignore")
+             .rename(columns={"cfads_cny": "loan_cfads_nominal_cny"}))
     kpi = tables.get("kpi_schedule", pd.DataFrame(columns=["year"]))
     kpi = kpi[[c for c in ("year", "emissions_t", "intensity_kg_per_unit", "intensity_target_kg_per_unit",
                            "absolute_target_t", "kpi_met") if c in kpi.columns]]
