@@ -1,0 +1,144 @@
+"""Product carbon footprint per unit of product (ISO 14067:2018 / GB/T 24067-2024), pandas only.
+
+Method, per product p and year y:
+
+- allocation share ``a_p`` of the plant's emissions by a declared rule
+  (ISO 14067 6.4.6; the rule is stated in every output row):
+    * ``mass``:      a_p = Q_p * m_p / sum_q Q_q * m_q   (Q output units, m t per unit)
+    * ``economic``:  a_p = Q_p * v_p / sum_q Q_q * v_q   (v CNY per unit)
+    * ``metered``:   a_p = s_p, the metered share given (the shares sum to 1)
+- gate-to-gate per unit, for each scope-2 method M (location, market):
+    ``g2g_M = a_p * (S1 + S2_M) / Q_p``  (t -> kg: x 1000)
+- purchased materials per unit: ``mat = sum_i q_i * f_i`` (q quantity of material i per
+  unit of product, f its cradle-to-gate factor, kgCO2e per unit of material);
+- cradle-to-gate per unit: ``c2g_M = g2g_M + mat``.
+
+S1 is the plant's scope 1 (net of CCUS capture), S2_M its scope 2 under method M, both
+from a solved run's tables (:func:`plant_years_from_tables`). Offsets are never netted
+from a footprint (ISO 14067 excludes offsetting from the CFP).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+RULES = ("mass", "economic", "metered")
+STANDARD = "ISO 14067:2018 / GB/T 24067-2024"
+
+COLUMNS = ["product", "year", "unit", "output_units", "allocation_rule", "allocation_share",
+           "scope1_t", "scope2_location_t", "scope2_market_t",
+           "gate_to_gate_location_kgco2e_per_unit", "gate_to_gate_market_kgco2e_per_unit",
+           "materials_kgco2e_per_unit",
+           "cradle_to_gate_location_kgco2e_per_unit", "cradle_to_gate_market_kgco2e_per_unit"]
+
+
+@dataclass(frozen=True)
+class PlantYear:
+    """The plant's emissions in one year, t CO2."""
+
+    year: int
+    scope1_t: float
+    scope2_location_t: float
+    scope2_market_t: float
+
+
+@dataclass(frozen=True)
+class Product:
+    """One product line: output per year and the quantities the allocation rules need."""
+
+    name: str
+    unit: str
+    output_units: Mapping[int, float]
+    mass_t_per_unit: float | None = None
+    value_cny_per_unit: float | None = None
+    metered_share: float | None = None
+
+
+@dataclass(frozen=True)
+class Material:
+    """A purchased material that goes into one product, with its cradle-to-gate factor."""
+
+    name: str
+    product: str
+    quantity_per_unit: float
+    quantity_unit: str
+    factor_kgco2e_per_quantity_unit: float
+    factor_source: str = ""
+
+
+def allocation_shares(products: Sequence[Product], rule: str, year: int) -> dict[str, float]:
+    """Share of the plant's emissions each product carries in ``year`` (sums to 1)."""
+    if rule not in RULES:
+        raise ValueError(f"allocation rule {rule!r}: expected one of {', '.join(RULES)}")
+    if rule == "metered":
+        weights = {p.name: _need(p, "metered_share", p.metered_share) for p in products}
+    elif rule == "mass":
+        weights = {p.name: p.output_units[year] * _need(p, "mass_t_per_unit", p.mass_t_per_unit) for p in products}
+    else:
+        weights = {p.name: p.output_units[year] * _need(p, "value_cny_per_unit", p.value_cny_per_unit) for p in products}
+    total = sum(weights.values())
+    if total <= 0:
+        raise ValueError(f"allocation rule {rule!r}: the products' weights sum to 0 in {year}")
+    if rule == "metered" and abs(total - 1.0) > 1e-6:
+        raise ValueError(f"metered shares sum to {total:g}, expected 1")
+    return {k: w / total for k, w in weights.items()}
+
+
+def _need(p: Product, field: str, value: float | None) -> float:
+    if value is None:
+        raise ValueError(f"product {p.name!r}: {field} is needed by the allocation rule")
+    return float(value)
+
+
+def materials_kgco2e_per_unit(materials: Sequence[Material], product: str) -> float:
+    """``sum_i q_i * f_i`` over the materials of one product, kgCO2e per unit of product."""
+    return float(sum(m.quantity_per_unit * m.factor_kgco2e_per_quantity_unit for m in materials if m.product == product))
+
+
+def footprint_table(plant: Sequence[PlantYear], products: Sequence[Product], rule: str,
+                    materials: Sequence[Material] = ()) -> pd.DataFrame:
+    """One row per product and year: the allocated emissions and the footprint per unit
+    (gate-to-gate and cradle-to-gate, location- and market-based), kgCO2e per unit."""
+    rows = []
+    for py in plant:
+        shares = allocation_shares(products, rule, py.year)
+        for p in products:
+            q = float(p.output_units[py.year])
+            a = shares[p.name]
+            s1, s2l, s2m = a * py.scope1_t, a * py.scope2_location_t, a * py.scope2_market_t
+            g2g_l = 1000.0 * (s1 + s2l) / q
+            g2g_m = 1000.0 * (s1 + s2m) / q
+            mat = materials_kgco2e_per_unit(materials, p.name)
+            rows.append(dict(product=p.name, year=py.year, unit=p.unit, output_units=q, allocation_rule=rule,
+                             allocation_share=a, scope1_t=s1, scope2_location_t=s2l, scope2_market_t=s2m,
+                             gate_to_gate_location_kgco2e_per_unit=g2g_l, gate_to_gate_market_kgco2e_per_unit=g2g_m,
+                             materials_kgco2e_per_unit=mat,
+                             cradle_to_gate_location_kgco2e_per_unit=g2g_l + mat,
+                             cradle_to_gate_market_kgco2e_per_unit=g2g_m + mat))
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def plant_years_from_tables(tables: Mapping[str, pd.DataFrame], base_year: int | None) -> list[PlantYear]:
+    """The base year (``inventory`` table, when ``base_year`` is given) and each plan year
+    (``emissions`` table) of a run: scope 1 (incl. CCUS capture as a negative row) and
+    scope 2 by method (rows tagged ``both`` count under each)."""
+    out = []
+    inv = tables.get("inventory")
+    if inv is not None and base_year is not None:
+        out.append(_plant_year(base_year, inv))
+    em = tables["emissions"]
+    for y in sorted(int(v) for v in em["year"].unique()):
+        out.append(_plant_year(y, em[em["year"] == y]))
+    return out
+
+
+def _plant_year(year: int, rows: pd.DataFrame) -> PlantYear:
+    s1 = rows[rows["scope"] == 1]
+    s2 = rows[rows["scope"] == 2]
+    return PlantYear(year=year, scope1_t=float(s1["emissions_t"].sum()),
+                     scope2_location_t=float(s2[s2["method"].isin(["both", "location"])]["emissions_t"].sum()),
+                     scope2_market_t=float(s2[s2["method"].isin(["both", "market"])]["emissions_t"].sum()))
+
