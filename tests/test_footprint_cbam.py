@@ -116,3 +116,151 @@ def test_ets_shortfall_cost():
     assert pos.cost_cny == pytest.approx(623_600.0)
     surplus = ets_table({2027: 170_000.0}, {2027: 100_000.0}, 1.8, {2027: 62.36}).iloc[0]
     assert surplus.shortfall_t == pytest.approx(-10_000.0) and surplus.ets_cost_cny == pytest.approx(-623_600.0)
+
+
+# ---- the scenario block, the CLI and the bundled scenario ---------------------------------------
+
+import copy  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pandas as pd  # noqa: E402
+import yaml  # noqa: E402
+from typer.testing import CliRunner  # noqa: E402
+
+from pathway.analysis.exposure import exposure_tables  # noqa: E402
+from pathway.cli import app  # noqa: E402
+from pathway.errors import ScenarioError  # noqa: E402
+from pathway.reference.validate import load_scenario  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+FASTENERS = ROOT / "scenarios" / "ningbo_fasteners_2027.yaml"
+
+
+def _fake_tables() -> dict[str, pd.DataFrame]:
+    """A solved run's tables reduced to what exposure_tables reads: base year 2025
+    (inventory), plan years 2026-2027 (emissions, pathway)."""
+    inv = pd.DataFrame([dict(scope=1, source="fuel", method="both", emissions_t=3000.0),
+                        dict(scope=2, source="grid", method="location", emissions_t=9000.0),
+                        dict(scope=2, source="grid", method="market", emissions_t=10_000.0)])
+    em = pd.DataFrame([dict(year=y, source=s, scope=sc, method=m, emissions_t=v)
+                       for y in (2026, 2027)
+                       for s, sc, m, v in (("fuel", 1, "both", 2500.0), ("grid", 2, "location", 8000.0),
+                                           ("grid", 2, "market", 1000.0 * (2028 - y)))])
+    pw = pd.DataFrame({"year": [2026, 2027], "output": [30_900.0, 31_827.0]})
+    return {"inventory": inv, "emissions": em, "pathway": pw}
+
+
+FULL_BLOCK = {
+    "allocation": "mass",
+    "products": [{"name": "bolts", "output_units_per_yr": 18000, "growth_per_yr": 0.02, "mass_t_per_unit": 1.0,
+                  "cn_code": "7318 15 90", "eu_export_share": 0.4},
+                 {"name": "nuts", "output_units_per_yr": 12000, "mass_t_per_unit": 0.8, "cn_code": "7318 16 91",
+                  "eu_export_share": 0.25}],
+    "materials": [{"name": "rod", "product": "bolts", "quantity_per_unit": 1050, "factor_kgco2e_per_quantity_unit": 2.0},
+                  {"name": "rod", "product": "nuts", "quantity_per_unit": 900, "factor_id": "crude_steel_world_average"}],
+    "cbam": {"eu_ets_eur_per_t": {2026: 70, 2027: 80}, "cny_per_eur": 8.0},
+    "ets": {"benchmark_tco2_per_unit": 0.05, "price_cny_per_t": {2025: 60, 2027: 70}},
+}
+
+
+def _write(tmp_path: Path, block: dict, name: str = "s") -> Path:
+    data = yaml.safe_load(FASTENERS.read_text(encoding="utf-8"))
+    data["footprint"] = block
+    f = tmp_path / f"{name}.yaml"
+    f.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return f
+
+
+def _outputs(path: Path) -> dict[str, pd.DataFrame]:
+    loaded = load_scenario(path)
+    return exposure_tables(loaded.scenario, _fake_tables(), path.parent, str(path))
+
+
+def test_footprint_fields_take_effect_or_are_refused(tmp_path):
+    """Every numeric field of the footprint: block changes what pathway footprint writes
+    (the LP ignores the block: tests/test_no_dead_fields.py exempts it for this test)."""
+    from pathway.scenario.schema import Scenario
+    from tests.test_no_dead_fields import _instances, _label, _new_value, _numeric_paths, _set
+
+    f0 = _write(tmp_path, FULL_BLOCK, "base")
+    out0 = _outputs(f0)
+    dumped = load_scenario(f0).scenario.model_dump()
+    checked = 0
+    for spath in _numeric_paths(Scenario):
+        if spath[0] != "footprint":
+            continue
+        for i, (path, value) in enumerate(_instances(dumped, spath)):
+            if value is None:
+                continue  # unset alternatives (e.g. factor_id vs factor; metered_share under mass): refused if given, below
+            block = copy.deepcopy(FULL_BLOCK)
+            _set({"footprint": block}, path, _new_value(path, value))
+            out = _outputs(_write(tmp_path, block, f"v{checked}_{i}"))
+            checked += 1
+            assert any(not out[k].equals(out0[k]) for k in out0), f"{_label(path)} changes nothing"
+    assert checked >= 12
+    for bad, field in ((dict(metered_share=0.5), "metered_share"), (dict(value_cny_per_unit=9.0), "value_cny_per_unit")):
+        block = copy.deepcopy(FULL_BLOCK)
+        block["products"][0].update(bad)
+        with pytest.raises(ScenarioError, match=field):
+            load_scenario(_write(tmp_path, block, f"bad_{field}"))
+
+
+def test_exposure_tables_hand_checked(tmp_path):
+    """The fake plant of _fake_tables with FULL_BLOCK, year 2027:
+    bolts 18000 x 1.02^2 = 18727.2 t, nuts 12000 x 1.03^2 x 0.8 t = 10185.12 t (mass shares);
+    ETS: covered 2500 t, allocation 0.05 x 31827 = 1591.35 t, shortfall 908.65 t x 70 = 63 605.5 CNY;
+    CBAM bolts: direct = share x 2500 / 18727.2 t; exported 0.4 x 18727.2 t;
+    paid share 908.65 / 2500; cost = E x 640 x 0.05 - 70 x E x paid share."""
+    out = _outputs(_write(tmp_path, FULL_BLOCK))
+    ets = out["ets"].set_index("year")
+    assert ets.loc[2027, "allocation_t"] == pytest.approx(1591.35)
+    assert ets.loc[2027, "shortfall_t"] == pytest.approx(908.65)
+    assert ets.loc[2027, "ets_cost_cny"] == pytest.approx(63_605.5)
+    assert ets.loc[2025, "price_cny_per_t"] == 60 and ets.loc[2026, "price_cny_per_t"] == 60
+    mb, mn = 18000 * 1.02 ** 2, 12000 * 1.03 ** 2 * 0.8
+    share_b = mb / (mb + mn)
+    fp = out["footprint"].set_index(["product", "year"])
+    assert fp.loc[("bolts", 2027), "allocation_share"] == pytest.approx(share_b)
+    assert fp.loc[("bolts", 2027), "gate_to_gate_location_kgco2e_per_unit"] == pytest.approx(1000 * share_b * 10_500 / mb)
+    assert fp.loc[("nuts", 2027), "materials_kgco2e_per_unit"] == pytest.approx(900 * 1.92)
+    cb = out["cbam"].set_index(["product", "year"])
+    e = share_b * 2500 / mb * 0.4 * mb
+    assert cb.loc[("bolts", 2027), "embedded_exported_t"] == pytest.approx(e)
+    assert cb.loc[("bolts", 2027), "cbam_cost_cny"] == pytest.approx(e * 640 * 0.05 - 70 * e * 908.65 / 2500)
+    assert cb.loc[("bolts", 2025), "cbam_cost_cny"] == 0.0  # transitional period: nothing payable
+
+
+def test_footprint_cli_bad_input_exit_2(tmp_path):
+    block = copy.deepcopy(FULL_BLOCK)
+    block["materials"][1]["factor_id"] = "no_such_factor"
+    r = CliRunner().invoke(app, ["footprint", str(_write(tmp_path, block)), "--out", str(tmp_path / "o"),
+                                 "--run", str(tmp_path)])
+    assert r.exit_code == 2
+    text = r.output.replace("\n", "")
+    assert "footprint.materials[1].factor_id" in text and "no_such_factor" in text
+    assert not (tmp_path / "o").exists()  # no partial output
+    no_block = yaml.safe_load(FASTENERS.read_text(encoding="utf-8"))
+    del no_block["footprint"]
+    f = tmp_path / "none.yaml"
+    f.write_text(yaml.safe_dump(no_block), encoding="utf-8")
+    r = CliRunner().invoke(app, ["footprint", str(f), "--out", str(tmp_path / "o2")])
+    assert r.exit_code == 2 and "footprint" in r.output
+
+
+def test_bundled_fasteners_footprint_matches_its_run(tmp_path):
+    """pathway footprint on the bundled exporter: per-unit footprints times output add back
+    up to the run's own scope 1 + 2 (both methods) every year, and the CBAM rows follow
+    the formula from the footprint rows."""
+    r = CliRunner().invoke(app, ["footprint", str(FASTENERS), "--out", str(tmp_path)])
+    assert r.exit_code == 0, r.output
+    fp = pd.read_csv(tmp_path / "footprint.csv")
+    cb = pd.read_csv(tmp_path / "cbam.csv")
+    pinned = pd.read_csv(ROOT / "tests" / "pinned" / "ningbo_fasteners_2027" / "pathway.csv").set_index("year")
+    for y, g in fp[fp.year > 2025].groupby("year"):
+        loc = (g.gate_to_gate_location_kgco2e_per_unit * g.output_units).sum() / 1000
+        mkt = (g.gate_to_gate_market_kgco2e_per_unit * g.output_units).sum() / 1000
+        assert loc == pytest.approx(pinned.loc[y, "emissions_location_t"], rel=1e-6)
+        assert mkt == pytest.approx(pinned.loc[y, "emissions_market_t"], rel=1e-6)
+    row = cb[(cb["product"] == "bolts") & (cb.year == 2030)].iloc[0]
+    assert row.embedded_exported_t * row.eu_ets_cny_per_t * 0.485 == pytest.approx(row.cbam_cost_cny)
+    assert row.eu_ets_cny_per_t == pytest.approx(75.0 * 8.1)

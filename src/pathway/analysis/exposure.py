@@ -98,12 +98,18 @@ def ets_prices(s: Scenario, years: list[int]) -> dict[int, float]:
     return {y: _stepped(given, y) for y in years}
 
 
+def check_footprint(s: Scenario, scenario_dir: Path, file: str) -> None:
+    """Refuse a missing footprint: block or unresolvable material factors before any solve."""
+    if s.footprint is None:
+        raise ScenarioError([Problem(file, "footprint", "expected a footprint: block (products, allocation), got none")])
+    materials_of(s.footprint, scenario_dir, file)
+
+
 def exposure_tables(s: Scenario, tables: Mapping[str, pd.DataFrame], scenario_dir: Path, file: str) -> dict[str, pd.DataFrame]:
     """``footprint``, ``cbam`` and ``ets`` tables of a solved run (``cbam`` / ``ets`` empty
     when no product is exported to the EU / the plant is not in the ETS)."""
+    check_footprint(s, scenario_dir, file)
     spec = s.footprint
-    if spec is None:
-        raise ScenarioError([Problem(file, "footprint", "expected a footprint: block (products, allocation), got none")])
     plant = plant_years_from_tables(tables, s.horizon.base_year)
     years = [py.year for py in plant]
     products = product_outputs(s, years)

@@ -21,11 +21,12 @@ def footprint(
     location- and market-based), CBAM certificate cost and national-ETS position, by year."""
     from rich.table import Table
 
-    from pathway.analysis.exposure import exposure_tables
+    from pathway.analysis.exposure import check_footprint, exposure_tables
     from pathway.reference.validate import load_scenario
 
     try:
         loaded = load_scenario(file)
+        check_footprint(loaded.scenario, Path(file).resolve().parent, str(file))
         if run_dir is not None:
             from pathway.output.folder import load_results
 
@@ -51,7 +52,7 @@ def footprint(
     out.print(t)
     cb = result["cbam"]
     if not cb.empty:
-        out.print(f"CBAM certificate cost, CNY: " + ", ".join(f"{int(y)} {c:,.0f}" for y, c in cb.groupby("year")["cbam_cost_cny"].sum().items()),
+        out.print("CBAM certificate cost, CNY: " + ", ".join(f"{int(y)} {c:,.0f}" for y, c in cb.groupby("year")["cbam_cost_cny"].sum().items()),
                   highlight=False, markup=False)
     ets = result["ets"]
     if not ets.empty:

@@ -662,6 +662,11 @@ class FootprintSpec(Strict):
         if len(set(names)) != len(names):
             raise ValueError(f"footprint.products: names must be unique, got {names}")
         need = {"mass": "mass_t_per_unit", "economic": "value_cny_per_unit", "metered": "metered_share"}[self.allocation]
+        for other, rule in (("value_cny_per_unit", "economic"), ("metered_share", "metered")):
+            unused = [p.name for p in self.products if getattr(p, other) is not None and self.allocation != rule]
+            if unused:
+                raise ValueError(f"footprint.products {unused}: {other} is used only by allocation: {rule}, "
+                                 f"got allocation: {self.allocation} (remove it or change the rule)")
         missing = [p.name for p in self.products if getattr(p, need) is None]
         if missing:
             raise ValueError(f"footprint.products {missing}: {need} is needed by allocation: {self.allocation}")
