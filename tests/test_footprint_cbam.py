@@ -156,7 +156,8 @@ FULL_BLOCK = {
                   "cn_code": "7318 15 90", "eu_export_share": 0.4},
                  {"name": "nuts", "output_units_per_yr": 12000, "mass_t_per_unit": 0.8, "cn_code": "7318 16 91",
                   "eu_export_share": 0.25}],
-    "materials": [{"name": "rod", "product": "bolts", "quantity_per_unit": 1050, "factor_kgco2e_per_quantity_unit": 2.0},
+    "materials": [{"name": "rod", "product": "bolts", "quantity_per_unit": 1050, "factor_kgco2e_per_quantity_unit": 2.0,
+                   "cbam_precursor_kgco2e_per_quantity_unit": 1.5},
                   {"name": "rod", "product": "nuts", "quantity_per_unit": 900, "factor_id": "crude_steel_world_average"}],
     "cbam": {"eu_ets_eur_per_t": {2026: 70, 2027: 80}, "cny_per_eur": 8.0},
     "ets": {"benchmark_tco2_per_unit": 0.05, "price_cny_per_t": {2025: 60, 2027: 70}},
@@ -209,7 +210,8 @@ def test_exposure_tables_hand_checked(tmp_path):
     """The fake plant of _fake_tables with FULL_BLOCK, year 2027:
     bolts 18000 x 1.02^2 = 18727.2 t, nuts 12000 x 1.03^2 x 0.8 t = 10185.12 t (mass shares);
     ETS: covered 2500 t, allocation 0.05 x 31827 = 1591.35 t, shortfall 908.65 t x 70 = 63 605.5 CNY;
-    CBAM bolts: direct = share x 2500 / 18727.2 t; exported 0.4 x 18727.2 t;
+    CBAM bolts: direct = share x 2500 / 18727.2 t, plus the wire rod precursor 1050 kg x 1.5 = 1.575 t/t;
+    exported 0.4 x 18727.2 t;
     paid share 908.65 / 2500; cost = E x 640 x 0.05 - 70 x E x paid share."""
     out = _outputs(_write(tmp_path, FULL_BLOCK))
     ets = out["ets"].set_index("year")
@@ -224,7 +226,8 @@ def test_exposure_tables_hand_checked(tmp_path):
     assert fp.loc[("bolts", 2027), "gate_to_gate_location_kgco2e_per_unit"] == pytest.approx(1000 * share_b * 10_500 / mb)
     assert fp.loc[("nuts", 2027), "materials_kgco2e_per_unit"] == pytest.approx(900 * 1.92)
     cb = out["cbam"].set_index(["product", "year"])
-    e = share_b * 2500 / mb * 0.4 * mb
+    assert cb.loc[("bolts", 2027), "precursor_t_per_t"] == pytest.approx(1.575)
+    e = (share_b * 2500 / mb + 1.575) * 0.4 * mb
     assert cb.loc[("bolts", 2027), "embedded_exported_t"] == pytest.approx(e)
     assert cb.loc[("bolts", 2027), "cbam_cost_cny"] == pytest.approx(e * 640 * 0.05 - 70 * e * 908.65 / 2500)
     assert cb.loc[("bolts", 2025), "cbam_cost_cny"] == 0.0  # transitional period: nothing payable

@@ -110,6 +110,7 @@ EXEMPT = {
                          "tests/test_footprint_cbam.py::test_footprint_fields_take_effect_or_are_refused"
        for f in ("cbam.cny_per_eur", "cbam.eu_ets_eur_per_t{}", "ets.benchmark_tco2_per_unit", "ets.price_cny_per_t{}",
                  "materials[].factor_kgco2e_per_quantity_unit", "materials[].quantity_per_unit",
+                 "materials[].cbam_precursor_kgco2e_per_quantity_unit",
                  "products[].eu_export_share", "products[].growth_per_yr", "products[].mass_t_per_unit",
                  "products[].metered_share", "products[].output_units_per_yr", "products[].value_cny_per_unit")},
 }

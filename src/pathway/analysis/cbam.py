@@ -3,9 +3,10 @@
 CBAM (Regulation (EU) 2023/956), per exported product p and year y:
 
 - embedded emissions per tonne ``e_p = d_p + (i_p if the category counts indirect
-  emissions, Annex II)``, t CO2 per t of product, where d_p / i_p are the product's
+  emissions, Annex II) + r_p``, t CO2 per t of product, where d_p / i_p are the product's
   allocated scope 1 / location-based scope 2 divided by its mass (the footprint's
-  allocation, :mod:`pathway.analysis.footprint`);
+  allocation, :mod:`pathway.analysis.footprint`) and r_p the embedded emissions of its
+  precursors (Annex IV: a complex good carries its precursors', e.g. the wire rod of a bolt);
 - embedded emissions exported ``E = e_p * X_p`` (X tonnes exported to the EU);
 - CBAM cost ``C = max(0, E * P_eu * F_y - P_cn * E_paid)``: P_eu the EU ETS price in
   CNY/t, F_y the payable share (1 - the CBAM factor on free allocation, Directive
@@ -29,7 +30,7 @@ import pandas as pd
 from pathway.reference.data import read_data_csv
 
 CBAM_COLUMNS = ["product", "year", "category", "exported_t", "direct_t_per_t", "indirect_t_per_t", "indirect_counted",
-                "embedded_t_per_t", "embedded_exported_t", "eu_ets_cny_per_t", "payable_share",
+                "precursor_t_per_t", "embedded_t_per_t", "embedded_exported_t", "eu_ets_cny_per_t", "payable_share",
                 "china_price_cny_per_t", "china_paid_t", "cbam_cost_cny"]
 ETS_COLUMNS = ["year", "output_units", "benchmark_tco2_per_unit", "allocation_t", "covered_emissions_t", "shortfall_t",
                "price_cny_per_t", "ets_cost_cny"]
@@ -38,9 +39,10 @@ ETS_COLUMNS = ["year", "output_units", "benchmark_tco2_per_unit", "allocation_t"
 # ---- pure formulas ----------------------------------------------------------------------------
 
 
-def embedded_t_per_t(direct_t_per_t: float, indirect_t_per_t: float, indirect_counted: bool) -> float:
-    """``e = d + i`` when the category counts indirect emissions, else ``e = d``."""
-    return direct_t_per_t + (indirect_t_per_t if indirect_counted else 0.0)
+def embedded_t_per_t(direct_t_per_t: float, indirect_t_per_t: float, indirect_counted: bool,
+                     precursor_t_per_t: float = 0.0) -> float:
+    """``e = d + i + r`` when the category counts indirect emissions, else ``e = d + r``."""
+    return direct_t_per_t + (indirect_t_per_t if indirect_counted else 0.0) + precursor_t_per_t
 
 
 def cbam_cost_cny(embedded_t: float, eu_price_cny_per_t: float, payable_share: float,
@@ -144,12 +146,14 @@ def cbam_category(cn_code: str, data: CbamData) -> str | None:
 
 @dataclass(frozen=True)
 class CbamProduct:
-    """An exported product: its category, mass and the tonnes exported to the EU per year."""
+    """An exported product: its category, mass, the units exported to the EU per year and
+    its precursors' embedded emissions, t CO2 per t of product."""
 
     name: str
     category: str
     mass_t_per_unit: float
     exported_units: Mapping[int, float]
+    precursor_t_per_t: float = 0.0
 
 
 def cbam_table(footprint: pd.DataFrame, products: list[CbamProduct], data: CbamData,
@@ -166,7 +170,7 @@ def cbam_table(footprint: pd.DataFrame, products: list[CbamProduct], data: CbamD
             d = r.scope1_t / mass_t if mass_t else 0.0
             i = r.scope2_location_t / mass_t if mass_t else 0.0
             counted = bool(data.indirect_counted.get(p.category, True))
-            e = embedded_t_per_t(d, i, counted)
+            e = embedded_t_per_t(d, i, counted, p.precursor_t_per_t)
             exported_t = float(p.exported_units.get(y, 0.0)) * p.mass_t_per_unit
             emb = e * exported_t
             eu = data.eu_price_cny(y)
@@ -174,7 +178,7 @@ def cbam_table(footprint: pd.DataFrame, products: list[CbamProduct], data: CbamD
             pcn = float(china_price_cny_per_t.get(y, 0.0))
             paid = emb * float(china_paid_share.get(y, 0.0))
             rows.append(dict(product=p.name, year=y, category=p.category, exported_t=exported_t, direct_t_per_t=d,
-                             indirect_t_per_t=i, indirect_counted=counted, embedded_t_per_t=e, embedded_exported_t=emb,
+                             indirect_t_per_t=i, indirect_counted=counted, precursor_t_per_t=p.precursor_t_per_t, embedded_t_per_t=e, embedded_exported_t=emb,
                              eu_ets_cny_per_t=eu, payable_share=f, china_price_cny_per_t=pcn, china_paid_t=paid,
                              cbam_cost_cny=cbam_cost_cny(emb, eu, f, pcn, paid)))
     return pd.DataFrame(rows, columns=CBAM_COLUMNS)

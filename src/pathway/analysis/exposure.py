@@ -144,7 +144,10 @@ def exposure_tables(s: Scenario, tables: Mapping[str, pd.DataFrame], scenario_di
         cat = cbam_category(p.cn_code, data)
         if cat is None:
             continue  # not a CBAM good: no certificates due
+        precursor_kg_per_unit = sum(m.quantity_per_unit * m.cbam_precursor_kgco2e_per_quantity_unit for m in spec.materials
+                                    if m.product == p.name and m.cbam_precursor_kgco2e_per_quantity_unit is not None)
         cbam_products.append(CbamProduct(p.name, cat, p.mass_t_per_unit,
-                                         {y: prod.output_units[y] * p.eu_export_share for y in years}))
+                                         {y: prod.output_units[y] * p.eu_export_share for y in years},
+                                         precursor_t_per_t=precursor_kg_per_unit / 1000.0 / p.mass_t_per_unit))
     cbam = cbam_table(fp, cbam_products, data, china_price, paid_share)
     return {"footprint": fp, "cbam": cbam, "ets": ets}

@@ -623,6 +623,10 @@ class PurchasedMaterial(Strict):
     quantity_unit: str = Field("kg", min_length=1, description="Unit of quantity_per_unit and of the factor, e.g. 'kg', 'kWh'. Default kg.")
     factor_kgco2e_per_quantity_unit: NonNeg | None = Field(None, description="Cradle-to-gate emission factor, kgCO2e per quantity_unit (None: factor_id).")
     factor_id: str | None = Field(None, description="A factor_id of footprint.materials_csv or of the bundled data/material_factors.csv.")
+    cbam_precursor_kgco2e_per_quantity_unit: NonNeg | None = Field(
+        None, description="When the material is a CBAM precursor (e.g. steel wire rod in a bolt): its embedded emissions under "
+                          "CBAM rules (the supplier's declared value, or the EU default), kgCO2e per quantity_unit; added to the "
+                          "product's embedded emissions (Regulation (EU) 2023/956 Annex IV). None: not a precursor.")
 
     @model_validator(mode="after")
     def _one_factor(self) -> PurchasedMaterial:
