@@ -685,6 +685,37 @@ class FootprintSpec(Strict):
         return self
 
 
+# ---- disclosure (issue 17, part A): read by `pathway disclose`, not by the LP --------------------
+
+
+class CertificateRecord(Strict):
+    """A certificate or offset the plant has retired, as recorded in its registry."""
+
+    kind: Literal["gec", "green_power", "ccer", "other"] = Field(description="gec (绿证), green_power (绿电交易 contract), ccer, or other.")
+    registry: str = Field(min_length=1, description="Registry or platform, e.g. 'China Green Certificate Trading Platform' or 'CCER registry'.")
+    serial: str = Field(min_length=1, description="Serial number or range, as the registry shows it.")
+    quantity: NonNeg = Field(description="Quantity retired, in unit.")
+    unit: Literal["MWh", "tCO2e"] = Field(description="MWh (certificates, green power) or tCO2e (offsets).")
+    vintage_year: int = Field(ge=2000, le=2100, description="Production (vintage) year of the certificates or credits.")
+
+
+class Verification(Strict):
+    """Who verified the inventory and the claim, if anyone yet."""
+
+    status: Literal["not_verified", "in_progress", "verified"] = Field("not_verified", description="Verification status. Default not_verified.")
+    verifier: str | None = Field(None, description="Verification body, when engaged.")
+    standard: str | None = Field(None, description="Verification standard, e.g. 'ISO 14064-3:2019'.")
+    statement_date: str | None = Field(None, description="Date of the verification statement, YYYY-MM-DD.", pattern=r"^\d{4}-\d{2}-\d{2}$")
+
+
+class DisclosureSpec(Strict):
+    """What the disclosure document states beyond the run's tables (pathway disclose)."""
+
+    boundary: str = Field("", description="Organisational and site boundary in words (sites, processes, what is excluded).")
+    certificates: list[CertificateRecord] = Field(default_factory=list, description="Certificates and offsets retired, with registry identifiers.")
+    verification: Verification = Field(default_factory=Verification, description="Verification status of the inventory and the claim.")
+
+
 class Scenario(Strict):
     """A whole scenario after ``extends`` has been merged."""
 
@@ -703,6 +734,7 @@ class Scenario(Strict):
     finance: Finance | None = Field(None, description="Loan terms; when given, pathway run also solves the business-as-usual twin and sizes the loan.")
     uncertainty: Uncertainty | None = Field(None, description="Distributions for pathway montecarlo; ignored by a run.")
     footprint: FootprintSpec | None = Field(None, description="Products, materials, CBAM and ETS settings for pathway footprint; ignored by a run.")
+    disclosure: DisclosureSpec | None = Field(None, description="Boundary text, retired certificates with registry identifiers and verification status for pathway disclose; ignored by a run.")
 
     @model_validator(mode="after")
     def _cross_checks(self) -> Scenario:
