@@ -267,3 +267,16 @@ def test_bundled_fasteners_footprint_matches_its_run(tmp_path):
     row = cb[(cb["product"] == "bolts") & (cb.year == 2030)].iloc[0]
     assert row.embedded_exported_t * row.eu_ets_cny_per_t * 0.485 == pytest.approx(row.cbam_cost_cny)
     assert row.eu_ets_cny_per_t == pytest.approx(75.0 * 8.1)
+
+
+def test_cbam_counts_purchased_heat_as_direct():
+    """Steel case with 500 t of purchased steam inside scope 2 (both methods): CBAM direct =
+    (2000 + 500) / 5000 = 0.5 t/t; indirect (electricity) = (3000 - 500) / 5000 = 0.5 t/t.
+    2027 cost: 0.5 x 2000 t x 640 x 0.05 = 32 000 CNY."""
+    data = load_cbam_data(eu_ets_eur_per_t={2027: 80.0}, cny_per_eur=8.0)
+    plant = [PlantYear(2027, 2000.0, 3000.0, 1000.0, scope2_heat_t=500.0)]
+    part = Product("bolt", "piece", {2027: 10_000.0}, mass_t_per_unit=0.5)
+    fp = footprint_table(plant, [part], "mass")
+    t = cbam_table(fp, [CbamProduct("bolt", "iron_and_steel", 0.5, {2027: 4000.0})], data, {}, {}).iloc[0]
+    assert (t.direct_t_per_t, t.indirect_t_per_t) == pytest.approx((0.5, 0.5))
+    assert t.cbam_cost_cny == pytest.approx(32_000.0)

@@ -4,7 +4,9 @@ CBAM (Regulation (EU) 2023/956), per exported product p and year y:
 
 - embedded emissions per tonne ``e_p = d_p + (i_p if the category counts indirect
   emissions, Annex II) + r_p``, t CO2 per t of product, where d_p / i_p are the product's
-  allocated scope 1 / location-based scope 2 divided by its mass (the footprint's
+  allocated direct emissions (scope 1 plus purchased heat, which CBAM counts as direct,
+  Implementing Regulation (EU) 2023/1773 Annex III) / location-based scope 2 of electricity,
+  divided by its mass (the footprint's
   allocation, :mod:`pathway.analysis.footprint`) and r_p the embedded emissions of its
   precursors (Annex IV: a complex good carries its precursors', e.g. the wire rod of a bolt);
 - embedded emissions exported ``E = e_p * X_p`` (X tonnes exported to the EU);
@@ -167,8 +169,8 @@ def cbam_table(footprint: pd.DataFrame, products: list[CbamProduct], data: CbamD
         for r in fp.itertuples(index=False):
             y = int(r.year)
             mass_t = r.output_units * p.mass_t_per_unit
-            d = r.scope1_t / mass_t if mass_t else 0.0
-            i = r.scope2_location_t / mass_t if mass_t else 0.0
+            d = (r.scope1_t + r.scope2_heat_t) / mass_t if mass_t else 0.0
+            i = (r.scope2_location_t - r.scope2_heat_t) / mass_t if mass_t else 0.0
             counted = bool(data.indirect_counted.get(p.category, True))
             e = embedded_t_per_t(d, i, counted, p.precursor_t_per_t)
             exported_t = float(p.exported_units.get(y, 0.0)) * p.mass_t_per_unit

@@ -29,7 +29,7 @@ RULES = ("mass", "economic", "metered")
 STANDARD = "ISO 14067:2018 / GB/T 24067-2024"
 
 COLUMNS = ["product", "year", "unit", "output_units", "allocation_rule", "allocation_share",
-           "scope1_t", "scope2_location_t", "scope2_market_t",
+           "scope1_t", "scope2_location_t", "scope2_market_t", "scope2_heat_t",
            "gate_to_gate_location_kgco2e_per_unit", "gate_to_gate_market_kgco2e_per_unit",
            "materials_kgco2e_per_unit",
            "cradle_to_gate_location_kgco2e_per_unit", "cradle_to_gate_market_kgco2e_per_unit"]
@@ -43,6 +43,7 @@ class PlantYear:
     scope1_t: float
     scope2_location_t: float
     scope2_market_t: float
+    scope2_heat_t: float = 0.0  # purchased heat, inside both scope-2 totals (CBAM counts it as direct)
 
 
 @dataclass(frozen=True)
@@ -108,12 +109,12 @@ def footprint_table(plant: Sequence[PlantYear], products: Sequence[Product], rul
         for p in products:
             q = float(p.output_units[py.year])
             a = shares[p.name]
-            s1, s2l, s2m = a * py.scope1_t, a * py.scope2_location_t, a * py.scope2_market_t
+            s1, s2l, s2m, s2h = a * py.scope1_t, a * py.scope2_location_t, a * py.scope2_market_t, a * py.scope2_heat_t
             g2g_l = 1000.0 * (s1 + s2l) / q
             g2g_m = 1000.0 * (s1 + s2m) / q
             mat = materials_kgco2e_per_unit(materials, p.name)
             rows.append(dict(product=p.name, year=py.year, unit=p.unit, output_units=q, allocation_rule=rule,
-                             allocation_share=a, scope1_t=s1, scope2_location_t=s2l, scope2_market_t=s2m,
+                             allocation_share=a, scope1_t=s1, scope2_location_t=s2l, scope2_market_t=s2m, scope2_heat_t=s2h,
                              gate_to_gate_location_kgco2e_per_unit=g2g_l, gate_to_gate_market_kgco2e_per_unit=g2g_m,
                              materials_kgco2e_per_unit=mat,
                              cradle_to_gate_location_kgco2e_per_unit=g2g_l + mat,
@@ -124,7 +125,7 @@ def footprint_table(plant: Sequence[PlantYear], products: Sequence[Product], rul
 def plant_years_from_tables(tables: Mapping[str, pd.DataFrame], base_year: int | None) -> list[PlantYear]:
     """The base year (``inventory`` table, when ``base_year`` is given) and each plan year
     (``emissions`` table) of a run: scope 1 (incl. CCUS capture as a negative row) and
-    scope 2 by method (rows tagged ``both`` count under each)."""
+    scope 2 by method (rows tagged ``both``, purchased heat, count under each)."""
     out = []
     inv = tables.get("inventory")
     if inv is not None and base_year is not None:
@@ -140,5 +141,6 @@ def _plant_year(year: int, rows: pd.DataFrame) -> PlantYear:
     s2 = rows[rows["scope"] == 2]
     return PlantYear(year=year, scope1_t=float(s1["emissions_t"].sum()),
                      scope2_location_t=float(s2[s2["method"].isin(["both", "location"])]["emissions_t"].sum()),
-                     scope2_market_t=float(s2[s2["method"].isin(["both", "market"])]["emissions_t"].sum()))
+                     scope2_market_t=float(s2[s2["method"].isin(["both", "market"])]["emissions_t"].sum()),
+                     scope2_heat_t=float(s2[s2["method"] == "both"]["emissions_t"].sum()))
 
