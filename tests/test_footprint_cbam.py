@@ -64,15 +64,16 @@ def test_economic_and_metered_rules():
 # of 0.5 t = 5000 t; plant S1 2000 t, S2 location 3000 t -> direct 0.4 t/t, indirect 0.6 t/t
 # (not counted). 4000 parts = 2000 t exported -> embedded 800 t.
 # EU price 80 EUR/t x 8 CNY/EUR = 640 CNY/t.
-#   2027: 800 x 640 x 0.05  = 25 600 CNY;  with 25 % paid in China at 60 CNY/t: - 200 x 60 = 13 600
+#   2027: 800 x 640 x 0.05  = 25 600 CNY;  with the plant paying 60 CNY/t in China on T = 500 t,
+#         the export's share 0.4 x 1 x 500 = 200 t: - 200 x 60 = 13 600
 #   2030: 800 x 640 x 0.485 = 248 320 CNY; with the same deduction: 236 320
-def _steel_case(paid_share: float):
+def _steel_case(plant_paid_t: float):
     data = load_cbam_data(eu_ets_eur_per_t={2027: 80.0, 2030: 80.0}, cny_per_eur=8.0)
     plant = [PlantYear(y, 2000.0, 3000.0, 1000.0) for y in (2027, 2030)]
     part = Product("bolt", "piece", {2027: 10_000.0, 2030: 10_000.0}, mass_t_per_unit=0.5)
     fp = footprint_table(plant, [part], "mass")
     cb = CbamProduct("bolt", cbam_category("7318 15 90", data), 0.5, {2027: 4000.0, 2030: 4000.0})
-    return cbam_table(fp, [cb], data, {2027: 60.0, 2030: 60.0}, {2027: paid_share, 2030: paid_share}).set_index("year")
+    return cbam_table(fp, [cb], data, {2027: 60.0, 2030: 60.0}, {2027: plant_paid_t, 2030: plant_paid_t}).set_index("year")
 
 
 def test_cbam_cost_steel_part_2027_and_2030():
@@ -82,7 +83,7 @@ def test_cbam_cost_steel_part_2027_and_2030():
     assert t.loc[2027, "embedded_exported_t"] == pytest.approx(800.0)
     assert t.loc[2027, "cbam_cost_cny"] == pytest.approx(25_600.0)
     assert t.loc[2030, "cbam_cost_cny"] == pytest.approx(248_320.0)
-    paid = _steel_case(0.25)
+    paid = _steel_case(500.0)
     assert paid.loc[2027, "china_paid_t"] == pytest.approx(200.0)
     assert paid.loc[2027, "cbam_cost_cny"] == pytest.approx(13_600.0)
     assert paid.loc[2030, "cbam_cost_cny"] == pytest.approx(236_320.0)
@@ -212,7 +213,7 @@ def test_exposure_tables_hand_checked(tmp_path):
     ETS: covered 2500 t, allocation 0.05 x 31827 = 1591.35 t, shortfall 908.65 t x 70 = 63 605.5 CNY;
     CBAM bolts: direct = share x 2500 / 18727.2 t, plus the wire rod precursor 1050 kg x 1.5 = 1.575 t/t;
     exported 0.4 x 18727.2 t;
-    paid share 908.65 / 2500; cost = E x 640 x 0.05 - 70 x E x paid share."""
+    China-paid tonnes for the bolts: 0.4 x share x 908.65; cost = E x 640 x 0.05 - 70 x those."""
     out = _outputs(_write(tmp_path, FULL_BLOCK))
     ets = out["ets"].set_index("year")
     assert ets.loc[2027, "allocation_t"] == pytest.approx(1591.35)
@@ -229,7 +230,7 @@ def test_exposure_tables_hand_checked(tmp_path):
     assert cb.loc[("bolts", 2027), "precursor_t_per_t"] == pytest.approx(1.575)
     e = (share_b * 2500 / mb + 1.575) * 0.4 * mb
     assert cb.loc[("bolts", 2027), "embedded_exported_t"] == pytest.approx(e)
-    assert cb.loc[("bolts", 2027), "cbam_cost_cny"] == pytest.approx(e * 640 * 0.05 - 70 * e * 908.65 / 2500)
+    assert cb.loc[("bolts", 2027), "cbam_cost_cny"] == pytest.approx(e * 640 * 0.05 - 70 * 0.4 * share_b * 908.65)
     assert cb.loc[("bolts", 2025), "cbam_cost_cny"] == 0.0  # transitional period: nothing payable
 
 

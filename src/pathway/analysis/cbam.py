@@ -29,7 +29,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from pathway.reference.data import read_data_csv
+from pathway.reference.cbam import CbamData, cbam_category, load_cbam_data
+
+__all__ = ["CbamData", "CbamProduct", "cbam_category", "cbam_cost_cny", "cbam_table", "embedded_t_per_t", "ets_position",
+           "ets_table", "load_cbam_data"]
 
 CBAM_COLUMNS = ["product", "year", "category", "exported_t", "direct_t_per_t", "indirect_t_per_t", "indirect_counted",
                 "precursor_t_per_t", "embedded_t_per_t", "embedded_exported_t", "eu_ets_cny_per_t", "payable_share",
@@ -71,78 +74,6 @@ def ets_position(covered_emissions_t: float, benchmark_tco2_per_unit: float, out
     return EtsPosition(allocation_t=allocation, shortfall_t=shortfall, cost_cny=shortfall * price_cny_per_t)
 
 
-# ---- bundled data -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CbamData:
-    """The bundled CBAM parameters (data/cbam.csv, data/cbam_goods.csv), overridable."""
-
-    payable_share: Mapping[int, float]
-    eu_ets_eur_per_t: Mapping[int, float]
-    cny_per_eur: Mapping[int, float]
-    indirect_counted: Mapping[str, bool]
-    cn_prefixes: Mapping[str, tuple[str, ...]]
-
-    def share(self, year: int) -> float:
-        """Payable share F_y: 0 before the first row (transitional period), held after the last."""
-        return _stepped(self.payable_share, year, before=0.0)
-
-    def eu_price_cny(self, year: int) -> float:
-        """EU ETS price in CNY/t: EUR/t x CNY/EUR, each held flat outside its rows."""
-        return _stepped(self.eu_ets_eur_per_t, year) * _stepped(self.cny_per_eur, year)
-
-
-def _stepped(path: Mapping[int, float], year: int, before: float | None = None) -> float:
-    """The value of the latest row at or before ``year`` (the first row, or ``before``, earlier)."""
-    years = sorted(path)
-    if year < years[0]:
-        return path[years[0]] if before is None else before
-    return float(path[max(y for y in years if y <= year)])
-
-
-def load_cbam_data(eu_ets_eur_per_t: Mapping[int, float] | None = None, cny_per_eur: float | None = None) -> CbamData:
-    """The bundled CBAM data, with the EU price path and exchange rate overridden when given."""
-    df = read_data_csv("cbam.csv")
-
-    def path(item: str) -> dict[int, float]:
-        sel = df[df["item"] == item]
-        return {int(y): float(v) for y, v in zip(sel["year"], sel["value"], strict=True)}
-
-    goods = read_data_csv("cbam_goods.csv")
-    indirect = {str(c): str(v).strip().lower() == "true" for c, v in zip(goods["category"], goods["indirect_counted"], strict=True)}
-    prefixes = {str(c): _cn_prefixes(str(v)) for c, v in zip(goods["category"], goods["cn_codes"], strict=True)}
-    eu = path("eu_ets_eur_per_t")
-    if eu_ets_eur_per_t:
-        eu = {**eu, **{int(k): float(v) for k, v in eu_ets_eur_per_t.items()}}
-    fx = path("cny_per_eur") if cny_per_eur is None else {2000: float(cny_per_eur)}
-    return CbamData(payable_share=path("cbam_payable_share"), eu_ets_eur_per_t=eu, cny_per_eur=fx,
-                    indirect_counted=indirect, cn_prefixes=prefixes)
-
-
-def _cn_prefixes(text: str) -> tuple[str, ...]:
-    """'7601; 7603; 72 (except ...)' -> ('7601', '7603', '72'): the included prefixes, digits only."""
-    out = []
-    for part in text.split(";"):
-        head = part.split("(")[0]
-        digits = "".join(ch for ch in head if ch.isdigit())
-        if digits:
-            out.append(digits)
-    return tuple(out)
-
-
-def cbam_category(cn_code: str, data: CbamData) -> str | None:
-    """The CBAM category of an 8-digit CN code (longest matching prefix), or None when out
-    of scope. Exceptions listed in the annex (e.g. 7204 ferrous scrap) are not checked here."""
-    code = "".join(ch for ch in cn_code if ch.isdigit())
-    best, best_len = None, 0
-    for cat, prefixes in data.cn_prefixes.items():
-        for p in prefixes:
-            if code.startswith(p) and len(p) > best_len:
-                best, best_len = cat, len(p)
-    return best
-
-
 # ---- tables -----------------------------------------------------------------------------------
 
 
@@ -159,10 +90,11 @@ class CbamProduct:
 
 
 def cbam_table(footprint: pd.DataFrame, products: list[CbamProduct], data: CbamData,
-               china_price_cny_per_t: Mapping[int, float], china_paid_share: Mapping[int, float]) -> pd.DataFrame:
-    """One row per CBAM product and year of the footprint table (from the first payable
-    year on). ``china_paid_share[y]`` is the share of the embedded emissions on which the
-    Chinese carbon price was effectively paid (0 outside an ETS; the shortfall share in it)."""
+               china_price_cny_per_t: Mapping[int, float], plant_paid_t: Mapping[int, float]) -> pd.DataFrame:
+    """One row per CBAM product and year of the footprint table. ``plant_paid_t[y]`` is T,
+    the tonnes on which the plant paid the Chinese carbon price (its ETS shortfall, or its
+    scope 1 under a plain carbon price); the product's exports carry ``x_p a_p T`` of it
+    (export share of output x allocation share)."""
     rows = []
     for p in products:
         fp = footprint[footprint["product"] == p.name]
@@ -178,7 +110,8 @@ def cbam_table(footprint: pd.DataFrame, products: list[CbamProduct], data: CbamD
             eu = data.eu_price_cny(y)
             f = data.share(y)
             pcn = float(china_price_cny_per_t.get(y, 0.0))
-            paid = emb * float(china_paid_share.get(y, 0.0))
+            x = float(p.exported_units.get(y, 0.0)) / r.output_units if r.output_units else 0.0
+            paid = x * r.allocation_share * float(plant_paid_t.get(y, 0.0))
             rows.append(dict(product=p.name, year=y, category=p.category, exported_t=exported_t, direct_t_per_t=d,
                              indirect_t_per_t=i, indirect_counted=counted, precursor_t_per_t=p.precursor_t_per_t, embedded_t_per_t=e, embedded_exported_t=emb,
                              eu_ets_cny_per_t=eu, payable_share=f, china_price_cny_per_t=pcn, china_paid_t=paid,

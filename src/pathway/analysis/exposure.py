@@ -1,10 +1,11 @@
 """A scenario's ``footprint:`` block applied to a solved run's tables: the product
 footprint, CBAM and national-ETS tables that ``pathway footprint`` writes. Pandas only.
 
-China carbon price effectively paid (CBAM art. 9), per year: in the national ETS the
-plant buys allowances only for its shortfall, so the share of embedded emissions paid
-for is ``max(S, 0) / E_cov`` at the CEA price; outside it, the scenario's
-``prices.carbon_price_cny_per_t`` (when > 0) is paid on every tonne; else nothing.
+China carbon price effectively paid (CBAM art. 9), per year: the plant pays it on T
+tonnes: in the national ETS its shortfall ``max(S, 0)`` at the CEA price; outside it, its
+scope 1 at ``prices.carbon_price_cny_per_t`` (when > 0); else nothing. An exported
+product's share of T is ``x_p a_p`` (EU export share x allocation share). The Chinese
+price paid upstream on precursors is not known here and not deducted.
 """
 
 from __future__ import annotations
@@ -15,32 +16,11 @@ from pathlib import Path
 import pandas as pd
 
 from pathway.analysis.cbam import CbamProduct, cbam_category, cbam_table, ets_table, load_cbam_data
-from pathway.analysis.footprint import STANDARD, Material, Product, footprint_table, plant_years_from_tables
+from pathway.analysis.footprint import STANDARD, Material, footprint_table, plant_years_from_tables
 from pathway.errors import Problem, ScenarioError
+from pathway.inputs.exposure import ets_prices, product_outputs
 from pathway.reference.data import read_data_csv
 from pathway.scenario.schema import FootprintSpec, Scenario
-
-
-def _stepped(path: Mapping[int, float], year: int) -> float:
-    years = sorted(path)
-    if not years:
-        return 0.0
-    if year < years[0]:
-        return float(path[years[0]])
-    return float(path[max(y for y in years if y <= year)])
-
-
-def product_outputs(s: Scenario, years: list[int]) -> list[Product]:
-    """Each product's output per year: base-year output x (1 + g)^(y - base year)."""
-    spec = s.footprint
-    base = s.horizon.base_year
-    out = []
-    for p in spec.products:
-        g = s.production.growth_per_yr if p.growth_per_yr is None else p.growth_per_yr
-        out.append(Product(p.name, p.unit, {y: p.output_units_per_yr * (1 + g) ** (y - base) for y in years},
-                           mass_t_per_unit=p.mass_t_per_unit, value_cny_per_unit=p.value_cny_per_unit,
-                           metered_share=p.metered_share))
-    return out
 
 
 def material_factors(spec: FootprintSpec, scenario_dir: Path, file: str) -> dict[str, tuple[float, str, str]]:
@@ -88,16 +68,6 @@ def materials_of(spec: FootprintSpec, scenario_dir: Path, file: str) -> list[Mat
     return out
 
 
-def ets_prices(s: Scenario, years: list[int]) -> dict[int, float]:
-    """CEA price per year: footprint.ets.price_cny_per_t, else data/prices.csv (held flat)."""
-    given = dict(s.footprint.ets.price_cny_per_t) if s.footprint and s.footprint.ets else {}
-    if not given:
-        df = read_data_csv("prices.csv")
-        sel = df[df["item"] == "ets_allowance_cny_per_t"]
-        given = {int(y): float(v) for y, v in zip(sel["year"], sel["value"], strict=True)}
-    return {y: _stepped(given, y) for y in years}
-
-
 def check_footprint(s: Scenario, scenario_dir: Path, file: str) -> None:
     """Refuse a missing footprint: block or unresolvable material factors before any solve."""
     if s.footprint is None:
@@ -125,15 +95,14 @@ def exposure_tables(s: Scenario, tables: Mapping[str, pd.DataFrame], scenario_di
     covered = {py.year: py.scope1_t + (py.scope2_location_t if spec.ets and spec.ets.covers == "all" else 0.0) for py in plant}
     if spec.ets is not None:
         ets = ets_table(covered, output, spec.ets.benchmark_tco2_per_unit, price)
-        paid_share = {int(r.year): (max(r.shortfall_t, 0.0) / r.covered_emissions_t if r.covered_emissions_t > 0 else 0.0)
-                      for r in ets.itertuples(index=False)}
+        paid_t = {int(r.year): max(r.shortfall_t, 0.0) for r in ets.itertuples(index=False)}
         china_price = price
     else:
         ets = ets_table({}, {}, 0.0, {})
         cp = s.prices.carbon_price_cny_per_t
         g = s.prices.carbon_price_growth_per_yr
         china_price = {y: cp * (1 + g) ** (y - s.horizon.base_year) for y in years}
-        paid_share = {y: (1.0 if cp > 0 else 0.0) for y in years}
+        paid_t = {py.year: (py.scope1_t if cp > 0 else 0.0) for py in plant}
 
     # CBAM
     data = load_cbam_data(spec.cbam.eu_ets_eur_per_t or None, spec.cbam.cny_per_eur)
@@ -149,5 +118,5 @@ def exposure_tables(s: Scenario, tables: Mapping[str, pd.DataFrame], scenario_di
         cbam_products.append(CbamProduct(p.name, cat, p.mass_t_per_unit,
                                          {y: prod.output_units[y] * p.eu_export_share for y in years},
                                          precursor_t_per_t=precursor_kg_per_unit / 1000.0 / p.mass_t_per_unit))
-    cbam = cbam_table(fp, cbam_products, data, china_price, paid_share)
+    cbam = cbam_table(fp, cbam_products, data, china_price, paid_t)
     return {"footprint": fp, "cbam": cbam, "ets": ets}

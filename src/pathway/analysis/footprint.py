@@ -25,7 +25,11 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-RULES = ("mass", "economic", "metered")
+from pathway.inputs.exposure import RULES, Product, allocation_shares
+
+__all__ = ["RULES", "STANDARD", "Material", "PlantYear", "Product", "allocation_shares", "footprint_table",
+           "materials_kgco2e_per_unit", "plant_years_from_tables"]
+
 STANDARD = "ISO 14067:2018 / GB/T 24067-2024"
 
 COLUMNS = ["product", "year", "unit", "output_units", "allocation_rule", "allocation_share",
@@ -47,18 +51,6 @@ class PlantYear:
 
 
 @dataclass(frozen=True)
-class Product:
-    """One product line: output per year and the quantities the allocation rules need."""
-
-    name: str
-    unit: str
-    output_units: Mapping[int, float]
-    mass_t_per_unit: float | None = None
-    value_cny_per_unit: float | None = None
-    metered_share: float | None = None
-
-
-@dataclass(frozen=True)
 class Material:
     """A purchased material that goes into one product, with its cradle-to-gate factor."""
 
@@ -68,30 +60,6 @@ class Material:
     quantity_unit: str
     factor_kgco2e_per_quantity_unit: float
     factor_source: str = ""
-
-
-def allocation_shares(products: Sequence[Product], rule: str, year: int) -> dict[str, float]:
-    """Share of the plant's emissions each product carries in ``year`` (sums to 1)."""
-    if rule not in RULES:
-        raise ValueError(f"allocation rule {rule!r}: expected one of {', '.join(RULES)}")
-    if rule == "metered":
-        weights = {p.name: _need(p, "metered_share", p.metered_share) for p in products}
-    elif rule == "mass":
-        weights = {p.name: p.output_units[year] * _need(p, "mass_t_per_unit", p.mass_t_per_unit) for p in products}
-    else:
-        weights = {p.name: p.output_units[year] * _need(p, "value_cny_per_unit", p.value_cny_per_unit) for p in products}
-    total = sum(weights.values())
-    if total <= 0:
-        raise ValueError(f"allocation rule {rule!r}: the products' weights sum to 0 in {year}")
-    if rule == "metered" and abs(total - 1.0) > 1e-6:
-        raise ValueError(f"metered shares sum to {total:g}, expected 1")
-    return {k: w / total for k, w in weights.items()}
-
-
-def _need(p: Product, field: str, value: float | None) -> float:
-    if value is None:
-        raise ValueError(f"product {p.name!r}: {field} is needed by the allocation rule")
-    return float(value)
 
 
 def materials_kgco2e_per_unit(materials: Sequence[Material], product: str) -> float:
