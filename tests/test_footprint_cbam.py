@@ -281,3 +281,86 @@ def test_cbam_counts_purchased_heat_as_direct():
     t = cbam_table(fp, [CbamProduct("bolt", "iron_and_steel", 0.5, {2027: 4000.0})], data, {}, {}).iloc[0]
     assert (t.direct_t_per_t, t.indirect_t_per_t) == pytest.approx((0.5, 0.5))
     assert t.cbam_cost_cny == pytest.approx(32_000.0)
+
+
+# ---- prices.cbam / prices.ets: the costs in the objective ---------------------------------------
+
+
+def test_exposure_coefficients_by_hand(tmp_path):
+    """One exported product (bolts, CN 7318: direct only), x = 0.4, allocation share 1,
+    2027: F = 0.05, P_eu = 80 EUR x 8 = 640 CNY/t -> k1 = kh = 0.4 x 0.05 x 640 = 12.8 CNY/t
+    before the China deduction, ke = 0 (indirect not counted); rod 1050 kg x 1.5 kg/kg = 1.575 t/t on
+    18000 x 1.02^2 t of bolts exported at 0.4 -> 0.4 x 18727.2 x 1.575 x 32 = 377 540.35 CNY.
+    ETS: benchmark 0.05 t/t x 31 827 t = 1591.35 t at 70 CNY/t."""
+    from pathway.inputs.exposure import exposure_coefficients
+
+    block = copy.deepcopy(FULL_BLOCK)
+    block["products"] = block["products"][:1]
+    block["materials"] = block["materials"][:1]
+    data = yaml.safe_load(FASTENERS.read_text(encoding="utf-8"))
+    data["footprint"] = block
+    data["prices"]["cbam"] = True
+    f = tmp_path / "c.yaml"
+    f.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    s = load_scenario(f).scenario
+    out = {2027: 31_827.0}
+    ex = exposure_coefficients(s, [2027], out)
+    assert ex.ets is None and len(ex.cbam) == 1
+    c = ex.cbam[0]
+    # FULL_BLOCK's plant is in the ETS (70 CNY/t in 2027): the deduction 70 x 0.4 per t of S1 and
+    # 70 x 0.4 x B Q = 70 x 0.4 x 1591.35 come with it
+    assert (c.s1[2027], c.heat[2027], c.elec[2027]) == pytest.approx((12.8 - 28.0, 12.8, 0.0))
+    precursor = 0.4 * 18000 * 1.02 ** 2 * 1.575 * 32  # 1050 kg of rod x 1.5 kg/kg = 1.575 t/t
+    assert c.const[2027] == pytest.approx(precursor + 28.0 * 1591.35)
+    # at S1 = 2000 t, H = 0: L = -15.2 x 2000 + 377 540.35 + 44 557.8 CNY
+    assert c.value(2027, 2000.0, 0.0, 0.0) == pytest.approx(-15.2 * 2000 + precursor + 28.0 * 1591.35)
+    s_ets = s.model_copy(update={"prices": s.prices.model_copy(update={"ets": True})})
+    e = exposure_coefficients(s_ets, [2027], out).ets
+    assert (e.s1[2027], e.heat[2027], e.const[2027]) == pytest.approx((70.0, 0.0, -70 * 1591.35))
+    assert e.value(2027, 2500.0, 0.0, 0.0) == pytest.approx(63_605.5)  # the ETS shortfall cost of test_exposure_tables_hand_checked
+    off = s.model_copy(update={"prices": s.prices.model_copy(update={"cbam": False})})
+    assert exposure_coefficients(off, [2027], out).cbam == ()
+
+
+def test_switches_need_their_data(tmp_path):
+    data = yaml.safe_load(FASTENERS.read_text(encoding="utf-8"))
+    data["prices"]["ets"] = True  # the fastener plant has no footprint.ets
+    f = tmp_path / "e.yaml"
+    f.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    with pytest.raises(ScenarioError, match="footprint.ets"):
+        load_scenario(f)
+    del data["footprint"]
+    data["prices"] = {**data["prices"], "ets": False, "cbam": True}
+    f.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    with pytest.raises(ScenarioError, match="prices.cbam"):
+        load_scenario(f)
+
+
+@pytest.mark.slow  # two solves of the fastener plant, about 6 s
+def test_cbam_in_the_objective(tmp_path):
+    """prices.cbam: true adds the CBAM cost to the objective. Identities: the cost table's
+    cbam_ets row equals pathway footprint's CBAM total (no floor binds here); the optimum
+    with it costs at least the optimum without it, and at most that plan's cost plus its
+    CBAM cost (the old plan is still feasible)."""
+    from pathway.runs.pipeline import run_file
+
+    data = yaml.safe_load(FASTENERS.read_text(encoding="utf-8"))
+    data["prices"]["cbam"] = True
+    f = tmp_path / "on.yaml"
+    f.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    off = run_file(FASTENERS)
+    on = run_file(f)
+    c_on = on.tables["costs"]
+    cbam_rows = c_on[c_on.category == "cbam_ets"].set_index("year")
+    exp_on = exposure_tables(on.loaded.scenario, on.tables, f.parent, str(f))["cbam"]
+    by_year = exp_on[exp_on.year > 2025].groupby("year")["cbam_cost_cny"].sum()
+    assert (by_year > 0).all()
+    for y, v in by_year.items():
+        assert cbam_rows.loc[y, "cost_cny"] == pytest.approx(v, rel=1e-9)
+    exp_off = exposure_tables(on.loaded.scenario, off.tables, f.parent, str(f))["cbam"]
+    disc = {y: off.md.discount[y] for y in off.md.years}
+    extra = sum(disc[y] * v for y, v in exp_off[exp_off.year > 2025].groupby("year")["cbam_cost_cny"].sum().items())
+    npv_on, npv_off = on.summary["total_cost_npv_cny"], off.summary["total_cost_npv_cny"]
+    assert npv_off - 1e-6 * npv_off <= npv_on <= npv_off + extra + 1e-6 * npv_off
+    c_off = off.tables["costs"]
+    assert (c_off[c_off.category == "cbam_ets"].cost_cny == 0).all()

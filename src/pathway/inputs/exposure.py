@@ -10,14 +10,15 @@ Q_p m_p r_p its output (t) times its precursors' embedded emissions (t/t); F the
 share, P_eu the EU price (CNY/t); P_cn the China price effectively paid (the CEA price in
 the national ETS, else prices.carbon_price_cny_per_t); B Q the ETS allocation.
 
-    CBAM(y) = sum_p x_p F P_eu (a_p (S1 + H + c_p E2) + Q_p m_p r_p) - P_cn sum_p x_p a_p T(y)
+    CBAM(y) = sum_p max(0, x_p F P_eu (a_p (S1 + H + c_p E2) + Q_p m_p r_p) - P_cn x_p a_p T(y))
     ETS(y)  = P_cn (E_cov - B Q),   E_cov = S1 ('direct') or S1 + H + E2 ('all')
     T(y)    = the tonnes the plant pays the China price on: E_cov - B Q in the ETS,
               S1 under a plain carbon price, else 0
 
-In the objective the CBAM cost is not floored at 0 and the ETS shortfall is not floored at
-0 in T (both are linear only so); the tables of ``pathway footprint`` apply the floors, so
-they agree whenever the plant is short of allowances and owes CBAM certificates.
+In the objective the ETS shortfall is not floored at 0 in T (so it stays linear); the
+tables of ``pathway footprint`` floor it, so the two agree whenever the plant is short of
+allowances (or outside the ETS). The floor of each product's CBAM cost at 0 is exact in
+both (an epigraph variable in the LP).
 """
 
 from __future__ import annotations
@@ -102,54 +103,64 @@ def ets_prices(s: Scenario, years: list[int]) -> dict[int, float]:
 
 
 @dataclass(frozen=True)
-class ExposureCoefficients:
-    """Cost of year y = s1[y] S1 + heat[y] H + elec[y] E2 + const[y], CNY."""
+class LinearCost:
+    """Cost of year y = s1[y] S1 + heat[y] H + elec[y] E2 + const[y], CNY (empty: 0)."""
 
     s1: dict[int, float]
     heat: dict[int, float]
     elec: dict[int, float]
     const: dict[int, float]
 
+    def value(self, y: int, s1: float, heat: float, elec: float) -> float:
+        return (self.s1.get(y, 0.0) * s1 + self.heat.get(y, 0.0) * heat + self.elec.get(y, 0.0) * elec
+                + self.const.get(y, 0.0))
+
+
+@dataclass(frozen=True)
+class ExposureCoefficients:
+    """The ETS cost (linear) and one CBAM cost per exported CBAM product (each floored at
+    0 in the objective: max(0, linear) is convex, so the LP stays exact)."""
+
+    ets: LinearCost | None
+    cbam: tuple[LinearCost, ...]
+
 
 def exposure_coefficients(s: Scenario, years: list[int], ets_output_units: Mapping[int, float]) -> ExposureCoefficients:
-    """The linear CBAM and/or ETS cost per year that ``prices.cbam`` / ``prices.ets`` put
-    in the objective (zero when both are off); see the module docstring."""
-    zero = {y: 0.0 for y in years}
+    """The ETS and CBAM costs per year that ``prices.ets`` / ``prices.cbam`` put in the
+    objective (none when both are off); see the module docstring."""
     spec = s.footprint
     if spec is None or not (s.prices.cbam or s.prices.ets):
-        return ExposureCoefficients(dict(zero), dict(zero), dict(zero), dict(zero))
+        return ExposureCoefficients(None, ())
     ets = spec.ets
     all_cov = ets is not None and ets.covers == "all"
     p_cn = ets_prices(s, years) if ets is not None else {
         y: s.prices.carbon_price_cny_per_t * (1 + s.prices.carbon_price_growth_per_yr) ** (y - s.horizon.base_year)
         for y in years}
-    k1, kh, ke, k0 = dict(zero), dict(zero), dict(zero), dict(zero)
+    ets_cost = None
     if s.prices.ets and ets is not None:
-        for y in years:
-            k1[y] += p_cn[y]
-            if all_cov:
-                kh[y] += p_cn[y]
-                ke[y] += p_cn[y]
-            k0[y] -= p_cn[y] * ets.benchmark_tco2_per_unit * ets_output_units[y]
+        ets_cost = LinearCost(s1=dict(p_cn), heat={y: p_cn[y] if all_cov else 0.0 for y in years},
+                              elec={y: p_cn[y] if all_cov else 0.0 for y in years},
+                              const={y: -p_cn[y] * ets.benchmark_tco2_per_unit * ets_output_units[y] for y in years})
+    cbam: list[LinearCost] = []
     if s.prices.cbam:
         data = load_cbam_data(spec.cbam.eu_ets_eur_per_t or None, spec.cbam.cny_per_eur)
         products = product_outputs(s, years)
-        for y in years:
-            shares = allocation_shares(products, spec.allocation, y)
-            f_eu = data.share(y) * data.eu_price_cny(y)
-            for p, prod in zip(spec.products, products, strict=True):
-                cat = cbam_category(p.cn_code, data) if p.cn_code and p.eu_export_share > 0 else None
-                if cat is None:
-                    continue
-                xa = p.eu_export_share * shares[p.name]
-                counted = 1.0 if data.indirect_counted.get(cat, True) else 0.0
-                precursor_t = sum(m.quantity_per_unit * m.cbam_precursor_kgco2e_per_quantity_unit for m in spec.materials
-                                  if m.product == p.name and m.cbam_precursor_kgco2e_per_quantity_unit is not None) / 1000.0
-                k1[y] += xa * f_eu
-                kh[y] += xa * f_eu
-                ke[y] += xa * f_eu * counted
-                k0[y] += p.eu_export_share * prod.output_units[y] * precursor_t * f_eu
-                # deduction: the China price on the plant's paid tonnes T allocated to the export
+        shares = {y: allocation_shares(products, spec.allocation, y) for y in years}
+        for p, prod in zip(spec.products, products, strict=True):
+            cat = cbam_category(p.cn_code, data) if p.cn_code and p.eu_export_share > 0 else None
+            if cat is None:
+                continue
+            counted = 1.0 if data.indirect_counted.get(cat, True) else 0.0
+            precursor_t = sum(m.quantity_per_unit * m.cbam_precursor_kgco2e_per_quantity_unit for m in spec.materials
+                              if m.product == p.name and m.cbam_precursor_kgco2e_per_quantity_unit is not None) / 1000.0
+            k1, kh, ke, k0 = {}, {}, {}, {}
+            for y in years:
+                xa = p.eu_export_share * shares[y][p.name]
+                f_eu = data.share(y) * data.eu_price_cny(y)
+                k1[y] = kh[y] = xa * f_eu
+                ke[y] = xa * f_eu * counted
+                k0[y] = p.eu_export_share * prod.output_units[y] * precursor_t * f_eu
+                # deduction: the China price on the plant's paid tonnes T, the export's share x_p a_p of them
                 if ets is not None:
                     k1[y] -= p_cn[y] * xa
                     if all_cov:
@@ -158,4 +169,5 @@ def exposure_coefficients(s: Scenario, years: list[int], ets_output_units: Mappi
                     k0[y] += p_cn[y] * xa * ets.benchmark_tco2_per_unit * ets_output_units[y]
                 elif p_cn[y] > 0:
                     k1[y] -= p_cn[y] * xa
-    return ExposureCoefficients(k1, kh, ke, k0)
+            cbam.append(LinearCost(k1, kh, ke, k0))
+    return ExposureCoefficients(ets_cost, tuple(cbam))

@@ -60,6 +60,7 @@ PALETTE: dict[str, str] = {
     "subsidy": "#90caf9",
     # cost categories
     "battery_degradation": "#9575cd",
+    "cbam_ets": "#5d4037",
 }
 
 
@@ -103,6 +104,7 @@ LABELS: dict[str, dict[str, str]] = {
         "demand": "Process electricity demand", "total_load": "Total electric load", "price": "Time-of-use price",
         "cumulative": "Cumulative capex", "subsidy": "Subsidy",
         "battery_degradation": "Battery wear (per kWh discharged)",
+        "cbam_ets": "EU CBAM and national ETS (in the objective)",
         "green_power_and_certificates": "Green power and certificates",
         "marginal_abatement_cost": "Marginal abatement cost",
         # titles and axes
@@ -141,6 +143,7 @@ LABELS: dict[str, dict[str, str]] = {
         "demand": "生产用电负荷", "total_load": "总用电负荷", "price": "分时电价",
         "cumulative": "累计投资", "subsidy": "补贴",
         "battery_degradation": "储能电池损耗（按放电量）",
+        "cbam_ets": "欧盟碳边境调节机制与全国碳市场成本（计入目标函数）",
         "green_power_and_certificates": "绿电与绿证",
         "marginal_abatement_cost": "边际减排成本",
         "t_pathway": "排放路径", "t_waterfall": "{year}年分措施减排量", "t_macc": "{year}年边际减排成本曲线",

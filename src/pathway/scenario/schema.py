@@ -341,6 +341,11 @@ class Prices(Strict):
         description="Emissions the carbon price applies to: 'direct' (scope 1 after capture; ETS allowances are "
                     "surrendered for a covered facility's direct emissions) or 'all' (scope 1 + 2, e.g. an internal price).",
     )
+    # issue 17 part A: CBAM and national-ETS costs in the objective (data in the footprint: block)
+    cbam: bool = Field(False, description="true: the EU CBAM certificate cost of the footprint: block's exported products is in the "
+                                          "objective (linear in emissions); false (default): reported only, by pathway footprint.")
+    ets: bool = Field(False, description="true: the national-ETS cost (emissions minus benchmark allocation, at the CEA price) of "
+                                         "footprint.ets is in the objective; false (default): reported only, by pathway footprint.")
     energy_price_growth_per_yr: float = Field(0.0, ge=-0.2, le=0.5, description="Escalation of electricity and fuel prices.")
     carbon_price_growth_per_yr: float = Field(0.0, ge=-0.2, le=0.5, description="Growth of the carbon price per year after the base year, fraction/yr. Default 0.")
 
@@ -739,6 +744,13 @@ class Scenario(Strict):
     @model_validator(mode="after")
     def _cross_checks(self) -> Scenario:
         h = self.horizon
+        if self.prices.cbam and self.footprint is None:
+            raise ValueError("prices.cbam: true needs a footprint: block (products with cn_code and eu_export_share)")
+        if self.prices.ets and (self.footprint is None or self.footprint.ets is None):
+            raise ValueError("prices.ets: true needs footprint.ets (benchmark_tco2_per_unit)")
+        if self.prices.ets and self.prices.carbon_price_cny_per_t > 0:
+            raise ValueError("prices.ets: true prices the plant's emissions at the CEA price; prices.carbon_price_cny_per_t "
+                             "would charge them twice: set one of them")
         for load in self.baseline.heat_loads:
             y = load.existing_boiler_retire_year
             if y is not None and y <= h.base_year:
