@@ -364,3 +364,23 @@ def test_cbam_in_the_objective(tmp_path):
     assert npv_off - 1e-6 * npv_off <= npv_on <= npv_off + extra + 1e-6 * npv_off
     c_off = off.tables["costs"]
     assert (c_off[c_off.category == "cbam_ets"].cost_cny == 0).all()
+
+
+def test_report_section_numbers_and_escaping(tmp_path):
+    """The report's footprint/CBAM section shows the tables' values, escaped."""
+    from pathway.output.exposure_section import exposure_html, exposure_section_data
+
+    block = copy.deepcopy(FULL_BLOCK)
+    block["products"][0]["name"] = "<script>bolts</script>"
+    block["materials"][0]["product"] = "<script>bolts</script>"
+    out = _outputs(_write(tmp_path, block))
+    data = exposure_section_data(out)
+    fp = out["footprint"]
+    assert [r[2] for r in data["footprint"]] == list(fp.gate_to_gate_location_kgco2e_per_unit)
+    assert [r[5] for r in data["footprint"]] == list(fp.cradle_to_gate_market_kgco2e_per_unit)
+    assert [r[2] for r in data["cbam"]] == pytest.approx(list(out["cbam"].groupby("year").cbam_cost_cny.sum()))
+    assert [r[3] for r in data["ets"]] == list(out["ets"].ets_cost_cny)
+    page = exposure_html(out, "zh")
+    assert "<script" not in page and "&lt;script&gt;bolts&lt;/script&gt;" in page and "产品碳足迹" in page
+    assert f"{fp.gate_to_gate_market_kgco2e_per_unit.iloc[0]:,.1f}" in page
+    assert exposure_html({k: v for k, v in _fake_tables().items()}) == ""  # no footprint: no section
