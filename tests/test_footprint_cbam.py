@@ -384,3 +384,25 @@ def test_report_section_numbers_and_escaping(tmp_path):
     assert "<script" not in page and "&lt;script&gt;bolts&lt;/script&gt;" in page and "产品碳足迹" in page
     assert f"{fp.gate_to_gate_market_kgco2e_per_unit.iloc[0]:,.1f}" in page
     assert exposure_html({k: v for k, v in _fake_tables().items()}) == ""  # no footprint: no section
+
+
+@pytest.mark.slow  # one solve of the fastener plant
+def test_ets_in_the_objective(tmp_path):
+    """prices.ets: true with a benchmark of 0.01 t/t: the cost table's cbam_ets row is the
+    ETS cost P x (S1 - 0.01 x output) of each year, as pathway footprint reports it (the
+    plant stays short of allowances here, so no floor binds)."""
+    from pathway.runs.pipeline import run_file
+
+    data = yaml.safe_load(FASTENERS.read_text(encoding="utf-8"))
+    data["footprint"]["ets"] = {"benchmark_tco2_per_unit": 0.01, "price_cny_per_t": {2025: 62.36}}
+    data["prices"]["ets"] = True
+    f = tmp_path / "ets.yaml"
+    f.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    r = run_file(f)
+    ets = r.tables["ets"].set_index("year")
+    costs = r.tables["costs"]
+    rows = costs[costs.category == "cbam_ets"].set_index("year")
+    for y in r.md.years:
+        assert ets.loc[y, "shortfall_t"] > 0
+        assert ets.loc[y, "allocation_t"] == pytest.approx(0.01 * 30_000 * 1.03 ** (y - 2025))
+        assert rows.loc[y, "cost_cny"] == pytest.approx(62.36 * ets.loc[y, "shortfall_t"], rel=1e-9)
