@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from pathway.inputs.exposure import ExposureCoefficients
 from pathway.inputs.periods import Periods
 from pathway.reference.presets import TargetRule
 from pathway.scenario.schema import Scenario
@@ -129,6 +130,8 @@ class ModelData:
     removal_price: float = 0.0  # nature-based removals, CNY/t
     carbon_price: dict[int, float] = field(default_factory=dict)  # CNY/t by year
     carbon_price_covers: str = "direct"  # "direct" (scope 1 after capture) or "all" (scope 1 + 2)
+    # CBAM / national-ETS costs in the objective (prices.cbam / prices.ets; pathway.inputs.exposure)
+    exposure: ExposureCoefficients | None = None
     rule: TargetRule | None = None  # the target preset's numbers
     scope2_method: str = "market"  # scope-2 method of the ceiling
     baseline_t: float = 0.0  # base-year emissions by the target's method, t

@@ -13,6 +13,7 @@ import numpy as np
 
 from pathway.errors import Problem, ScenarioError
 from pathway.inputs.data import Build, HeatLoadData, HeatTechData, ModelData
+from pathway.inputs.exposure import exposure_coefficients
 from pathway.inputs.inventory import baseline_inventory
 from pathway.inputs.periods import all_days, representative_days
 from pathway.inputs.profiles import pv_capacity_factor, read_profile_csv, shape
@@ -357,6 +358,7 @@ def _model_data(ctx: _Context, series: dict, heat: dict) -> ModelData:
         carbon_price=cp,
         carbon_price_covers=p.carbon_price_covers,
     )
+    md.exposure = exposure_coefficients(s, years, {y: s.production.output_per_yr * growth[y] for y in years})
     return md
 
 

@@ -15,6 +15,7 @@ OBJ_SCALE = 1.0e-3  # objective in thousand CNY: keeps HiGHS's cost coefficients
 COST_CATEGORIES = (
     "capex_annuity", "fixed_om", "grid_energy", "demand_charge", "export_revenue", "fuel",
     "green_power_premium", "green_certificates", "offsets", "ccus_variable", "carbon_price", "battery_degradation",
+    "cbam_ets",
 )
 
 
@@ -33,6 +34,7 @@ def add_costs(m: pyo.ConcreteModel, md: ModelData) -> None:
         ccus_variable = (opex + T&S) x CAP[y]
         carbon_price  = cp(y) x (S1[y] - CAP[y])   ('direct', the default), or cp(y) x E[y] ('all')
         battery_degradation = w x sum_t w_p x dis   (w: wear cost per MWh discharged, CNY/MWh)
+        cbam_ets      = see add_exposure_cost (0 unless prices.cbam / prices.ets)
 
     Capex is annualised with the capital recovery factor and counted only for the years
     an asset serves inside the horizon; subsidies per kW are netted from capex.
@@ -40,6 +42,7 @@ def add_costs(m: pyo.ConcreteModel, md: ModelData) -> None:
     r = md.discount_rate
     crfs = {k: crf(r, m.blocks[k].life_years) for k in m.K}
     add_price_params(m, md)
+    add_exposure_cost(m, md)
 
     def capex(m, y):
         return sum(m.build[k, v] * m.capex_unit[k, v] * crfs[k]
@@ -86,9 +89,35 @@ def add_costs(m: pyo.ConcreteModel, md: ModelData) -> None:
         "carbon_price": lambda m, y: m.price_carbon[y] * (
             m.emissions[y] if md.carbon_price_covers == "all" else m.s1_fuel[y] + m.s1_process[y] - m.captured[y]),
         "battery_degradation": wear,
+        "cbam_ets": lambda m, y: m.exposure_cost[y] if m.has_exposure else 0.0,
     }
     m.COST = pyo.Set(initialize=list(COST_CATEGORIES), ordered=True)
     m.cost = pyo.Expression(m.COST, m.Y, rule=lambda m, c, y: parts[c](m, y))
+
+
+def add_exposure_cost(m: pyo.ConcreteModel, md: ModelData) -> None:
+    """EU CBAM certificates and national-ETS allowances of year y, when ``prices.cbam`` /
+    ``prices.ets`` put them in the objective (pathway.inputs.exposure derives the numbers).
+    With L(y) = k1 (S1 - CAP) + kh H + ke E2_loc + k0 (scope 1 net of capture, purchased-heat
+    scope 2, location-based electricity scope 2, a constant):
+
+        cbam_ets[y] = L_ets(y) + sum_p z[p, y],   z[p, y] >= L_p(y),  z[p, y] >= 0
+
+    so each product's CBAM cost is max(0, L_p) at the optimum (exact: the floor is convex)."""
+    ex = md.exposure
+    m.has_exposure = ex is not None and (ex.ets is not None or bool(ex.cbam))
+    if not m.has_exposure:
+        return
+
+    def lin(c, y):
+        return (c.s1.get(y, 0.0) * (m.s1_fuel[y] + m.s1_process[y] - m.captured[y]) + c.heat.get(y, 0.0) * m.s2_heat[y]
+                + c.elec.get(y, 0.0) * m.s2_loc[y] + c.const.get(y, 0.0))
+
+    m.CBAM_P = pyo.RangeSet(0, len(ex.cbam) - 1) if ex.cbam else pyo.Set(initialize=[])
+    m.cbam_z = pyo.Var(m.CBAM_P, m.Y, domain=pyo.NonNegativeReals)
+    m.cbam_floor = pyo.Constraint(m.CBAM_P, m.Y, rule=lambda m, i, y: m.cbam_z[i, y] >= lin(ex.cbam[i], y))
+    m.exposure_cost = pyo.Expression(m.Y, rule=lambda m, y: (lin(ex.ets, y) if ex.ets is not None else 0.0)
+                                     + sum(m.cbam_z[i, y] for i in m.CBAM_P))
 
 
 # Cost coefficients held in mutable Params, so a sweep over prices or capex re-solves the

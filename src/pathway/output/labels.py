@@ -59,6 +59,7 @@ PALETTE: dict[str, str] = {
     "subsidy": "#90caf9",
     # cost categories
     "battery_degradation": "#9575cd",
+    "cbam_ets": "#5d4037",
 }
 
 

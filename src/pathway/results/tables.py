@@ -117,6 +117,8 @@ def build_tables(m: pyo.ConcreteModel, md: ModelData, a: Arrays, duals: dict, ob
 
     e_loc, e_mkt = total("location"), total("market")
     e_direct = emissions[emissions.scope == 1].groupby("year")["emissions_t"].sum().reindex(years).fillna(0.0).to_numpy()
+    e_heat = (emissions[(emissions.scope == 2) & (emissions.method == "both")].groupby("year")["emissions_t"].sum()
+              .reindex(years).fillna(0.0).to_numpy())
     e_target = e_mkt if md.scope2_method == "market" else e_loc
     offsets_t = a.y["off"] + a.y["rem"]
 
@@ -147,6 +149,7 @@ def build_tables(m: pyo.ConcreteModel, md: ModelData, a: Arrays, duals: dict, ob
         "ccus_variable": md.ccus_var_cny_per_t * captured,
         "carbon_price": np.array([md.carbon_price[y] for y in years]) * (e_target if md.carbon_price_covers == "all" else e_direct),
         "battery_degradation": md.battery_degradation_cny_per_mwh * wsum(md, a.t["dis"]),
+        "cbam_ets": exposure_costs(md, e_direct, e_heat, imp_y * f_loc),
     }
     for c in COST_CATEGORIES:
         for i, y in enumerate(years):
@@ -224,6 +227,19 @@ def build_tables(m: pyo.ConcreteModel, md: ModelData, a: Arrays, duals: dict, ob
     return tables
 
 
+
+
+def exposure_costs(md: ModelData, s1_t: np.ndarray, heat_t: np.ndarray, elec_loc_t: np.ndarray) -> np.ndarray:
+    """cost category cbam_ets by year: the ETS cost plus each CBAM product's max(0, cost)
+    (model.objective.add_exposure_cost), from the plan's emissions."""
+    ex = md.exposure
+    out = np.zeros(len(md.years))
+    if ex is None:
+        return out
+    for i, y in enumerate(md.years):
+        args = (y, float(s1_t[i]), float(heat_t[i]), float(elec_loc_t[i]))
+        out[i] = (ex.ets.value(*args) if ex.ets is not None else 0.0) + sum(max(0.0, c.value(*args)) for c in ex.cbam)
+    return out
 
 
 def dispatch_table(md: ModelData, a: Arrays, dem: dict, elec_for_heat_ccus: np.ndarray) -> pd.DataFrame:

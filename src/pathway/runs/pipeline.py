@@ -98,6 +98,10 @@ def run_loaded(loaded: LoadedScenario, opts: SolverOptions | None = None,
     inv = baseline_inventory(md.scenario)
     tables["inventory"] = inv.lines
     tables["assumptions"] = assumptions_table(md)
+    if loaded.scenario.footprint is not None:  # product footprint, CBAM and ETS tables (pathway.analysis.exposure)
+        from pathway.analysis.exposure import exposure_tables
+
+        tables.update(exposure_tables(loaded.scenario, tables, Path(loaded.path).parent, str(loaded.path)))
     summary = make_summary(md, loaded, tables, out.objective, opts, m)
     return RunResult(summary, tables, md, loaded, t)
 

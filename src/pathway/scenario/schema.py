@@ -343,6 +343,11 @@ class Prices(Strict):
         description="Emissions the carbon price applies to: 'direct' (scope 1 after capture; ETS allowances are "
                     "surrendered for a covered facility's direct emissions) or 'all' (scope 1 + 2, e.g. an internal price).",
     )
+    # issue 17 part A: CBAM and national-ETS costs in the objective (data in the footprint: block)
+    cbam: bool = Field(False, description="true: the EU CBAM certificate cost of the footprint: block's exported products is in the "
+                                          "objective (linear in emissions); false (default): reported only, by pathway footprint.")
+    ets: bool = Field(False, description="true: the national-ETS cost (emissions minus benchmark allocation, at the CEA price) of "
+                                         "footprint.ets is in the objective; false (default): reported only, by pathway footprint.")
     energy_price_growth_per_yr: float = Field(0.0, ge=-0.2, le=0.5, description="Escalation of electricity and fuel prices.")
     carbon_price_growth_per_yr: float = Field(0.0, ge=-0.2, le=0.5, description="Growth of the carbon price per year after the base year, fraction/yr. Default 0.")
 
@@ -612,6 +617,127 @@ class Uncertainty(Strict):
         min_length=1, description="Dotted field path -> distribution.")
 
 
+# ---- product footprint, CBAM and national ETS (issue 17, part A) ---------------------------------
+# Read by `pathway footprint` after the solve (pathway.analysis.footprint / cbam); the LP
+# does not see this block.
+
+
+class ProductLine(Strict):
+    """One product of the plant, for the footprint (ISO 14067 / GB/T 24067) and CBAM."""
+
+    name: str = Field(min_length=1, description="Product name (unique), used in tables and charts.")
+    unit: str = Field("t", min_length=1, description="Declared unit of the product, e.g. 't', 'piece', 'm2'. Default t.")
+    output_units_per_yr: float = Field(gt=0, description="Base-year output of this product, in `unit` per year.")
+    growth_per_yr: float | None = Field(None, ge=-0.5, le=1.0, description="Output growth, fraction per year (None: production.growth_per_yr).")
+    mass_t_per_unit: NonNeg | None = Field(None, description="Mass of one unit, t (needed by allocation: mass and by CBAM).")
+    value_cny_per_unit: NonNeg | None = Field(None, description="Sales value of one unit, CNY (needed by allocation: economic).")
+    metered_share: Share | None = Field(None, description="Metered share of the plant's emissions (allocation: metered; the shares sum to 1).")
+    cn_code: str | None = Field(None, pattern=r"^[0-9 ]{4,12}$", description="EU Combined Nomenclature code, e.g. '7318 15 90'; in CBAM scope when it matches data/cbam_goods.csv.")
+    eu_export_share: Share = Field(0.0, description="Share of the output exported to the EU (CBAM applies to it), fraction. Default 0.")
+
+
+class PurchasedMaterial(Strict):
+    """A purchased material that goes into a product (cradle-to-gate footprint)."""
+
+    name: str = Field(min_length=1, description="Material name, e.g. 'wire rod'.")
+    product: str = Field(min_length=1, description="The product (footprint.products[].name) it goes into.")
+    quantity_per_unit: NonNeg = Field(description="Quantity of the material per unit of product, in quantity_unit.")
+    quantity_unit: str = Field("kg", min_length=1, description="Unit of quantity_per_unit and of the factor, e.g. 'kg', 'kWh'. Default kg.")
+    factor_kgco2e_per_quantity_unit: NonNeg | None = Field(None, description="Cradle-to-gate emission factor, kgCO2e per quantity_unit (None: factor_id).")
+    factor_id: str | None = Field(None, description="A factor_id of footprint.materials_csv or of the bundled data/material_factors.csv.")
+    cbam_precursor_kgco2e_per_quantity_unit: NonNeg | None = Field(
+        None, description="When the material is a CBAM precursor (e.g. steel wire rod in a bolt): its embedded emissions under "
+                          "CBAM rules (the supplier's declared value, or the EU default), kgCO2e per quantity_unit; added to the "
+                          "product's embedded emissions (Regulation (EU) 2023/956 Annex IV). None: not a precursor.")
+
+    @model_validator(mode="after")
+    def _one_factor(self) -> PurchasedMaterial:
+        if (self.factor_kgco2e_per_quantity_unit is None) == (self.factor_id is None):
+            raise ValueError(f"material '{self.name}': give exactly one of factor_kgco2e_per_quantity_unit or factor_id")
+        return self
+
+
+class CbamSettings(Strict):
+    """Overrides of the bundled CBAM data (data/cbam.csv)."""
+
+    eu_ets_eur_per_t: dict[int, NonNeg] = Field(default_factory=dict, description="EU ETS price by year, EUR/tCO2e (held flat after the last year given); default: data/cbam.csv.")
+    cny_per_eur: NonNeg | None = Field(None, description="Exchange rate, CNY per EUR (None: data/cbam.csv, an estimate).")
+
+
+class EtsSettings(Strict):
+    """The plant's place in the national ETS (power, steel, cement, aluminium: data/ets_sectors.csv)."""
+
+    benchmark_tco2_per_unit: NonNeg = Field(description="Allocation intensity benchmark, tCO2 per unit of production.output (MEE allocation plan of the sector and year).")
+    covers: Literal["direct", "all"] = Field("direct", description="Emissions the ETS covers: direct (scope 1) or all (scope 1 + location-based scope 2). Default direct.")
+    price_cny_per_t: dict[int, NonNeg] = Field(default_factory=dict, description="Allowance (CEA) price by year, CNY/t (held flat after the last year given); default: data/prices.csv ets_allowance_cny_per_t.")
+
+
+class FootprintSpec(Strict):
+    """Products, purchased materials and the CBAM / ETS settings for ``pathway footprint``."""
+
+    allocation: Literal["mass", "economic", "metered"] = Field("mass", description="Rule that allocates the plant's scope 1 + 2 across products (ISO 14067 6.4.6): mass, economic (value) or metered share. Default mass.")
+    products: list[ProductLine] = Field(min_length=1, description="The plant's products.")
+    materials: list[PurchasedMaterial] = Field(default_factory=list, description="Purchased materials with quantities and factors (cradle-to-gate).")
+    materials_csv: str | None = Field(None, description="CSV of material factors (columns factor_id, unit, value_kgco2e_per_unit, source, year), relative to the scenario file; its rows override the bundled ones.")
+    cbam: CbamSettings = Field(default_factory=CbamSettings, description="EU CBAM price and exchange-rate overrides.")
+    ets: EtsSettings | None = Field(None, description="National ETS position (None: the plant is not in the national ETS).")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> FootprintSpec:
+        names = [p.name for p in self.products]
+        if len(set(names)) != len(names):
+            raise ValueError(f"footprint.products: names must be unique, got {names}")
+        need = {"mass": "mass_t_per_unit", "economic": "value_cny_per_unit", "metered": "metered_share"}[self.allocation]
+        for other, rule in (("value_cny_per_unit", "economic"), ("metered_share", "metered")):
+            unused = [p.name for p in self.products if getattr(p, other) is not None and self.allocation != rule]
+            if unused:
+                raise ValueError(f"footprint.products {unused}: {other} is used only by allocation: {rule}, "
+                                 f"got allocation: {self.allocation} (remove it or change the rule)")
+        missing = [p.name for p in self.products if getattr(p, need) is None]
+        if missing:
+            raise ValueError(f"footprint.products {missing}: {need} is needed by allocation: {self.allocation}")
+        if self.allocation == "metered" and abs(sum(p.metered_share for p in self.products) - 1.0) > 1e-6:
+            raise ValueError("footprint.products[].metered_share: the shares must sum to 1")
+        for m in self.materials:
+            if m.product not in names:
+                raise ValueError(f"footprint.materials '{m.name}': product '{m.product}' is not in footprint.products {names}")
+        for p in self.products:
+            if p.eu_export_share > 0 and (p.mass_t_per_unit is None or p.cn_code is None):
+                raise ValueError(f"footprint.products '{p.name}': eu_export_share > 0 needs mass_t_per_unit and cn_code (CBAM is per tonne)")
+        return self
+
+
+# ---- disclosure (issue 17, part A): read by `pathway disclose`, not by the LP --------------------
+
+
+class CertificateRecord(Strict):
+    """A certificate or offset the plant has retired, as recorded in its registry."""
+
+    kind: Literal["gec", "green_power", "ccer", "other"] = Field(description="gec (绿证), green_power (绿电交易 contract), ccer, or other.")
+    registry: str = Field(min_length=1, description="Registry or platform, e.g. 'China Green Certificate Trading Platform' or 'CCER registry'.")
+    serial: str = Field(min_length=1, description="Serial number or range, as the registry shows it.")
+    quantity: NonNeg = Field(description="Quantity retired, in unit.")
+    unit: Literal["MWh", "tCO2e"] = Field(description="MWh (certificates, green power) or tCO2e (offsets).")
+    vintage_year: int = Field(ge=2000, le=2100, description="Production (vintage) year of the certificates or credits.")
+
+
+class Verification(Strict):
+    """Who verified the inventory and the claim, if anyone yet."""
+
+    status: Literal["not_verified", "in_progress", "verified"] = Field("not_verified", description="Verification status. Default not_verified.")
+    verifier: str | None = Field(None, description="Verification body, when engaged.")
+    standard: str | None = Field(None, description="Verification standard, e.g. 'ISO 14064-3:2019'.")
+    statement_date: str | None = Field(None, description="Date of the verification statement, YYYY-MM-DD.", pattern=r"^\d{4}-\d{2}-\d{2}$")
+
+
+class DisclosureSpec(Strict):
+    """What the disclosure document states beyond the run's tables (pathway disclose)."""
+
+    boundary: str = Field("", description="Organisational and site boundary in words (sites, processes, what is excluded).")
+    certificates: list[CertificateRecord] = Field(default_factory=list, description="Certificates and offsets retired, with registry identifiers.")
+    verification: Verification = Field(default_factory=Verification, description="Verification status of the inventory and the claim.")
+
+
 class Scenario(Strict):
     """A whole scenario after ``extends`` has been merged."""
 
@@ -629,10 +755,19 @@ class Scenario(Strict):
     target: Target = Field(default_factory=Target, description="The rule: preset, scope-2 method and overrides.")
     finance: Finance | None = Field(None, description="Loan terms; when given, pathway run also solves the business-as-usual twin and sizes the loan.")
     uncertainty: Uncertainty | None = Field(None, description="Distributions for pathway montecarlo; ignored by a run.")
+    footprint: FootprintSpec | None = Field(None, description="Products, materials, CBAM and ETS settings for pathway footprint; ignored by a run.")
+    disclosure: DisclosureSpec | None = Field(None, description="Boundary text, retired certificates with registry identifiers and verification status for pathway disclose; ignored by a run.")
 
     @model_validator(mode="after")
     def _cross_checks(self) -> Scenario:
         h = self.horizon
+        if self.prices.cbam and self.footprint is None:
+            raise ValueError("prices.cbam: true needs a footprint: block (products with cn_code and eu_export_share)")
+        if self.prices.ets and (self.footprint is None or self.footprint.ets is None):
+            raise ValueError("prices.ets: true needs footprint.ets (benchmark_tco2_per_unit)")
+        if self.prices.ets and self.prices.carbon_price_cny_per_t > 0:
+            raise ValueError("prices.ets: true prices the plant's emissions at the CEA price; prices.carbon_price_cny_per_t "
+                             "would charge them twice: set one of them")
         for load in self.baseline.heat_loads:
             y = load.existing_boiler_retire_year
             if y is not None and y <= h.base_year:
