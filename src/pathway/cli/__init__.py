@@ -10,11 +10,11 @@ from __future__ import annotations
 import os
 import sys
 
-from pathway.cli import batch, catalogue, finance, init, main, report
+from pathway.cli import batch, catalogue, finance, init, main, report, track
 from pathway.cli.app import app, fast_exit
 
 for _command in (init.init, main.validate, main.schema, main.inventory, catalogue.catalogue, main.run, report.report, report.compare,
-                 finance.finance, batch.sweep, batch.montecarlo, batch.portfolio):
+                 finance.finance, track.track, batch.sweep, batch.montecarlo, batch.portfolio):
     app.command()(_command)
 
 
