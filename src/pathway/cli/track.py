@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-
 from rich.markup import escape
 
 from pathway.cli.app import _fail, err, out

@@ -452,6 +452,9 @@ def report_html(summary: Mapping, tables: Mapping[str, pd.DataFrame], lang: str 
     )
 
     body.append(finance_html(dict(tables), dict(summary)))
+    from pathway.output.tracking import tracking_section  # plan vs actual: empty unless `pathway track` ran
+
+    body.append(tracking_section(tables, method, embed, html_table))
     body.append(f"<section id='sec-tables'><h2>{_esc(_t('s_tables', lang))}</h2>{_key_tables(summary, tables, lang)}</section>")
     body.append(f"<section id='sec-appendix'><h2>{_esc(_t('s_appendix', lang))}</h2>{_appendix(tables, lang)}</section>")
     footer = _esc(_t("footer", lang, v=summary.get("package_version", "?"), h=summary.get("scenario_sha256", "?")))

@@ -1,18 +1,16 @@
 """Plan vs actual: the chart, the tracking page (``tracking.html``, written by ``pathway
 track`` beside the run's report) and the report section shown when a run folder holds
 tracking tables (``tables/tracking_monthly.csv``, ``tables/tracking_summary.csv``).
-Self-contained: the page goes through ``output.pages.Page`` (CSP, escaping, plotly.js
-embedded), the report section through the report's own figure embedder."""
+The page itself is in ``output.tracking_page`` (through ``output.pages.Page``: CSP,
+escaping, plotly.js embedded once); the report section uses the report's own embedder."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
 
 import pandas as pd
 
 TRACKING_TABLES = ("tracking_monthly", "tracking_summary")
-PAGE = "tracking.html"
 
 
 def _target(monthly: pd.DataFrame) -> pd.DataFrame:
@@ -63,66 +61,20 @@ CAPTION = ("Sequential decomposition: activity (plan scaled to actual output), i
            "by the plan's share of its year to date, minus the offsets retired.")
 
 
-def tracking_page(summary: Mapping, tables: Mapping[str, pd.DataFrame], warnings: list[str]) -> str:
-    """The tracking page as one HTML string."""
-    from pathway.output.pages import Page
-
-    method = str(summary.get("scope2_method", "location"))
-    s = tables["tracking_summary"]
-    st = s[s["method"] == method]
-    page = Page(f"Plan vs actual: {summary.get('scenario', '')}",
-                meta=[f"scope 2: {method}-based", f"months reported: {len(_target(tables['tracking_monthly']))}"])
-    last = st.iloc[-1]
-    page.kpis([
-        ("actual to date", f"{last['actual_to_date_t']:,.0f}", "tCO2", f"{int(last['year'])}, {int(last['months_reported'])} month(s)"),
-        ("plan to date", f"{last['plan_to_date_t']:,.0f}", "tCO2", f"{int(last['year'])}"),
-        ("projected year, net", f"{last['projected_net_t']:,.0f}", "tCO2", f"ceiling {last['ceiling_t']:,.0f} t"),
-    ])
-    text = "".join(f"<p class='warn'><b>Early warning:</b> {_esc(w)}</p>" for w in warnings) or \
-        "<p>On track: the projected net emissions stay within the ceiling.</p>"
-    page.section("Status", html_text=text)
-    page.section("Plan vs actual", "Monthly emissions; the ceiling is the year's ceiling split by the plan's own monthly profile.",
-                 figure=tracking_figure(tables["tracking_monthly"], method), chart_id="tracking")
-    page.section("Variance to date, by cause", CAPTION, table=_variance_table(st))
-    page.section("Year-end projection at the current run rate", table=_projection_table(st), formats=FORMATS)
-    other = s[s["method"] != method]
-    if not other.empty:
-        page.section(f"The other scope-2 method ({other['method'].iloc[0]}-based, reported only)",
-                     table=_variance_table(other))
-    return page.html()
-
-
 def _esc(x) -> str:
     import html
 
     return html.escape(str(x))
 
 
-def write_tracking(out_dir: Path, summary: Mapping, tables: Mapping[str, pd.DataFrame], warnings: list[str]) -> list[Path]:
-    """Write ``tables/tracking_*.csv`` and ``tracking.html`` into a run folder, each file
-    atomically (written beside, then renamed). Returns the paths written."""
-    from pathway.files import atomic_write, atomic_write_text
-
-    out_dir = Path(out_dir)
-    written = []
-    for name in TRACKING_TABLES:
-        p = out_dir / "tables" / f"{name}.csv"
-        atomic_write(p, lambda tmp, df=tables[name]: df.to_csv(tmp, index=False))
-        written.append(p)
-    p = out_dir / PAGE
-    atomic_write_text(p, tracking_page(summary, tables, warnings))
-    written.append(p)
-    return written
-
-
-def tracking_section(tables: Mapping[str, pd.DataFrame], method: str, embed) -> str:
-    """The report's plan-vs-actual section: empty unless the run folder has tracking tables."""
+def tracking_section(tables: Mapping[str, pd.DataFrame], method: str, embed, html_table) -> str:
+    """The report's plan-vs-actual section: empty unless the run folder has tracking tables.
+    ``embed`` and ``html_table`` are the report's own, passed in: this module imports
+    nothing of the report, which imports it."""
     if any(t not in tables for t in TRACKING_TABLES):
         return ""
     s = tables["tracking_summary"]
     st = s[s["method"] == method]
-    from pathway.output.report import html_table
-
     warn = "".join(f"<p class='warn'><b>Early warning:</b> {int(r.year)}: projected net {r.projected_net_t:,.0f} t, "
                    f"ceiling {r.ceiling_t:,.0f} t</p>" for r in st.itertuples() if bool(r.warning))
     return (f"<section id='sec-tracking'><h2>Plan vs actual</h2><p class='caption'>{_esc(CAPTION)}</p>{warn}"

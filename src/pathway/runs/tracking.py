@@ -8,7 +8,7 @@ from pathlib import Path
 
 from pathway.analysis.tracking import Tracking, read_actuals, track
 from pathway.output.folder import ReportInputError, load_results
-from pathway.output.tracking import write_tracking
+from pathway.output.tracking_page import write_tracking
 
 
 def track_folder(results_dir: str | Path, actuals_csv: str | Path, write: bool = True) -> tuple[Tracking, list[Path]]:
