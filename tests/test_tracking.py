@@ -10,6 +10,7 @@ import pytest
 
 from pathway.analysis.tracking import month_overlap_days, plan_months, read_actuals, track
 from pathway.errors import ScenarioError
+from pathway.reference.factors import default_fuel_factor
 
 # ---- a one-year plan written by hand -----------------------------------------------------
 # 2026, one period standing for 365 days: output 10 units/day, process CO2 1 t/day, grid
@@ -205,3 +206,33 @@ def test_track_command_writes_page_tables_and_report_section(suzhou_run, tmp_pat
     # months outside the plan's years are refused
     r = CliRunner().invoke(app, ["track", str(suzhou_run), str(_csv(tmp_path, "month,output,grid_mwh\n2040-01,1,2\n"))])
     assert r.exit_code == 2 and "2040" in r.output
+
+
+def test_plan_months_carry_a_direct_lines_supply(tmp_path):
+    """A plan with a direct line: its MWh are split into months like the grid's and are
+    zero-carbon, and the months still sum to the plan's years under both methods."""
+    from pathway.output.folder import load_results
+    from pathway.runs.pipeline import run_file
+
+    from .conftest import SCENARIOS
+
+    out = tmp_path / "run"
+    run_file(SCENARIOS / "suzhou_electronics_2027_direct_line.yaml", out_dir=out)
+    summary, tables = load_results(out)
+    pm = plan_months(tables, summary["scope2_method"])
+    eb = tables["energy_balance"]
+    dl = eb[eb.flow == "supply: direct line"].set_index("year").energy_mwh
+    np.testing.assert_allclose(pm.groupby("year").direct_line_mwh.sum(), dl, rtol=1e-9)
+    pw = tables["pathway"].set_index("year")
+    by_year = pm.groupby("year")[["emissions_location_t", "emissions_market_t"]].sum()
+    np.testing.assert_allclose(by_year.emissions_location_t, pw.emissions_location_t, rtol=1e-9, atol=1e-6)
+    np.testing.assert_allclose(by_year.emissions_market_t, pw.emissions_market_t, rtol=1e-9, atol=1e-6)
+    # actual = plan month for month, direct line included: no variance
+    jan = pm[(pm.year == 2026) & (pm.month == 1)].iloc[0]
+    act = actuals([{"year": 2026, "month": 1, "output": jan.output, "grid_mwh": jan.grid_mwh, "pv_mwh": jan.pv_mwh,
+                    "direct_line_mwh": jan.direct_line_mwh, "green_ppa_mwh": jan.covered_mwh,
+                    "natural_gas_m3": 0.0}])
+    act["natural_gas_m3"] = jan.s_t / default_fuel_factor("natural_gas").value  # the plan's fuel CO2, as gas
+    t = track(tables, summary["scope2_method"], act)
+    for _, r in t.monthly.iterrows():
+        assert r.variance_t == pytest.approx(0, abs=1e-6)

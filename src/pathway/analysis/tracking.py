@@ -214,14 +214,20 @@ def plan_months(tables: dict[str, pd.DataFrame], scope2_method: str) -> pd.DataF
     mkt_grid = em[em["method"] == "market"].groupby("year")["emissions_t"].sum().reindex(years).fillna(0.0).to_numpy()
     covered_y = np.where(f_mkt > 0, imp_y - np.divide(mkt_grid, f_mkt, out=np.zeros_like(imp_y), where=f_mkt > 0), 0.0)
     d = tables["dispatch"]
+    has_dl = "direct_line_mwh" in d.columns
+    dl_y = (d.assign(e=d["direct_line_mwh"] * d["weight_days"]).groupby("year")["e"].sum().reindex(years).fillna(0.0).to_numpy()
+            if has_dl else np.zeros(len(years)))
+    pv_y = pv_y - dl_y  # electricity_use_mwh = import + PV used + direct line
     rows = []
     for i, y in enumerate(years):
         dy = d[d["year"] == y]
-        per = dy.groupby("period").agg(weight=("weight_days", "first"), day=("day_of_year", "first"),
-                                       imp=("grid_import_mwh", "sum"), pv=("pv_mwh", "sum"), exp=("pv_export_mwh", "sum"))
+        per = dy.assign(dl=dy["direct_line_mwh"] if has_dl else 0.0).groupby("period").agg(
+            weight=("weight_days", "first"), day=("day_of_year", "first"), imp=("grid_import_mwh", "sum"),
+            pv=("pv_mwh", "sum"), exp=("pv_export_mwh", "sum"), dl=("dl", "sum"))
         ov = month_overlap_days(per["day"].to_numpy(), per["weight"].to_numpy())
         imp_m = ov.T @ per["imp"].to_numpy()
         pv_m = ov.T @ (per["pv"] - per["exp"]).to_numpy()
+        dl_m = ov.T @ per["dl"].to_numpy()
         # sum(ov[p]) = weight[p], so the months already sum to the year; the rescale only
         # removes the rounding of the CSV round trip (pathway table vs dispatch table)
         imp_m = imp_m * (imp_y[i] / imp_m.sum()) if imp_m.sum() > 0 else MONTH_DAYS / 365 * imp_y[i]
@@ -229,7 +235,7 @@ def plan_months(tables: dict[str, pd.DataFrame], scope2_method: str) -> pd.DataF
         share = MONTH_DAYS / 365.0
         for m in range(12):
             rows.append(dict(year=y, month=m + 1, days=MONTH_DAYS[m], output=pw.loc[y, "output"] * share[m],
-                             s_t=s_year[i] * share[m], grid_mwh=imp_m[m], pv_mwh=pv_m[m], direct_line_mwh=0.0,
+                             s_t=s_year[i] * share[m], grid_mwh=imp_m[m], pv_mwh=pv_m[m], direct_line_mwh=dl_m[m],
                              covered_mwh=covered_y[i] * imp_m[m] / imp_y[i] if imp_y[i] > 0 else 0.0, offsets_t=pw.loc[y, "offsets_t"] * share[m],
                              f_location=f_loc[i], f_market=f_mkt[i]))
     pm = pd.DataFrame(rows)
