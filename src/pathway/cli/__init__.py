@@ -14,7 +14,7 @@ from pathway.cli import batch, catalogue, finance, init, main, report, track
 from pathway.cli.app import app, fast_exit
 
 for _command in (init.init, main.validate, main.schema, main.inventory, catalogue.catalogue, main.run, report.report, report.compare,
-                 finance.finance, track.track, batch.sweep, batch.montecarlo, batch.portfolio):
+                 finance.finance, track.track, track.replan, batch.sweep, batch.montecarlo, batch.portfolio):
     app.command()(_command)
 
 
