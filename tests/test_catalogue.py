@@ -24,6 +24,7 @@ REQUIRED = {
     "fuel_factors.csv": ("fuel", "unit", "ef_tco2_per_unit", "source", "year"),
     "grid_factors.csv": ("factor_id", "region", "year", "value_tco2_per_mwh", "source"),
     "finance_defaults.csv": ("item", "value", "unit", "source", "year"),
+    "direct_line_rules.csv": ("item", "value", "unit", "from_year", "source", "year"),
 }
 
 

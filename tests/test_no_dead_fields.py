@@ -83,6 +83,8 @@ BASE = {
     },
     "target": {"preset": "custom", "min_own_reduction_share": 0.5, "max_net_emissions_share": 0.1,
                "max_offset_share": 0.1, "min_green_electricity_share": 0.3, "trajectory": {2027: 0.6, 2028: 0.5}},
+    "direct_line": {"plant": "pv", "full_load_hours_per_yr": 1100, "energy_price_cny_per_mwh": 300,
+                    "line_capex_cny_per_kw": 800, "line_fom_cny_per_kw_yr": 5, "max_kw": 5000},
     "finance": {"loan_to_cost": 0.7, "tenor_years": 5, "interest_rate": 0.035, "grace_years": 1, "min_dscr": 1.2,
                 "lump_sum_subsidy_cny": 100_000, "kpi_reduction_per_yr": 0.05, "kpi_step_down_bp": 10,
                 "kpi_step_up_bp": 5, "appraisal_years": 12, "availability_years": 2, "dsra_months": 6,

@@ -21,7 +21,7 @@ LEVER_ORDER = (
 LEVER_PURCHASES: dict[str, tuple[str, ...]] = {
     # cost categories (costs table) that are the purchase / variable cost of a lever
     "storage": ("battery_degradation",),
-    "green_power": ("green_power_premium",),
+    "green_power": ("green_power_premium", "direct_line_energy", "direct_line_fixed_om"),
     "green_certificates": ("green_certificates",),
     "ccus_net_of_penalty": ("ccus_variable",),
     "offsets": ("offsets",),
@@ -73,6 +73,8 @@ TECHNOLOGIES: dict[str, Technology] = {t.key: t for t in (
     Technology("eff_lighting", "efficiency", "measure", "share", "electricity", _EFF_COSTS),
     Technology("eff_hvac", "efficiency", "measure", "share", "electricity", _EFF_COSTS),
     Technology("eff_waste_heat_recovery", "efficiency", "measure", "share", "heat", _EFF_COSTS),
+    # a direct green-power line (绿电直连, scenario block direct_line): the line's capacity, green power's lever
+    Technology("direct_line", "green_power", "line", "MW", "electricity", ("line_capex_cny_per_kw", "line_fom_cny_per_kw_yr")),
 )}
 
 HEAT_TECHS = tuple(k for k, t in TECHNOLOGIES.items() if t.kind == "heater")

@@ -10,12 +10,12 @@ from __future__ import annotations
 import os
 import sys
 
-from pathway.cli import batch, catalogue, disclose, export, finance, footprint, init, main, report
+from pathway.cli import batch, catalogue, disclose, export, finance, footprint, init, main, report, track
 from pathway.cli.app import app, fast_exit
 
 for _command in (init.init, main.validate, main.schema, main.inventory, catalogue.catalogue, main.run, report.report, export.export,
-                 report.compare, finance.finance, footprint.footprint, disclose.disclose, batch.sweep, batch.montecarlo,
-                 batch.portfolio):
+                 report.compare, finance.finance, footprint.footprint, disclose.disclose, track.track, track.replan,
+                 batch.sweep, batch.montecarlo, batch.portfolio):
     app.command()(_command)
 
 

@@ -65,6 +65,24 @@ class HeatTechData:
 
 
 @dataclass
+class DirectLineData:
+    """A direct green-power line (绿电直连): the plant's hourly output per MW of line, the
+    prices and the notice's limits (data/direct_line_rules.csv, or the scenario's)."""
+
+    plant: str  # 'pv' or 'wind'
+    cf: np.ndarray  # (P, 24) MWh per MW of line capacity in the hour, in [0, 1]
+    energy_price_cny_per_mwh: float  # paid per MWh taken
+    capex_cny_per_mw: float  # line capex, CNY per MW
+    fom_cny_per_mw_yr: float  # line fixed O&M, CNY per MW a year
+    life_years: int
+    max_mw: float | None
+    first_year: int  # first year the line serves
+    min_self_consumption_share: float  # of available generation, each year
+    max_feed_in_share: float  # of available generation, each year
+    min_share_of_consumption: dict[int, float]  # by year (0 before first_year)
+
+
+@dataclass
 class ModelData:
     """The LP's input data (see the module docstring for units and shapes)."""
 
@@ -138,6 +156,8 @@ class ModelData:
     ceiling_t: dict[int, float] = field(default_factory=dict)  # net-emissions ceiling by year, t
     lump_sum_subsidy_cny: float = 0.0  # one-off subsidy in the target year, CNY
     sources: list[dict] = field(default_factory=list)  # every assumption used, with its source
+    # ---- direct green-power line (绿电直连): None unless the scenario declares one ----
+    direct_line: DirectLineData | None = None
 
     @property
     def weights(self) -> np.ndarray:

@@ -206,6 +206,7 @@ def prepare(loaded: LoadedScenario) -> ModelData:
     for step in (_add_pv, _add_battery, _add_heat_technologies, _add_thermal_storage, _add_efficiency, _add_ccus,
                  _add_purchases, _add_target):
         step(ctx, md)
+    _add_direct_line(ctx, md, series["dl_cf"])
     md.sources = ctx.c.sources
     md.source_file = ctx.file
     if ctx.c.problems:
@@ -221,7 +222,9 @@ def _hourly_series(ctx: _Context) -> dict:
                  "baseline.electricity_profile")
     price_kwh, tou = hourly_price_cny_per_kwh(s)
     pv_cfg = s.technologies.pv if (s.technologies.pv and s.technologies.pv.enabled) else None
-    need_pv_profile = pv_cfg is not None or s.baseline.onsite_pv_mwh > 0
+    dl_cfg = s.direct_line
+    need_pv_profile = (pv_cfg is not None or s.baseline.onsite_pv_mwh > 0
+                       or (dl_cfg is not None and dl_cfg.plant == "pv" and dl_cfg.profile is None))
     pv = np.zeros(HOURS_PER_YEAR)
     if need_pv_profile:
         region = s.factory.grid_region.value
@@ -240,6 +243,8 @@ def _hourly_series(ctx: _Context) -> dict:
         elif not np.isnan(yield_kwh):
             pv = pv_capacity_factor(s.factory.latitude_deg, s.factory.longitude_deg, yield_kwh)
     series = {"load": elec, "pv": pv, "price": price_kwh * KW_PER_MW}
+    if dl_cfg is not None:  # only then: scenarios without a line cluster exactly as before
+        series["direct_line"] = _direct_line_cf(ctx, pv)
     heat_keys = _heat_profile_series(ctx, series)
     if s.time.mode == "hourly":
         periods = all_days(series)
@@ -259,8 +264,76 @@ def _hourly_series(ctx: _Context) -> dict:
     for key in heat_keys:
         arr = periods.series[key]
         heat_shapes.append(arr / float((w[:, None] * arr).sum()))
+    dl_cf = np.clip(periods.series["direct_line"], 0.0, 1.0) if dl_cfg is not None else None
     return dict(periods=periods, elec_shape=elec_shape, pv_cf=pv_cf, existing_pv=existing_pv, tou_p=tou_p, pv_on=pv_cfg_on,
-                heat_shapes=heat_shapes)
+                heat_shapes=heat_shapes, dl_cf=dl_cf)
+
+
+def _direct_line_cf(ctx: _Context, site_pv: np.ndarray) -> np.ndarray:
+    """The direct line's 8760 capacity factors (MWh per MW of line): a CSV column of capacity
+    factors, or a shape (built-in, or the CSV's) scaled to ``full_load_hours_per_yr``, or,
+    for a PV plant without a profile, the site's PV profile (scaled likewise when given)."""
+    d, c, file = ctx.s.direct_line, ctx.c, ctx.file
+    flh = d.full_load_hours_per_yr
+    if d.profile is None:
+        if d.plant != "pv":
+            c.problems.append(Problem(file, "direct_line.profile", "a wind plant needs an hourly profile (shape: csv with "
+                                      "capacity factors, or a shape with full_load_hours_per_yr)"))
+            return np.zeros(HOURS_PER_YEAR)
+        cf = site_pv.copy()
+        if flh is not None and cf.sum() > 0:
+            cf = cf * flh / cf.sum()
+    elif d.profile.shape == "csv":
+        cf = read_profile_csv(ctx.loaded.dir_of(("direct_line", "profile", "csv")) / str(d.profile.csv), d.profile.column,
+                              "direct_line.profile")
+        if flh is not None and cf.sum() > 0:
+            cf = cf * flh / cf.sum()
+    else:
+        if flh is None:
+            c.problems.append(Problem(file, "direct_line.full_load_hours_per_yr",
+                                      f"the built-in shape {d.profile.shape!r} needs full_load_hours_per_yr (kWh per kW a year)"))
+            return np.zeros(HOURS_PER_YEAR)
+        cf = shape(d.profile, ctx.loaded.dir_of(("direct_line", "profile", "csv")), "direct_line.profile") * flh
+    if cf.max() > 1.0 + 1e-9:
+        c.problems.append(Problem(file, "direct_line.profile", f"capacity factors above 1 (max {cf.max():.3g}); expected kW per kW "
+                                  "of line (lower full_load_hours_per_yr or use a flatter shape)"))
+    return cf
+
+
+def _add_direct_line(ctx: _Context, md: ModelData, dl_cf: np.ndarray | None) -> None:
+    """The direct line's data: prices, limits, and the notice's rules unless the scenario sets them."""
+    from pathway.inputs.data import DirectLineData
+    from pathway.reference.direct_line import rule_value
+
+    d = ctx.s.direct_line
+    if d is None or dl_cf is None:
+        return
+    years = ctx.years
+    first = d.first_year if d.first_year is not None else years[0]
+    if not years[0] <= first <= years[-1]:
+        ctx.c.problems.append(Problem(ctx.file, "direct_line.first_year",
+                                      f"expected a planning year {years[0]}..{years[-1]}, given {first}"))
+
+    def rule(field_value, item, year):
+        if field_value is not None:
+            ctx.c.sources.append(dict(item=f"direct_line.{item}", year=year, value=float(field_value), source="scenario"))
+            return float(field_value)
+        v, src = rule_value(item, year)
+        ctx.c.sources.append(dict(item=f"direct_line.{item}", year=year, value=v, source=src))
+        return v
+
+    y0 = years[0]
+    cons = {y: (rule(d.min_share_of_consumption, "min_share_of_consumption", y) if y >= first else 0.0) for y in years}
+    md.direct_line = DirectLineData(
+        plant=d.plant, cf=dl_cf, energy_price_cny_per_mwh=d.energy_price_cny_per_mwh,
+        capex_cny_per_mw=d.line_capex_cny_per_kw * KW_PER_MW, fom_cny_per_mw_yr=d.line_fom_cny_per_kw_yr * KW_PER_MW,
+        life_years=d.line_life_years, max_mw=None if d.max_kw is None else d.max_kw / KW_PER_MW, first_year=first,
+        min_self_consumption_share=rule(d.min_self_consumption_share, "min_self_consumption_share_of_generation", y0),
+        max_feed_in_share=rule(d.max_feed_in_share, "max_feed_in_share_of_generation", y0),
+        min_share_of_consumption=cons)
+    for item, v in (("energy_price_cny_per_mwh", d.energy_price_cny_per_mwh), ("line_capex_cny_per_kw", d.line_capex_cny_per_kw),
+                    ("line_fom_cny_per_kw_yr", d.line_fom_cny_per_kw_yr)):
+        ctx.c.sources.append(dict(item=f"direct_line.{item}", year=y0, value=float(v), source="scenario"))
 
 
 def _heat_profile_series(ctx: _Context, series: dict[str, np.ndarray]) -> list[str]:

@@ -13,6 +13,7 @@ import pyomo.core as pyo  # not pyomo.environ: its plugins (solvers, writers, tr
 
 from pathway.inputs.data import ModelData
 from pathway.model.ccus import add_ccus
+from pathway.model.direct_line import add_direct_line, add_direct_line_rules
 from pathway.model.electricity import (
     add_battery,
     add_electricity_balance,
@@ -46,6 +47,7 @@ def build_model(md: ModelData, *, ceiling_slack: bool = False) -> pyo.ConcreteMo
     add_efficiency_adoption(m, md)
     add_grid(m, md)
     add_pv(m, md)
+    add_direct_line(m, md)
     add_grid_exclusivity(m, md)
     add_battery(m, md)
     add_heaters(m, md)
@@ -54,6 +56,7 @@ def build_model(md: ModelData, *, ceiling_slack: bool = False) -> pyo.ConcreteMo
     add_heat_balance(m, md)
     add_electricity_balance(m, md)
     add_offsets(m, md)
+    add_direct_line_rules(m, md)
     add_emissions(m, md)
     add_target_ceiling(m, md)
     add_near_zero_rules(m, md)

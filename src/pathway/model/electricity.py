@@ -211,8 +211,10 @@ def add_grid_exclusivity(m: pyo.ConcreteModel, md: ModelData) -> None:
 def add_electricity_balance(m: pyo.ConcreteModel, md: ModelData) -> None:
     """Hourly balance, MWh:
 
-        imp + pv_gen + dis = D_e x (1 - sum_m s_m a_m[y]) + ch + exp
+        imp + pv_gen + dis + dl_use = D_e x (1 - sum_m s_m a_m[y]) + ch + exp
                              + sum_{k electric, l} q[k,l] x e_{k,l} + tes_ch + e_ccus x capture
+
+    (dl_use: a direct green-power line's electricity taken, ``model.direct_line``).
 
     where e_{k,l} = 1/COP or 1/efficiency is the electricity per MWh of heat.
     """
@@ -228,6 +230,8 @@ def add_electricity_balance(m: pyo.ConcreteModel, md: ModelData) -> None:
         if m.has_battery:
             supply = supply + m.dis[y, p, h]
             use = use + m.ch[y, p, h]
+        if getattr(m, "has_dl", False):
+            supply = supply + m.dl_use[y, p, h]
         for k, l in m.KL:
             e = md.heat_techs[k].elec_per_heat[l]
             if e > 0:

@@ -132,9 +132,10 @@ def add_near_zero_rules(m: pyo.ConcreteModel, md: ModelData) -> None:
 def add_green_share(m: pyo.ConcreteModel, md: ModelData) -> None:
     """Green electricity share from the target year, MWh:
 
-        PVg[y] + gp[y] + gec[y] >= z x (import[y] + PVg[y]),
+        PVg[y] + DL[y] + gp[y] + gec[y] >= z x (import[y] + PVg[y] + DL[y]),
         PVg[y] = PVused[y] - L[y],   PVused = sum_t w (pv_gen - exp),   L = sum_t w (ch - dis)
 
+    DL[y] = dl_use_mwh[y] is a direct green-power line's electricity (0 without one).
     L is the battery's losses over the year (>= 0: the state of charge is cyclic). They are
     counted as lost PV, taken out of the green electricity and of the consumption alike, so
     losses never raise the share: (G - L) / (C - L) <= G / C as G <= C. Without this rule
@@ -161,10 +162,13 @@ def add_green_share(m: pyo.ConcreteModel, md: ModelData) -> None:
     m.Y_GREEN = pyo.Set(initialize=years, ordered=True)
     if m.ceiling_slack:
         m.slack_green = pyo.Var(m.Y_GREEN, domain=pyo.NonNegativeReals)
+    def dl(m, y):
+        return m.dl_use_mwh[y] if getattr(m, "has_dl", False) else 0.0
+
     m.green_share = pyo.Constraint(
         m.Y_GREEN,
-        rule=lambda m, y: m.pv_green[y] + m.gp[y] + m.gec[y] + (m.slack_green[y] if m.ceiling_slack else 0)
-        >= z * (m.import_mwh[y] + m.pv_green[y]),
+        rule=lambda m, y: m.pv_green[y] + dl(m, y) + m.gp[y] + m.gec[y] + (m.slack_green[y] if m.ceiling_slack else 0)
+        >= z * (m.import_mwh[y] + m.pv_green[y] + dl(m, y)),
     )
 
 

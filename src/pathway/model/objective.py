@@ -35,6 +35,7 @@ def add_costs(m: pyo.ConcreteModel, md: ModelData) -> None:
         carbon_price  = cp(y) x (S1[y] - CAP[y])   ('direct', the default), or cp(y) x E[y] ('all')
         battery_degradation = w x sum_t w_p x dis   (w: wear cost per MWh discharged, CNY/MWh)
         cbam_ets      = see add_exposure_cost (0 unless prices.cbam / prices.ets)
+        direct_line_*  (only with a direct green-power line: ``model.direct_line.dl_costs``)
 
     Capex is annualised with the capital recovery factor and counted only for the years
     an asset serves inside the horizon; subsidies per kW are netted from capex.
@@ -91,7 +92,11 @@ def add_costs(m: pyo.ConcreteModel, md: ModelData) -> None:
         "battery_degradation": wear,
         "cbam_ets": lambda m, y: m.exposure_cost[y] if m.has_exposure else 0.0,
     }
-    m.COST = pyo.Set(initialize=list(COST_CATEGORIES), ordered=True)
+    if getattr(m, "has_dl", False):  # the direct line's own categories, only when there is one
+        from pathway.model.direct_line import dl_costs
+
+        parts.update(dl_costs(m, md))
+    m.COST = pyo.Set(initialize=list(parts), ordered=True)
     m.cost = pyo.Expression(m.COST, m.Y, rule=lambda m, c, y: parts[c](m, y))
 
 

@@ -22,7 +22,7 @@ import pandas as pd
 from pathway.errors import OutputPathError, PathwayError
 from pathway.files import write_json
 
-OWNED = ("tables", "summary.json", "results.xlsx", "report.html", "diagnosis.json")  # what a run replaces in --out
+OWNED = ("tables", "summary.json", "results.xlsx", "report.html", "diagnosis.json", "tracking.html")  # what a run replaces in --out
 REQUIRED_TABLES = ("pathway", "emissions", "abatement", "capex", "capacity", "costs", "energy_balance", "dispatch")
 FINANCE_INPUT_TABLES = ("capex", "costs", "energy_balance", "abatement", "pathway", "capacity",
                         "bau_costs", "bau_pathway", "finance_assets")  # what `pathway finance` reads back

@@ -24,6 +24,7 @@ PALETTE: dict[str, str] = {
     "offsets": "#1565c0",
     # technologies (same family colour as their lever)
     "pv": "#f9a825",
+    "direct_line": "#2e7d32",
     "battery_energy": "#7b1fa2",
     "battery_power": "#ba68c8",
     "heat_pump_low": "#ef6c00",

@@ -481,13 +481,15 @@ def report_html(summary: Mapping, tables: Mapping[str, pd.DataFrame], lang: str 
     )
 
     from pathway.output.exposure_section import exposure_html  # product footprint / CBAM / ETS: empty without them
+    from pathway.output.tracking import tracking_section  # plan vs actual: empty unless `pathway track` ran
 
     tail = [dict(id="sec-tables", title=_t("s_tables", lang), caption="", body=Markup(_key_tables(summary, tables, lang))),
             dict(id="sec-appendix", title=_t("s_appendix", lang), caption="", body=Markup(_appendix(tables, lang)))]
     footer = _t("footer", lang, v=summary.get("package_version", "?"), h=summary.get("scenario_sha256", "?"))
     return render_page("report.html.j2", lang, title=f"{_t('title', lang)}: {plant}", heading=f"{plant} · {_t('title', lang)}",
                        meta=meta, kpi_items=_kpi_strip(summary, tables, lang), nav=nav, sections=sections,
-                       finance=Markup(finance_html(dict(tables), dict(summary), lang=lang) + exposure_html(tables, lang)),
+                       finance=Markup(finance_html(dict(tables), dict(summary), lang=lang) + exposure_html(tables, lang)
+                                      + tracking_section(tables, method, embed, html_table)),
                        tail=tail, footer=footer)
 
 

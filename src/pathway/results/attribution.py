@@ -23,6 +23,8 @@ def abatement_table(md, a, dem, heat_elec_proc, heat_elec_regen, fuel_em_proc, f
         efficiency       = f x S_e + sum_l ef_x,l x S_h,l
         electrification  = sum_l ef_x,l x (Q_new,l + TES_l) - f x E_heat - F_new      (process loads)
         onsite_pv        = f x (PVused - X_pv)           storage = -f x (ch - dis)
+                           + f x DL under both methods: a direct green-power line's electricity
+                           used (绿电直连, physically delivered; 0 without a line)
         green_power      = f x gp,   green_certificates = f x gec   (market method only)
         ccus_net         = CAP - f x (E_regen + E_ccus) - F_regen
         offsets          = off + rem
@@ -52,7 +54,8 @@ def abatement_table(md, a, dem, heat_elec_proc, heat_elec_regen, fuel_em_proc, f
         "electrification_and_fuel_switch": elec_heat,
         "onsite_pv": f * (wsum(md, pv_used) - existing_pv),
         "storage": -f * wsum(md, a.t["ch"] - a.t["dis"]),
-        "green_power": f * a.y["gp"] if md.scope2_method == "market" else np.zeros(Y),
+        "green_power": (f * a.y["gp"] if md.scope2_method == "market" else np.zeros(Y))
+        + f * wsum(md, a.t.get("dl_use", np.zeros_like(a.t["imp"]))),
         "green_certificates": f * a.y["gec"] if md.scope2_method == "market" else np.zeros(Y),
         "ccus_net_of_penalty": captured - f * wsum(md, heat_elec_regen + ccus_elec) - wsum(md, fuel_em_regen),
         "offsets": a.y["off"] + a.y["rem"],

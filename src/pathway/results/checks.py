@@ -34,7 +34,7 @@ def run_checks(m: pyo.ConcreteModel, md: ModelData, a: Arrays, tables: dict[str,
     dem = demand_arrays(md, a, m.blocks)
     # 1. electricity balance, every hour (worst hour per year reported)
     heat_e = sum((md.heat_techs[k].elec_per_heat[l] * arr for (k, l), arr in a.q.items()), np.zeros_like(a.t["imp"]))
-    supply = a.t["imp"] + a.t["pv_gen"] + a.t["dis"]
+    supply = a.t["imp"] + a.t["pv_gen"] + a.t["dis"] + a.t.get("dl_use", 0.0)
     use = (dem["elec_demand"] - dem["elec_saving"] + a.t["ch"] + a.t["exp"] + heat_e + a.t["tes_ch"]
            + md.ccus_elec_mwh_per_t * a.t["capture"])
     for i, y in enumerate(years):
@@ -78,6 +78,21 @@ def run_checks(m: pyo.ConcreteModel, md: ModelData, a: Arrays, tables: dict[str,
         both = np.minimum(a.t["imp"], a.t["exp"])
         for i, y in enumerate(years):
             add("import and export never in the same hour (worst hour, MWh)", y, float(both[i].max()), 0.0)
+    # 6b. a direct green-power line keeps the notice's shares (model.direct_line)
+    dl = md.direct_line
+    if dl is not None:
+        g1 = float((md.weights[:, None] * dl.cf).sum())
+        use_y = wsum(md, a.t["dl_use"])
+        feed_y = wsum(md, a.t["dl_feed"])
+        cons_y = pw["electricity_use_mwh"].reindex(years).to_numpy()
+        for i, y in enumerate(years):
+            avail = g1 * a.y["dl_cap"][i]
+            add("direct line: self-consumption >= min share of available generation (MWh)", y,
+                min(use_y[i], dl.min_self_consumption_share * avail), dl.min_self_consumption_share * avail, max(avail, 1.0))
+            add("direct line: feed-in <= max share of available generation (MWh)", y,
+                max(feed_y[i], dl.max_feed_in_share * avail), dl.max_feed_in_share * avail, max(avail, 1.0))
+            need = dl.min_share_of_consumption[y] * cons_y[i]
+            add("direct line: share of consumption >= minimum (MWh)", y, min(use_y[i], need), need, max(cons_y[i], 1.0))
     # 7. costs add up to the objective
     total = tables["costs"]["discounted_cost_cny"].sum()
     add("discounted costs = solver objective (CNY)", None, total, objective / OBJ_SCALE)

@@ -69,6 +69,11 @@ def extract_arrays(m: pyo.ConcreteModel, md: ModelData) -> Arrays:
         a.y[name] = np.array([pyo.value(getattr(m, name)[y]) for y in years])
     a.y["peak"] = np.array([pyo.value(m.peak[y]) for y in years]) if m.has_peak else np.zeros(len(years))
     a.y["build"] = {k: np.array([pyo.value(m.build[k, y]) for y in years]) for k in m.K}
+    has_dl = getattr(m, "has_dl", False)
+    a.t["dl_use"] = _hourly(m.dl_use, shape, years) if has_dl else np.zeros(shape)
+    a.t["dl_feed"] = _hourly(m.dl_feed, shape, years) if has_dl else np.zeros(shape)
+    a.y["dl_build"] = np.array([pyo.value(m.dl_build[y]) for y in years]) if has_dl else np.zeros(len(years))
+    a.y["dl_cap"] = np.array([pyo.value(m.dl_cap[y]) for y in years]) if has_dl else np.zeros(len(years))
     return a
 
 

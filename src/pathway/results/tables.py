@@ -48,6 +48,13 @@ def build_tables(m: pyo.ConcreteModel, md: ModelData, a: Arrays, duals: dict, ob
             gross = a.y["build"][k][i] * (b.capex_cny_per_unit[y] + b.subsidy_cny_per_unit)
             sub = a.y["build"][k][i] * b.subsidy_cny_per_unit
             rows_capex.append(dict(technology=k, year=y, capex_cny=gross, subsidy_cny=sub, net_capex_cny=gross - sub))
+    dl = md.direct_line
+    if dl is not None:  # the direct line's own rows (MW of line capacity), only when there is one
+        for i, y in enumerate(years):
+            rows_cap.append(dict(technology="direct_line", year=y, capacity=a.y["dl_cap"][i], unit="MW"))
+            rows_build.append(dict(technology="direct_line", year=y, build=a.y["dl_build"][i], unit="MW"))
+            gross = a.y["dl_build"][i] * dl.capex_cny_per_mw
+            rows_capex.append(dict(technology="direct_line", year=y, capex_cny=gross, subsidy_cny=0.0, net_capex_cny=gross))
     tables["capacity"] = pd.DataFrame(rows_cap, columns=["technology", "year", "capacity", "unit"])
     tables["builds"] = pd.DataFrame(rows_build, columns=["technology", "year", "build", "unit"])
     tables["capex"] = pd.DataFrame(rows_capex, columns=["technology", "year", "capex_cny", "subsidy_cny", "net_capex_cny"])
@@ -151,7 +158,17 @@ def build_tables(m: pyo.ConcreteModel, md: ModelData, a: Arrays, duals: dict, ob
         "battery_degradation": md.battery_degradation_cny_per_mwh * wsum(md, a.t["dis"]),
         "cbam_ets": exposure_costs(md, e_direct, e_heat, imp_y * f_loc),
     }
-    for c in COST_CATEGORIES:
+    categories = list(COST_CATEGORIES)
+    if dl is not None:
+        dl_use_y = wsum(md, a.t["dl_use"])
+        dl_crf = crf(r, dl.life_years)
+        cost["direct_line_energy"] = dl.energy_price_cny_per_mwh * dl_use_y
+        cost["direct_line_capex_annuity"] = np.array([sum(a.y["dl_build"][j] * dl.capex_cny_per_mw * dl_crf
+                                                          for j, v in enumerate(years) if active(v, y, dl.life_years))
+                                                      for y in years])
+        cost["direct_line_fixed_om"] = dl.fom_cny_per_mw_yr * a.y["dl_cap"]
+        categories += ["direct_line_energy", "direct_line_capex_annuity", "direct_line_fixed_om"]
+    for c in categories:
         for i, y in enumerate(years):
             rows_cost.append(dict(year=y, category=c, cost_cny=float(cost[c][i]),
                                   discounted_cost_cny=float(cost[c][i] * md.discount[y])))
@@ -171,6 +188,10 @@ def build_tables(m: pyo.ConcreteModel, md: ModelData, a: Arrays, duals: dict, ob
     eb("electricity", "supply: grid import", imp_y)
     eb("electricity", "supply: PV", wsum(md, a.t["pv_gen"]))
     eb("electricity", "supply: battery discharge", wsum(md, a.t["dis"]))
+    if dl is not None:
+        eb("electricity", "supply: direct line", wsum(md, a.t["dl_use"]))
+        eb("direct_line", "available generation", wsum(md, md.direct_line.cf[None] * a.y["dl_cap"][:, None, None]))
+        eb("direct_line", "fed into the grid", wsum(md, a.t["dl_feed"]))
     eb("electricity", "use: demand before savings", wsum(md, dem["elec_demand"]))
     eb("electricity", "use: efficiency savings", -wsum(md, dem["elec_saving"]))
     eb("electricity", "use: battery charge", wsum(md, a.t["ch"]))
@@ -200,8 +221,9 @@ def build_tables(m: pyo.ConcreteModel, md: ModelData, a: Arrays, duals: dict, ob
     # green share: battery losses L = sum w (ch - dis) count as lost PV, out of the green
     # electricity and the consumption alike (model.emissions.add_green_share)
     battery_loss = wsum(md, a.t["ch"] - a.t["dis"])
-    green = wsum(md, pv_used) - battery_loss + a.y["gp"] + a.y["gec"]
-    consumption = imp_y + wsum(md, pv_used)
+    dl_used = wsum(md, a.t["dl_use"])  # a direct green-power line (0 without one)
+    green = wsum(md, pv_used) - battery_loss + dl_used + a.y["gp"] + a.y["gec"]
+    consumption = imp_y + wsum(md, pv_used) + dl_used
     green_base = consumption - battery_loss
     pathway = pd.DataFrame({
         "year": years,
@@ -263,6 +285,9 @@ def dispatch_table(md: ModelData, a: Arrays, dem: dict, elec_for_heat_ccus: np.n
         "thermal_storage_soc_mwh": a.t["tes_soc"],
         "ccus_capture_t": a.t["capture"],
     }
+    if md.direct_line is not None:
+        flat["direct_line_mwh"] = a.t["dl_use"]
+        flat["direct_line_feed_in_mwh"] = a.t["dl_feed"]
     for k, v in flat.items():
         df[k] = v.reshape(-1)
     return df.reset_index()

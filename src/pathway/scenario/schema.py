@@ -737,6 +737,36 @@ class DisclosureSpec(Strict):
     certificates: list[CertificateRecord] = Field(default_factory=list, description="Certificates and offsets retired, with registry identifiers.")
     verification: Verification = Field(default_factory=Verification, description="Verification status of the inventory and the claim.")
 
+# ---- direct green-power line (绿电直连; issue 17 part B) ------------------------------------
+
+class DirectLine(Strict):
+    """A wind or PV plant supplying the factory through a dedicated line (绿电直连), under the
+    NDRC/NEA notice 发改能源〔2025〕650号 (rules with sources in data/direct_line_rules.csv).
+    Declaring it commits the plant to it from ``first_year``: the LP sizes the line."""
+
+    plant: Literal["pv", "wind"] = Field(description="The renewable plant at the line's far end.")
+    profile: Profile | None = Field(
+        None, description="Hourly output shape: shape csv (a column of 8,760 capacity factors, kW per kW of line) or a "
+                          "built-in shape (flat, ...) scaled by full_load_hours_per_yr. None: the site's PV profile "
+                          "(plant pv only; needs factory latitude/longitude or technologies.pv.profile).")
+    full_load_hours_per_yr: NonNeg | None = Field(
+        None, description="Scale the profile to this many full-load hours a year (kWh per kW); needed with a built-in shape.")
+    energy_price_cny_per_mwh: NonNeg = Field(description="Price paid per MWh taken from the line (the plant's energy price).")
+    line_capex_cny_per_kw: NonNeg = Field(description="Capex of the dedicated line and its connection, CNY per kW of line capacity.")
+    line_fom_cny_per_kw_yr: NonNeg = Field(0.0, description="Fixed O&M of the line, CNY per kW a year. Default 0.")
+    line_life_years: int = Field(25, ge=1, le=60, description="Economic life of the line, years. Default 25.")
+    max_kw: NonNeg | None = Field(None, description="Largest line capacity, kW (None: no limit).")
+    first_year: int | None = Field(None, description="First year the line serves (None: the first planning year); the "
+                                                     "notice's minimum share of consumption applies from then on.")
+    min_self_consumption_share: Share | None = Field(
+        None, description="Self-consumed share of the plant's available generation, at least (None: the notice's 60%).")
+    max_feed_in_share: Share | None = Field(
+        None, description="Surplus fed into the grid, at most this share of available generation (None: 20%, the usual "
+                          "provincial cap; 0: no reverse flow). The rest of the surplus is curtailed.")
+    min_share_of_consumption: Share | None = Field(
+        None, description="Line electricity as a share of the plant's consumption, at least (None: the notice's 30%, "
+                          "35% from 2030).")
+
 
 class Scenario(Strict):
     """A whole scenario after ``extends`` has been merged."""
@@ -757,6 +787,7 @@ class Scenario(Strict):
     uncertainty: Uncertainty | None = Field(None, description="Distributions for pathway montecarlo; ignored by a run.")
     footprint: FootprintSpec | None = Field(None, description="Products, materials, CBAM and ETS settings for pathway footprint; ignored by a run.")
     disclosure: DisclosureSpec | None = Field(None, description="Boundary text, retired certificates with registry identifiers and verification status for pathway disclose; ignored by a run.")
+    direct_line: DirectLine | None = Field(None, description="A direct green-power line (绿电直连): plant, profile, prices, limits.")
 
     @model_validator(mode="after")
     def _cross_checks(self) -> Scenario:
