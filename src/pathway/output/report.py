@@ -476,11 +476,10 @@ def report_html(summary: Mapping, tables: Mapping[str, pd.DataFrame], lang: str 
         extra = _macc_lever_table(tables, ty, lang) if key == "macc" else ""
         sections.append(dict(id=f"sec-{key}", title=_t(title, lang), caption=caption,
                              body=Markup(embed(figs[key], key) + extra)))
+    from pathway.output.exposure_section import exposure_html  # product footprint / CBAM / ETS: empty without them
     from pathway.output.finance_section import (
         finance_html,  # finance section: empty unless the run has finance tables
     )
-
-    from pathway.output.exposure_section import exposure_html  # product footprint / CBAM / ETS: empty without them
     from pathway.output.tracking import tracking_section  # plan vs actual: empty unless `pathway track` ran
 
     tail = [dict(id="sec-tables", title=_t("s_tables", lang), caption="", body=Markup(_key_tables(summary, tables, lang))),
