@@ -91,6 +91,9 @@ def run_checks(m: pyo.ConcreteModel, md: ModelData, a: Arrays, tables: dict[str,
                 min(use_y[i], dl.min_self_consumption_share * avail), dl.min_self_consumption_share * avail, max(avail, 1.0))
             add("direct line: feed-in <= max share of available generation (MWh)", y,
                 max(feed_y[i], dl.max_feed_in_share * avail), dl.max_feed_in_share * avail, max(avail, 1.0))
+            con = getattr(m, "dl_share_of_consumption", None)
+            if con is not None and y in con and not con[y].active:
+                continue  # a year whose rule was dropped (pathway replan: a year already past)
             need = dl.min_share_of_consumption[y] * cons_y[i]
             add("direct line: share of consumption >= minimum (MWh)", y, min(use_y[i], need), need, max(cons_y[i], 1.0))
     # 7. costs add up to the objective
