@@ -79,6 +79,9 @@ def test_the_mutants_are_hostile_enough(tmp_path_factory):
     ({"prices": {"flat_electricity_cny_per_kwh": 1e11}}, "prices.flat_electricity_cny_per_kwh", "at most 1e+10"),
     ({"factory": {"name": "\x00nul"}}, "factory.name", "control character U+0000"),
     ({"name": "\x1b[31mred"}, "name", "control character U+001B"),
+    # PV with no size limit and a positive export price: the LP was unbounded (run exit 1)
+    ({"technologies": {"pv": {}}, "prices": {"export_price_cny_per_kwh": 0.3}}, "technologies.pv.roof_area_m2",
+     "expected roof_area_m2 or max_kw: PV can export at 0.3 CNY/kWh"),
 ])
 def test_found_defects_are_refused_by_validate(minimal, write_yaml, patch, field, expected):
     from pathway.scenario.loader import deep_merge

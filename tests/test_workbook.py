@@ -140,3 +140,13 @@ def test_formula_engine_reproduces_the_python_values_and_follows_an_edit(finance
     assert cell(sol2, "bank_totals", f"C{total_row}") == pytest.approx(
         sched.debt_service_cny.sum() + 1e6 - later_interest_saved, rel=1e-9)
     assert not math.isclose(cell(sol2, "bank", f"{col['dscr']}{i0}"), sched.loc[y0, "dscr"])
+
+
+def test_workbook_labels_follow_lang(finance_run, tmp_path):
+    # --lang zh: the summary sheet's descriptions come from the message catalogue
+    summary, tables = finance_run
+    path = tmp_path / "zh.xlsx"
+    excel.write_workbook(path, summary, tables, label=excel.catalogue_label("zh"))
+    rows = {r[0].value: r[3].value for r in openpyxl.load_workbook(path)["summary"].iter_rows(min_row=2)}
+    assert rows["scenario"] == "情景" and rows["target_year"] == "目标年"
+    assert excel.catalogue_label("zh")("capex_cny_no_such_key") == excel.default_label("capex_cny_no_such_key")

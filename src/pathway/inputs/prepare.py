@@ -464,6 +464,13 @@ def _add_pv(ctx: _Context, md: ModelData) -> None:
     pv_cfg = tech.pv if (tech.pv and tech.pv.enabled) else None
     if pv_cfg is not None:
         limits = [v for v in (pv_cfg.max_kw, None if pv_cfg.roof_area_m2 is None else pv_cfg.roof_area_m2 * pv_cfg.kwp_per_m2) if v is not None]
+        if not limits and (md.export_price_cny_per_mwh or 0) > 0:
+            # PV that earns money on every exported MWh and has no size limit makes the LP unbounded
+            ctx.c.problems.append(Problem(
+                ctx.file, "technologies.pv.roof_area_m2",
+                f"expected roof_area_m2 or max_kw: PV can export at {md.export_price_cny_per_mwh / KW_PER_MW:g} CNY/kWh "
+                "(prices.export_price_cny_per_kwh or the province default), so without a size limit the plan could "
+                "build PV without end; given neither (or set prices.export_allowed: false)"))
         md.pv = _build(c, "pv", pv_cfg, "MW", "capex_cny_per_kw", pv_cfg.capex_cny_per_kw, "fom_cny_per_kw_yr",
                        pv_cfg.fom_cny_per_kw_yr, years, min(limits) / KW_PER_MW if limits else None,
                        subsidy_cny_per_kw=pv_cfg.subsidy_cny_per_kw)

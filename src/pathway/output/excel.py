@@ -84,6 +84,20 @@ ACRONYMS = {"dscr": "DSCR", "npv": "NPV", "irr": "IRR", "cfads": "CFADS", "om": 
 UNIT_SUFFIXES = ("_cny_per_t", "_cny_per_mwh", "_t_per_unit", "_cny", "_mwh", "_kwh", "_kw", "_t", "_sha256")
 
 
+def catalogue_label(lang: str) -> Label:
+    """Labels in ``lang`` from the message catalogue (sections headers, labels, finance, in
+    that order), else the English default: the workbook's --lang."""
+    from pathway.output.messages import has, msg
+
+    def label(key: str) -> str:
+        for section in ("headers", "labels", "finance"):
+            if has(section, key):
+                return msg(section, key, lang)
+        return default_label(key)
+
+    return label
+
+
 def default_label(key: str) -> str:
     """A readable English label for one key: ``total_cost_npv_cny`` -> ``Total cost npv``
     (the unit goes in its own column), ``2027`` -> ``2027``."""

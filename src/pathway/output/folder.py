@@ -126,9 +126,9 @@ def _write_run(out_dir: Path, summary: dict, tables: dict[str, pd.DataFrame], re
                 df.to_csv(tmp / "tables" / f"{name}.csv", index=False)
             (tmp / "summary.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False), encoding="utf-8")
         if excel:
-            from pathway.output.excel import write_workbook
+            from pathway.output.excel import catalogue_label, write_workbook
 
-            write_workbook(tmp / "results.xlsx", summary, tables)
+            write_workbook(tmp / "results.xlsx", summary, tables, label=None if lang == "en" else catalogue_label(lang))
         if report:
             from pathway.output.report import write_report
 
