@@ -80,8 +80,9 @@ def test_the_mutants_are_hostile_enough(tmp_path_factory):
     ({"factory": {"name": "\x00nul"}}, "factory.name", "control character U+0000"),
     ({"name": "\x1b[31mred"}, "name", "control character U+001B"),
     # PV with no size limit and a positive export price: the LP was unbounded (run exit 1)
-    ({"technologies": {"pv": {}}, "prices": {"export_price_cny_per_kwh": 0.3}}, "technologies.pv.roof_area_m2",
-     "expected roof_area_m2 or max_kw: PV can export at 0.3 CNY/kWh"),
+    ({"technologies": {"pv": {}}, "prices": {"export_price_cny_per_kwh": 0.3},
+      "factory": {"latitude_deg": 31.3, "longitude_deg": 120.6}}, "technologies.pv.roof_area_m2",
+     "expected roof_area_m2 or max_kw: exported at 0.3 CNY/kWh"),
 ])
 def test_found_defects_are_refused_by_validate(minimal, write_yaml, patch, field, expected):
     from pathway.scenario.loader import deep_merge
@@ -98,3 +99,13 @@ def test_a_profile_csv_with_an_inf_row_is_refused_by_validate(minimal, write_yam
     code, text, _ = _validate(write_yaml(minimal))
     text = " ".join(text.split())
     assert code == 2 and "expected finite non-negative numbers in every row; data row 8760 is inf" in text, text
+
+
+def test_unlimited_pv_is_accepted_when_export_does_not_pay_for_it(minimal, write_yaml):
+    # 0.05 CNY/kWh x ~1,200 MWh/MW a year = 60 kCNY < PV's annuity + O&M (~270 kCNY/MW): bounded
+    from pathway.scenario.loader import deep_merge
+
+    path = write_yaml(deep_merge(minimal, {"technologies": {"pv": {}}, "prices": {"export_price_cny_per_kwh": 0.05},
+                                           "factory": {"latitude_deg": 31.3, "longitude_deg": 120.6}}))
+    code, text, _ = _validate(path)
+    assert code == 0, text

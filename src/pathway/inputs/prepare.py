@@ -17,7 +17,7 @@ from pathway.inputs.exposure import exposure_coefficients
 from pathway.inputs.inventory import baseline_inventory
 from pathway.inputs.periods import all_days, representative_days
 from pathway.inputs.profiles import pv_capacity_factor, read_profile_csv, shape
-from pathway.money import discount_factor
+from pathway.money import crf, discount_factor
 from pathway.reference.catalogue import (
     MissingValue,
     catalogue_params,
@@ -457,6 +457,19 @@ def _export_price_cny_per_mwh(ctx: _Context) -> float | None:
     return v * KW_PER_MW
 
 
+def _pv_export_pays_for_itself(md: ModelData) -> bool:
+    """True when one MW of PV, all of it exported, earns more a year than it costs: then
+    PV without a size limit makes the LP unbounded.
+
+        export_price x sum_p w_p sum_h cf_ph  >=  min_y capex_y x crf(r, life) + fom"""
+    price = md.export_price_cny_per_mwh or 0.0
+    if price <= 0 or md.pv is None:
+        return False
+    yield_mwh_per_mw = float((np.asarray(md.weights)[:, None] * np.asarray(md.pv_cf)).sum())
+    cost = min(md.pv.capex_cny_per_unit.values()) * crf(md.discount_rate, md.pv.life_years) + md.pv.fom_cny_per_unit_yr
+    return price * yield_mwh_per_mw >= cost
+
+
 def _add_pv(ctx: _Context, md: ModelData) -> None:
     """Rooftop PV: investment data (capacity limited by max_kw and roof area) and degradation."""
     s, h, c, years = ctx.s, ctx.h, ctx.c, ctx.years
@@ -464,16 +477,16 @@ def _add_pv(ctx: _Context, md: ModelData) -> None:
     pv_cfg = tech.pv if (tech.pv and tech.pv.enabled) else None
     if pv_cfg is not None:
         limits = [v for v in (pv_cfg.max_kw, None if pv_cfg.roof_area_m2 is None else pv_cfg.roof_area_m2 * pv_cfg.kwp_per_m2) if v is not None]
-        if not limits and (md.export_price_cny_per_mwh or 0) > 0:
-            # PV that earns money on every exported MWh and has no size limit makes the LP unbounded
-            ctx.c.problems.append(Problem(
-                ctx.file, "technologies.pv.roof_area_m2",
-                f"expected roof_area_m2 or max_kw: PV can export at {md.export_price_cny_per_mwh / KW_PER_MW:g} CNY/kWh "
-                "(prices.export_price_cny_per_kwh or the province default), so without a size limit the plan could "
-                "build PV without end; given neither (or set prices.export_allowed: false)"))
         md.pv = _build(c, "pv", pv_cfg, "MW", "capex_cny_per_kw", pv_cfg.capex_cny_per_kw, "fom_cny_per_kw_yr",
                        pv_cfg.fom_cny_per_kw_yr, years, min(limits) / KW_PER_MW if limits else None,
                        subsidy_cny_per_kw=pv_cfg.subsidy_cny_per_kw)
+        if not limits and _pv_export_pays_for_itself(md):
+            ctx.c.problems.append(Problem(
+                ctx.file, "technologies.pv.roof_area_m2",
+                f"expected roof_area_m2 or max_kw: exported at {md.export_price_cny_per_mwh / KW_PER_MW:g} CNY/kWh "
+                "(prices.export_price_cny_per_kwh or the province default), a MW of PV earns more than it costs a year, "
+                "so without a size limit the plan would build PV without end; given neither (or set "
+                "prices.export_allowed: false)"))
         md.pv_degradation_per_yr = c.param("pv", "degradation_per_yr", pv_cfg.degradation_per_yr, h.base_year)
 
 

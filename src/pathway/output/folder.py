@@ -128,7 +128,13 @@ def _write_run(out_dir: Path, summary: dict, tables: dict[str, pd.DataFrame], re
         if excel:
             from pathway.output.excel import catalogue_label, write_workbook
 
-            write_workbook(tmp / "results.xlsx", summary, tables, label=None if lang == "en" else catalogue_label(lang))
+            from xlsxwriter.exceptions import FileCreateError
+
+            try:
+                write_workbook(tmp / "results.xlsx", summary, tables, label=None if lang == "en" else catalogue_label(lang))
+            except FileCreateError as exc:  # XlsxWriter wraps the OSError (no space, read-only): exit 2 as any other
+                cause = exc.args[0] if exc.args and isinstance(exc.args[0], OSError) else OSError(str(exc))
+                raise cause from None
         if report:
             from pathway.output.report import write_report
 
