@@ -126,9 +126,9 @@ def _write_run(out_dir: Path, summary: dict, tables: dict[str, pd.DataFrame], re
                 df.to_csv(tmp / "tables" / f"{name}.csv", index=False)
             (tmp / "summary.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False), encoding="utf-8")
         if excel:
-            from pathway.output.excel import catalogue_label, write_workbook
-
             from xlsxwriter.exceptions import FileCreateError
+
+            from pathway.output.excel import catalogue_label, write_workbook
 
             try:
                 write_workbook(tmp / "results.xlsx", summary, tables, label=None if lang == "en" else catalogue_label(lang))
