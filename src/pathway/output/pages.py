@@ -54,6 +54,13 @@ class Page:
         if table is not None:
             table = table.astype({c: "float64" for c in table.columns if str(table[c].dtype) == "Int64"})  # NA -> '–'
             fmt = {c: ".0f" for c in table.columns if c == "year" or c.endswith("_year")} | dict(formats or {})
+            if self.lang != "en":  # columns without a "headers" entry: the pages section's col_<name>
+                from pathway.output.messages import has, msg
+
+                names = {c: msg("pages", f"col_{c}", self.lang) for c in table.columns
+                         if not has("headers", c) and has("pages", f"col_{c}")}
+                table = table.rename(columns=names)
+                fmt = {names.get(c, c): f for c, f in fmt.items()}
             body.append(f"<div style='overflow-x:auto'>{html_table(table, fmt, lang=self.lang)}</div>")
         body.append(html_text)
         self.parts.append(macro("section", dict(id="", title=heading, caption=caption, body=Markup("".join(body)))))

@@ -236,7 +236,7 @@ def p90_loan(plan: MonteCarloPlan, records: list[RunRecord]) -> tuple[dict | Non
 
 
 def fan_figure(pct: pd.DataFrame, quantity: str, title: str, unit_label: str, scale: float = 1.0,
-               ceiling: dict | None = None, bars: bool = False) -> go.Figure:
+               ceiling: dict | None = None, bars: bool = False, lang: str = "en") -> go.Figure:
     """A fan chart: the P10-P90 band shaded, the P50 line (bars for capex), by year."""
     d = pct[pct.quantity == quantity].dropna(subset=["p50"]).sort_values("year")
     fig = go.Figure()
@@ -257,19 +257,20 @@ def fan_figure(pct: pd.DataFrame, quantity: str, title: str, unit_label: str, sc
     if ceiling:
         ys = sorted(int(y) for y in ceiling if ceiling[y] is not None)
         fig.add_trace(go.Scatter(x=ys, y=[ceiling[str(y)] / scale for y in ys], mode="lines", line_dash="dash",
-                                 line_color="#d32f2f", name="ceiling"))
-    fig.update_layout(title=title, xaxis_title="year", yaxis_title=unit_label, template="plotly_white", height=420,
+                                 line_color="#d32f2f", name=msg("pages", "ceiling", lang)))
+    fig.update_layout(title=title, xaxis_title=msg("pages", "ax_year", lang), yaxis_title=unit_label, template="plotly_white", height=420,
                       legend_orientation="h")
     fig.update_xaxes(dtick=1)
     return fig
 
 
-def capex_figure(pct: pd.DataFrame) -> go.Figure:
+def capex_figure(pct: pd.DataFrame, lang: str = "en") -> go.Figure:
     """Capex fan: the cumulative capex P10-P90 band and P50 line, with each year's capex as
     P50 bars and P10-P90 whiskers. Million CNY."""
-    fig = fan_figure(pct, "capex_cumulative_cny", "Capex: cumulative (fan) and by year (bars)", "million CNY", 1e6)
+    fig = fan_figure(pct, "capex_cumulative_cny", msg("pages", "capex_fan_title", lang), msg("pages", "million_cny", lang),
+                     1e6, lang=lang)
     d = pct[pct.quantity == "capex_cny"].dropna(subset=["p50"]).sort_values("year")
-    fig.add_trace(go.Bar(x=d.year.astype(int), y=d.p50 / 1e6, name="year's capex P50 (whiskers P10–P90)",
+    fig.add_trace(go.Bar(x=d.year.astype(int), y=d.p50 / 1e6, name=msg("pages", "capex_year_bar", lang),
                          marker_color="rgba(239,108,0,0.6)",
                          error_y=dict(type="data", symmetric=False, array=(d.p90 - d.p50) / 1e6,
                                       arrayminus=(d.p50 - d.p10) / 1e6, color="#bf360c"),
@@ -278,17 +279,18 @@ def capex_figure(pct: pd.DataFrame) -> go.Figure:
     return fig
 
 
-def cost_figure(records: list[RunRecord]) -> go.Figure:
+def cost_figure(records: list[RunRecord], lang: str = "en") -> go.Figure:
     """Histogram of the total discounted cost of the solved samples, P10/P50/P90 marked."""
     v = np.array([r.summary["total_cost_npv_cny"] / 1e6 for r in records if r.ok])
-    fig = go.Figure(go.Histogram(x=v, nbinsx=min(40, max(5, len(v) // 3)), marker_color="#1565c0", name="samples"))
+    fig = go.Figure(go.Histogram(x=v, nbinsx=min(40, max(5, len(v) // 3)), marker_color="#1565c0",
+                                  name=msg("pages", "samples", lang)))
     if len(v):
         for q, colour in zip(np.percentile(v, PCTS), ("#2e7d32", "#263238", "#ef6c00")):
             fig.add_vline(x=float(q), line_dash="dash", line_color=colour)
         for name, q in zip(("P10", "P50", "P90"), np.percentile(v, PCTS)):
             fig.add_annotation(x=float(q), y=1.02, yref="paper", text=f"{name} {q:,.1f}", showarrow=False)
-    fig.update_layout(title="Total discounted cost", xaxis_title="total discounted cost (million CNY)",
-                      yaxis_title="samples", template="plotly_white", height=380, showlegend=False)
+    fig.update_layout(title=msg("pages", "cost_title", lang), xaxis_title=msg("pages", "cost_axis", lang),
+                      yaxis_title=msg("pages", "samples", lang), template="plotly_white", height=380, showlegend=False)
     return fig
 
 
@@ -326,31 +328,40 @@ def write_montecarlo(plan: MonteCarloPlan, res: BatchResult, out_dir: str | Path
     if loan_years is not None:
         sheets["loan_p90"] = loan_years
     write_sheets(out / "montecarlo.xlsx", sheets)
-    page = Page(f"{msg('pages', 'mc_title', lang)}: {Path(plan.path).stem}", lang=lang, meta=[f"scenario {plan.path}", f"seed {plan.seed}",
-                                                         f"{plan.n} samples"])
+    def m(key: str, **fields) -> str:
+        return msg("pages", key, lang, **fields)
+
+    def why(lo: dict) -> str:  # the loan's reason: computed English text; the catalogue's line on Chinese pages
+        if lang == "en" or "binding" not in lo:
+            return str(lo.get("reason", ""))
+        return msg("finance", f"why_{lo['binding']}", lang)
+
+    page = Page(f"{m('mc_title')}: {Path(plan.path).stem}", lang=lang,
+                meta=[m("meta_scenario", path=plan.path), m("meta_seed", seed=plan.seed), m("n_samples", n=plan.n)])
     cost = pct[pct.quantity == "total_cost_npv_cny"].iloc[0]
     ptm = outcome["p_target_met"]
     page.kpis([
-        ("P(target met)", "–" if ptm is None else f"{ptm:.0%}", "", f"{outcome['target_met']} of {outcome['solved'] + outcome['infeasible']} samples"),
-        ("Cost P50", "–" if cost.p50 is None else f"{cost.p50 / 1e6:,.1f}", "M CNY",
+        (m("kpi_p_target"), "–" if ptm is None else f"{ptm:.0%}", "",
+         m("of_samples", a=outcome["target_met"], b=outcome["solved"] + outcome["infeasible"])),
+        (m("kpi_cost_p50"), "–" if cost.p50 is None else f"{cost.p50 / 1e6:,.1f}", "M CNY",
          "–" if cost.p10 is None else f"P10 {cost.p10 / 1e6:,.1f} · P90 {cost.p90 / 1e6:,.1f}"),
-        ("Loan on P90 capex", f"{loan['debt_cny'] / 1e6:,.1f}" if loan and "debt_cny" in loan else "–", "M CNY",
-         (loan or {}).get("binding", (loan or {}).get("note", ""))),
-        ("Failed runs", f"{outcome['failed']}", "", "bad input, solver error"),
+        (m("kpi_loan_p90"), f"{loan['debt_cny'] / 1e6:,.1f}" if loan and "debt_cny" in loan else "–", "M CNY",
+         (loan or {}).get("binding", (loan or {}).get("note", "")) if lang == "en" or not loan or "binding" not in loan
+         else why(loan)),
+        (m("kpi_failed"), f"{outcome['failed']}", "", m("sub_failed")),
     ])
     base_ceiling = next((r.summary.get("ceiling_t") for r in res.records if r.ok), None)
-    page.section("Emissions", "After CCUS capture, before offsets; band P10–P90, line P50, dashed the ceiling.",
-                 figure=fan_figure(pct, "emissions_t", "Emissions by year", "tCO2/yr", ceiling=base_ceiling), chart_id="fan-emissions")
-    page.section("Capex", "Fan: cumulative upfront capex, band P10–P90, line P50. Bars: each year's capex, P50 with "
-                 "P10–P90 whiskers (percentiles are taken year by year, so they do not add up).",
-                 figure=capex_figure(pct), chart_id="fan-capex")
-    page.section("Cost", "Distribution of the total discounted cost over the solved samples.",
-                 figure=cost_figure(res.records), chart_id="cost")
+    page.section(m("sec_emissions"), m("cap_mc_emissions"),
+                 figure=fan_figure(pct, "emissions_t", m("fan_emissions_title"), m("unit_tco2_yr"), ceiling=base_ceiling,
+                                   lang=lang), chart_id="fan-emissions")
+    page.section(m("sec_capex"), m("cap_mc_capex"), figure=capex_figure(pct, lang), chart_id="fan-capex")
+    page.section(m("sec_cost"), m("cap_mc_cost"), figure=cost_figure(res.records, lang), chart_id="cost")
     if loan_years is not None:
-        page.section("Loan on P90 capex", loan.get("basis", "") + ". " + loan.get("reason", ""), table=loan_years,
+        basis = m("loan_basis") if loan.get("basis") == msg("pages", "loan_basis") else loan.get("basis", "")
+        page.section(m("sec_loan_p90"), basis + ("。" if lang == "zh" else ". ") + why(loan), table=loan_years,
                      formats={c: ",.0f" for c in loan_years.columns if c.endswith("_cny")})
-    page.section("Percentiles", "; ".join(notes), table=pct, formats={"p10": ",.1f", "p50": ",.1f", "p90": ",.1f",
-                                                                       "mean": ",.1f", "n": ",.0f"})
+    page.section(m("sec_percentiles"), "; ".join(notes), table=pct, formats={"p10": ",.1f", "p50": ",.1f", "p90": ",.1f",
+                                                                              "mean": ",.1f", "n": ",.0f"})
     page.write(out / "montecarlo.html")
     manifest = {"command": "montecarlo", "scenario": plan.path, "seed": plan.seed, "samples": plan.n,
                 "parameters": list(unc.parameters), "fixed": plan.fixed, "outcome": outcome,

@@ -173,38 +173,45 @@ def target_share(table: pd.DataFrame) -> dict:
             "share_of_decided": met / decided if decided else None}
 
 
-def _money_figure(tot: pd.DataFrame) -> go.Figure:
+def _money_figure(tot: pd.DataFrame, lang: str = "en") -> go.Figure:
+    def m(key: str) -> str:
+        return msg("pages", key, lang)
+
     fig = go.Figure()
-    fig.add_trace(go.Bar(x=tot.year, y=tot.capex_cny / 1e6, name="capex", marker_color="#1565c0",
-                         hovertemplate="%{x}: capex %{y:,.1f} M CNY<extra></extra>"))
-    fig.add_trace(go.Bar(x=tot.year, y=tot.loan_drawdown_cny / 1e6, name="loan drawdown (need)", marker_color="#ef6c00",
-                         hovertemplate="%{x}: drawdown %{y:,.1f} M CNY<extra></extra>"))
-    fig.add_trace(go.Scatter(x=tot.year, y=tot.debt_service_cny / 1e6, name="debt service", mode="lines+markers",
-                             line_color="#263238", hovertemplate="%{x}: debt service %{y:,.1f} M CNY<extra></extra>"))
-    fig.update_layout(title="Capex, loan need and debt service by year", barmode="group", xaxis_title="year",
-                      yaxis_title="million CNY", template="plotly_white", height=420, legend_orientation="h")
+    fig.add_trace(go.Bar(x=tot.year, y=tot.capex_cny / 1e6, name=m("tr_capex"), marker_color="#1565c0",
+                         hovertemplate="%{x}: " + m("tr_capex") + " %{y:,.1f} M CNY<extra></extra>"))
+    fig.add_trace(go.Bar(x=tot.year, y=tot.loan_drawdown_cny / 1e6, name=m("tr_drawdown"), marker_color="#ef6c00",
+                         hovertemplate="%{x}: " + m("hv_drawdown") + " %{y:,.1f} M CNY<extra></extra>"))
+    fig.add_trace(go.Scatter(x=tot.year, y=tot.debt_service_cny / 1e6, name=m("tr_debt_service"),
+                             mode="lines+markers", line_color="#263238",
+                             hovertemplate="%{x}: " + m("tr_debt_service") + " %{y:,.1f} M CNY<extra></extra>"))
+    fig.update_layout(title=m("money_title"), barmode="group", xaxis_title=m("ax_year"),
+                      yaxis_title=m("million_cny"), template="plotly_white", height=420, legend_orientation="h")
     fig.update_xaxes(dtick=1)
     return fig
 
 
-def _emissions_figure(tot: pd.DataFrame, ab: pd.DataFrame) -> go.Figure:
+def _emissions_figure(tot: pd.DataFrame, ab: pd.DataFrame, lang: str = "en") -> go.Figure:
     from pathway.output.charts import PALETTE, label
 
+    def m(key: str) -> str:
+        return msg("pages", key, lang)
+
     fig = go.Figure()
-    fig.add_trace(go.Bar(x=tot.year, y=tot.emissions_t, name="emissions (after capture, before offsets)",
-                         marker_color="#90a4ae", hovertemplate="emissions %{x}: %{y:,.0f} t<extra></extra>"))
+    fig.add_trace(go.Bar(x=tot.year, y=tot.emissions_t, name=m("tr_emissions"),
+                         marker_color="#90a4ae", hovertemplate=m("hv_emissions") + " %{x}: %{y:,.0f} t<extra></extra>"))
     for lv in LEVER_ORDER:
         d = ab[ab.lever == lv]
         if len(d) and d.abatement_t.abs().sum() > 0:
             sign = -1.0 if lv == "offsets" else 1.0  # offsets act after the emissions shown: drawn below zero
-            fig.add_trace(go.Bar(x=d.year, y=sign * d.abatement_t, name=label(lv) + (" (below zero)" if sign < 0 else ""),
+            fig.add_trace(go.Bar(x=d.year, y=sign * d.abatement_t, name=label(lv, lang) + (m("below_zero") if sign < 0 else ""),
                                  marker_color=PALETTE.get(lv),
-                                 hovertemplate=f"{label(lv)} " + "%{x}: %{customdata:,.0f} t<extra></extra>",
+                                 hovertemplate=f"{label(lv, lang)} " + "%{x}: %{customdata:,.0f} t<extra></extra>",
                                  customdata=d.abatement_t))
-    fig.add_trace(go.Scatter(x=tot.year, y=tot.baseline_emissions_t, name="baseline (base year)", mode="lines",
+    fig.add_trace(go.Scatter(x=tot.year, y=tot.baseline_emissions_t, name=m("tr_baseline"), mode="lines",
                              line_dash="dash", line_color="#263238"))
-    fig.update_layout(title="Portfolio emissions and abatement by lever", barmode="relative", xaxis_title="year",
-                      yaxis_title="tCO2/yr", template="plotly_white", height=460, legend_orientation="h")
+    fig.update_layout(title=m("pf_emissions_title"), barmode="relative", xaxis_title=m("ax_year"),
+                      yaxis_title=m("unit_tco2_yr"), template="plotly_white", height=460, legend_orientation="h")
     fig.update_xaxes(dtick=1)
     return fig
 
@@ -233,25 +240,27 @@ def write_portfolio(res: BatchResult, out_dir: str | Path, sources: list[str] | 
                                           "failures": full_errors if len(full_errors) else fails,
                                           "about": pd.DataFrame({"note": notes + [wall_summary(res)]})})
     ok = fac[fac.status == "optimal"]
-    page = Page(msg("pages", "portfolio_title", lang), lang=lang, meta=[f"{len(fac)} factories", wall_summary(res).split(" on ")[0]])
+    def m(key: str, **fields) -> str:
+        return msg("pages", key, lang, **fields)
+
+    page = Page(m("portfolio_title"), lang=lang,
+                meta=[m("n_factories", n=len(fac)), m("runs_in", n=len(res.records), s=res.wall_s)])
     page.kpis([
-        ("Factories", f"{len(fac)}", "", f"{len(ok)} solved, {len(fac) - len(ok)} not"),
-        ("Meeting target", "–" if share["share_of_all"] is None else f"{share['share_of_all']:.0%}", "",
-         f"{share['met']} of {share['factories']} (failed runs count as not met)"),
-        ("Total capex", f"{ok.capex_total_cny.sum() / 1e6:,.1f}", "M CNY", "solved factories"),
-        ("Loan need", f"{ok.loan_debt_cny.fillna(0).sum() / 1e6:,.1f}", "M CNY", "sum of sized loans"),
-        ("Baseline emissions", f"{ok.baseline_emissions_t.sum():,.0f}", "tCO2", "solved factories"),
+        (m("kpi_factories"), f"{len(fac)}", "", m("sub_solved_not", a=len(ok), b=len(fac) - len(ok))),
+        (m("kpi_meeting_target"), "–" if share["share_of_all"] is None else f"{share['share_of_all']:.0%}", "",
+         m("sub_met_of", a=share["met"], b=share["factories"])),
+        (m("kpi_total_capex"), f"{ok.capex_total_cny.sum() / 1e6:,.1f}", "M CNY", m("sub_solved_factories")),
+        (m("kpi_loan_need"), f"{ok.loan_debt_cny.fillna(0).sum() / 1e6:,.1f}", "M CNY", m("sub_sum_loans")),
+        (m("kpi_baseline"), f"{ok.baseline_emissions_t.sum():,.0f}", "tCO2", m("sub_solved_factories")),
     ])
     if len(tot):
-        page.section("Capex and loan need", "Upfront capex in the year built; loan drawdowns and debt service of the "
-                     "loans sized for each factory.", figure=_money_figure(tot), chart_id="money")
-        page.section("Emissions and abatement", "Bars: the remaining emissions (grey) with each lever's abatement "
-                     "stacked on them, which add up to the baseline grown with production and grid factors; the "
-                     "dashed line is the base-year baseline. " + notes[0], figure=_emissions_figure(tot, ab), chart_id="emissions")
-        page.section("Totals by year", "", table=tot, formats={c: ",.0f" for c in tot.columns if c != "year"} | {"year": "d"})
+        page.section(m("sec_money"), m("cap_money"), figure=_money_figure(tot, lang), chart_id="money")
+        page.section(m("sec_pf_emissions"), m("cap_pf_emissions") + m("note_pf_emissions"),
+                     figure=_emissions_figure(tot, ab, lang), chart_id="emissions")
+        page.section(m("sec_totals"), "", table=tot, formats={c: ",.0f" for c in tot.columns if c != "year"} | {"year": "d"})
     if len(fails):
-        page.section("Factories not solved", "Each with its error; the rest of the book completed.", table=fails)
-    page.section("Factories", "", table=fac.drop(columns=["file", "scenario_sha256", "error"]),
+        page.section(m("sec_not_solved"), m("cap_not_solved"), table=fails)
+    page.section(m("sec_factories"), "", table=fac.drop(columns=["file", "scenario_sha256", "error"]),
                  formats={"baseline_emissions_t": ",.0f", "emissions_target_year_t": ",.0f",
                           "reduction_target_year_share": ".1%", "offsets_target_year_t": ",.0f",
                           "total_cost_npv_cny": ",.0f", "capex_total_cny": ",.0f", "loan_debt_cny": ",.0f",

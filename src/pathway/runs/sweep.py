@@ -45,6 +45,7 @@ from pathway.scenario.fields import check_path, overrides_for
 
 METRICS = {"cost": ("total_cost_npv_cny", "Total discounted cost (CNY)"),
            "capex": ("capex_total_cny", "Total capex (CNY)")}
+METRIC_KEYS = {"cost": "metric_cost", "capex": "metric_capex"}  # messages.yaml, section pages
 
 
 @dataclass
@@ -198,29 +199,31 @@ def tornado_table(plan: SweepPlan, table: pd.DataFrame, metric: str = "cost") ->
     return pd.DataFrame(rows).sort_values("swing", ascending=False, kind="stable").reset_index(drop=True)
 
 
-def tornado_figure(tornado: pd.DataFrame, metric: str = "cost") -> go.Figure:
+def tornado_figure(tornado: pd.DataFrame, metric: str = "cost", lang: str = "en") -> go.Figure:
     """Horizontal bars from the base value to the metric at each parameter's low (blue)
     and high (orange) value; widest swing on top. Million CNY."""
-    col, title = METRICS[metric]
+    col = METRICS[metric][0]
+    name = msg("pages", METRIC_KEYS[metric], lang)
     t = tornado.iloc[::-1]
     base = float(t[f"base_{col}"].iloc[0]) / 1e6 if len(t) else 0.0
     fig = go.Figure()
     for side, colour in (("low", "#1565c0"), ("high", "#ef6c00")):
         vals = t[f"{side}_{col}"] / 1e6
         fig.add_trace(go.Bar(
-            y=t.parameter, x=vals - base, base=base, orientation="h", name=f"{side} value", marker_color=colour,
+            y=t.parameter, x=vals - base, base=base, orientation="h", name=msg("pages", f"{side}_value", lang), marker_color=colour,
             text=[f"{v}" for v in t[f"{side}_value"]], textposition="auto",
             customdata=list(zip(t[f"{side}_value"], vals)),
-            hovertemplate="%{y} = %{customdata[0]}<br>" + title.replace(" (CNY)", "") + ": %{customdata[1]:,.2f} M CNY<extra></extra>"))
+            hovertemplate="%{y} = %{customdata[0]}<br>" + name + ": %{customdata[1]:,.2f} M CNY<extra></extra>"))
     fig.add_vline(x=base, line_dash="dash", line_color="#263238",
-                  annotation_text=f"base {base:,.2f}", annotation_position="top")
-    fig.update_layout(barmode="overlay", title=f"Tornado: {title.replace('(CNY)', '(million CNY)')}",
-                      xaxis_title=title.replace("(CNY)", "(million CNY)"), yaxis_title="", height=max(300, 90 + 60 * len(t)),
+                  annotation_text=msg("pages", "base_value", lang, v=f"{base:,.2f}"), annotation_position="top")
+    fig.update_layout(barmode="overlay", title=msg("pages", "tornado_title", lang, m=name),
+                      xaxis_title=msg("pages", "tornado_axis", lang, m=name), yaxis_title="", height=max(300, 90 + 60 * len(t)),
                       template="plotly_white", legend_orientation="h")
     return fig
 
 
-def pathways_figure(by_year: pd.DataFrame, table: pd.DataFrame, highlight: str | None = "base") -> go.Figure:
+def pathways_figure(by_year: pd.DataFrame, table: pd.DataFrame, highlight: str | None = "base",
+                    lang: str = "en") -> go.Figure:
     """Emissions after capture, before offsets (tCO2/yr) of every solved run overlaid; the
     base run (or the first) in black, the ceiling of that run dashed red."""
     fig = go.Figure()
@@ -231,13 +234,14 @@ def pathways_figure(by_year: pd.DataFrame, table: pd.DataFrame, highlight: str |
         fig.add_trace(go.Scatter(
             x=g.year, y=g.emissions_t, mode="lines+markers", name=lab, line_width=3 if hi else 1.2,
             line_color="#000000" if hi else None, opacity=1.0 if hi else 0.7,
-            hovertemplate=f"{lab}<br>" + "%{x}: %{y:,.0f} t<br>cost " + f"{(cost.get(run) or 0) / 1e6:,.2f} M CNY<extra></extra>"))
+            hovertemplate=f"{lab}<br>" + "%{x}: %{y:,.0f} t<br>" + msg("pages", "hover_cost", lang) + f" {(cost.get(run) or 0) / 1e6:,.2f} M CNY<extra></extra>"))
     if len(by_year):
         ref = by_year[by_year.label == highlight] if (by_year.label == highlight).any() else by_year[by_year.run == by_year.run.min()]
-        fig.add_trace(go.Scatter(x=ref.year, y=ref.ceiling_t, mode="lines", name="ceiling", line_dash="dash",
-                                 line_color="#d32f2f", hovertemplate="ceiling %{x}: %{y:,.0f} t<extra></extra>"))
-    fig.update_layout(title="Emissions pathways of every run", xaxis_title="year",
-                      yaxis_title="emissions after capture, before offsets (tCO2/yr)", template="plotly_white",
+        fig.add_trace(go.Scatter(x=ref.year, y=ref.ceiling_t, mode="lines", name=msg("pages", "ceiling", lang),
+                                 line_dash="dash", line_color="#d32f2f",
+                                 hovertemplate=msg("pages", "ceiling", lang) + " %{x}: %{y:,.0f} t<extra></extra>"))
+    fig.update_layout(title=msg("pages", "pathways_title", lang), xaxis_title=msg("pages", "ax_year", lang),
+                      yaxis_title=msg("pages", "ax_emissions_before_offsets", lang), template="plotly_white",
                       height=480, showlegend=len(by_year.run.unique()) <= 30 if len(by_year) else True)
     fig.update_xaxes(dtick=1)
     return fig
@@ -274,25 +278,26 @@ def write_sweep(plan: SweepPlan, res: BatchResult, out_dir: str | Path, metric: 
                                    "emissions are after CCUS capture, before offsets (tCO2); MAC = dual value of the "
                                    "year's emissions ceiling (CNY/tCO2); costs are discounted totals (CNY)"]})
     write_sheets(out / "sweep.xlsx", {"runs": table, "by_year": by_year, "tornado": tornado, "about": about})
-    page = Page(f"{msg('pages', 'sweep_title', lang)}: {Path(plan.path).stem}",
-                [f"scenario {plan.path}", "one at a time" if plan.one_at_a_time else "full grid",
-                 f"{len(res.records)} runs"], lang=lang)
-    page.kpis([("Runs", f"{len(res.records)}", "", wall_summary(res).split(":")[-1].split(";")[0]),
-               ("Target met", f"{int(table.target_met.sum())} of {len(table)}", "", "runs meeting every rule"),
-               ("Cost range", f"{table.total_cost_npv_cny.min() / 1e6:,.1f}–{table.total_cost_npv_cny.max() / 1e6:,.1f}"
-                if table.total_cost_npv_cny.notna().any() else "–", "M CNY", "discounted total")])
+    def m(key: str, **fields) -> str:
+        return msg("pages", key, lang, **fields)
+
+    page = Page(f"{m('sweep_title')}: {Path(plan.path).stem}",
+                [m("meta_scenario", path=plan.path), m("mode_oat") if plan.one_at_a_time else m("mode_grid"),
+                 m("n_runs", n=len(res.records))], lang=lang)
+    page.kpis([(m("kpi_runs"), f"{len(res.records)}", "", wall_summary(res).split(":")[-1].split(";")[0]),
+               (m("kpi_target_met"), m("of", a=int(table.target_met.sum()), b=len(table)), "", m("sub_runs_meeting")),
+               (m("kpi_cost_range"),
+                f"{table.total_cost_npv_cny.min() / 1e6:,.1f}–{table.total_cost_npv_cny.max() / 1e6:,.1f}"
+                if table.total_cost_npv_cny.notna().any() else "–", "M CNY", m("sub_discounted_total"))])
     if len(tornado):
-        page.section("Tornado", "Each bar runs from the base to the result at the parameter's lowest (blue) and "
-                     "highest (orange) value. " + ("One parameter at a time, the others as in the scenario."
-                                                   if plan.one_at_a_time else "Full grid: main effects, i.e. the mean "
-                                                   "over all runs with the parameter at that value, against the mean "
-                                                   "of all runs."), figure=tornado_figure(tornado, metric), chart_id="tornado")
-    page.section("Emissions pathways", "Every solved run: emissions after capture, before offsets; the base run "
-                 "in black; dashed, its ceiling, which binds net emissions (after offsets).",
-                 figure=pathways_figure(by_year, table), chart_id="pathways")
+        page.section(m("sec_tornado"), m("cap_tornado") + (m("cap_tornado_oat") if plan.one_at_a_time
+                                                            else m("cap_tornado_grid")),
+                     figure=tornado_figure(tornado, metric, lang), chart_id="tornado")
+    page.section(m("sec_pathways"), m("cap_pathways"), figure=pathways_figure(by_year, table, lang=lang),
+                 chart_id="pathways")
     cols = ["label", *plan.params, "status", "target_met", "total_cost_npv_cny", "capex_total_cny",
             "emissions_target_year_t", "mac_target_year_cny_per_t", "engine"]
-    page.section("Runs", "; ".join(notes), table=table[[c for c in cols if c in table]],
+    page.section(m("sec_runs"), "; ".join(notes), table=table[[c for c in cols if c in table]],
                  formats={"total_cost_npv_cny": ",.0f", "capex_total_cny": ",.0f", "emissions_target_year_t": ",.0f",
                           "mac_target_year_cny_per_t": ",.1f"})
     page.write(out / "sweep.html")
