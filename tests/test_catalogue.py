@@ -25,6 +25,11 @@ REQUIRED = {
     "grid_factors.csv": ("factor_id", "region", "year", "value_tco2_per_mwh", "source"),
     "finance_defaults.csv": ("item", "value", "unit", "source", "year"),
     "direct_line_rules.csv": ("item", "value", "unit", "from_year", "source", "year"),
+    "cbam.csv": ("item", "year", "value", "unit", "source", "source_year"),
+    "cbam_goods.csv": ("category", "cn_codes", "indirect_counted", "source", "year"),
+    "ets_sectors.csv": ("sector", "first_compliance_year", "source", "year"),
+    "material_factors.csv": ("factor_id", "unit", "value_kgco2e_per_unit", "source", "year"),
+    "taxonomy.csv": ("technology", "green_bond_2021_item", "pboc_crf_field", "tax_life_years", "source", "year"),
 }
 
 
