@@ -110,3 +110,23 @@ def test_run_with_force_keeps_the_users_file_and_replaces_pathways(write_yaml, t
     assert r.exit_code == 0, r.output
     assert (out / "notes.txt").read_text(encoding="utf-8") == "mine"
     assert (out / "report.html").read_text(encoding="utf-8") != "old report" and (out / "summary.json").is_file()
+
+
+def test_track_into_a_locked_run_folder_is_exit_2_and_writes_nothing(write_yaml, tmp_path):
+    # pathway track writes into the run folder: it takes the same lock as pathway run
+    scen = write_yaml(copy.deepcopy(FLAT), "ok.yaml")
+    out = tmp_path / "out"
+    assert _cli("run", scen, "--out", out, "-q", "--no-report", "--no-xlsx").returncode == 0
+    actuals = tmp_path / "actuals.csv"
+    actuals.write_text("month,output,grid_mwh\n2026-01,1000,100\n", encoding="utf-8")
+    before = sorted(p.name for p in (out / "tables").iterdir())
+    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(out), "60"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        r = _cli("track", out, actuals)
+        assert r.returncode == 2, r.stderr
+        assert f"another pathway process (pid {holder.pid})" in " ".join(r.stderr.split())
+        assert sorted(p.name for p in (out / "tables").iterdir()) == before
+    finally:
+        holder.kill()
+        holder.wait()

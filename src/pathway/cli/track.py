@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from pathway.cli.app import _fail, err, out
+from pathway.cli.app import _fail, claimed, err, out
 from pathway.errors import PathwayError
 
 
@@ -20,10 +20,11 @@ def track(
     cause, the year-end projection and an early warning; writes tables/tracking_*.csv and tracking.html."""
     from pathway.runs.tracking import track_folder
 
-    try:
-        result, written = track_folder(results_dir, actuals)
-    except PathwayError as exc:
-        _fail(exc)
+    with claimed(results_dir):  # one writer per run folder: a run or another track into it waits its turn (exit 2)
+        try:
+            result, written = track_folder(results_dir, actuals)
+        except PathwayError as exc:
+            _fail(exc)
     for w in result.warnings:
         err.print(f"[bold yellow]early warning:[/] {escape(w)}", highlight=False)
     if not result.warnings:
@@ -60,9 +61,13 @@ def replan(
             scenario = next((c for c in candidates if c.is_file()), None)
             if scenario is None:
                 raise ScenarioError([Problem(str(results_dir), "--scenario", "expected the plan's scenario file; give --scenario FILE")])
-        result = run_replan(results_dir, actuals, scenario, out_dir, built)
     except PathwayError as exc:
         _fail(exc)
+    with claimed(out_dir):  # the new run folder, locked like pathway run's
+        try:
+            result = run_replan(results_dir, actuals, scenario, out_dir, built)
+        except PathwayError as exc:
+            _fail(exc)
     r = result.summary["replan"]
     out.print(f"re-planned {len(r['remaining_years'])} remaining year(s) from the state at the end of {r['fixed_years'][-1]}: "
               f"discounted cost {r['plan_remaining_discounted_cost_cny'] / 1e6:,.3f} -> "
