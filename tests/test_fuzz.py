@@ -109,3 +109,44 @@ def test_unlimited_pv_is_accepted_when_export_does_not_pay_for_it(minimal, write
                                            "factory": {"latitude_deg": 31.3, "longitude_deg": 120.6}}))
     code, text, _ = _validate(path)
     assert code == 0, text
+
+
+# Found by the campaign after the footprint/CBAM block landed: a product of zero mass divided by
+# zero in the CBAM precursor share (run exit 1), and an unknown material factor_id passed validate
+# but was refused by run after the solve (exit 2). Both now exit 2 from validate.
+_FOOTPRINT = {"allocation": "mass", "products": [
+    {"name": "bolts", "output_units_per_yr": 1000.0, "mass_t_per_unit": 1.0, "cn_code": "7318 15", "eu_export_share": 0.5}],
+    "materials": [{"name": "wire rod", "product": "bolts", "quantity_per_unit": 1050.0,
+                   "factor_id": "crude_steel_world_average"}]}
+
+
+@pytest.mark.parametrize("patch, field, expected", [
+    ({"products": [{**_FOOTPRINT["products"][0], "mass_t_per_unit": 0.0}]}, "footprint.products[0].mass_t_per_unit",
+     "expected a number > 0, got 0.0"),
+    ({"materials": [{**_FOOTPRINT["materials"][0], "factor_id": "<img src=x>"}]}, "footprint.materials[0].factor_id",
+     "expected one of ['crude_steel_world_average'"),
+    ({"allocation": "economic", "products": [{**_FOOTPRINT["products"][0], "value_cny_per_unit": 0.0}]},
+     "footprint.products[].value_cny_per_unit", "needs at least one product with a value > 0"),
+])
+def test_found_footprint_defects_are_refused_by_validate(minimal, write_yaml, patch, field, expected):
+    minimal["footprint"] = {**_FOOTPRINT, **patch}
+    code, text, _ = _validate(write_yaml(minimal))
+    text = " ".join(text.split())
+    assert code == 2 and f"{field}:" in text and expected in text, text
+
+
+def test_a_materials_csv_with_a_bad_value_is_refused_by_validate(minimal, write_yaml, tmp_path):
+    (tmp_path / "m.csv").write_text("factor_id,unit,value_kgco2e_per_unit,source,year\n"
+                                    "rod,kg,1.9,Supplier EPD,2025\nbar,kg,abc,Supplier EPD,2025\n", encoding="utf-8")
+    minimal["footprint"] = {**_FOOTPRINT, "materials_csv": "m.csv",
+                            "materials": [{**_FOOTPRINT["materials"][0], "factor_id": "rod"}]}
+    code, text, _ = _validate(write_yaml(minimal))
+    text = " ".join(text.split())
+    assert code == 2 and "row 3: value_kgco2e_per_unit: expected a number >= 0 (kgCO2e per unit), got 'abc'" in text, text
+    assert str(tmp_path / "m.csv") in text
+
+
+def test_the_valid_footprint_block_of_these_tests_validates(minimal, write_yaml):
+    minimal["footprint"] = _FOOTPRINT
+    code, text, _ = _validate(write_yaml(minimal))
+    assert code == 0, text

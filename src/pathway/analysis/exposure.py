@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from pathway.analysis.cbam import CbamProduct, cbam_category, cbam_table, ets_table, load_cbam_data
@@ -38,11 +39,30 @@ def material_factors(spec: FootprintSpec, scenario_dir: Path, file: str) -> dict
             raise ScenarioError([Problem(file, "footprint.materials_csv",
                                          f"expected columns {sorted(need)}, got {sorted(user.columns)}")])
         frames.append(user)
+    if len(frames) > 1:
+        _check_user_factors(frames[1], str(path))
     out: dict[str, tuple[float, str, str]] = {}
     for df in frames:
         for r in df.itertuples(index=False):
             out[str(r.factor_id)] = (float(r.value_kgco2e_per_unit), str(r.unit), f"{r.source} ({r.year})")
     return out
+
+
+def _check_user_factors(user: pd.DataFrame, csv_file: str) -> None:
+    """Every row of a user's material-factor CSV has a factor_id, a unit, a source and a finite
+    value_kgco2e_per_unit >= 0 (ScenarioError naming the CSV, the row and the column otherwise)."""
+    problems = []
+    values = pd.to_numeric(user["value_kgco2e_per_unit"], errors="coerce")
+    for i, (raw, v) in enumerate(zip(user["value_kgco2e_per_unit"], values, strict=True)):
+        if not (pd.notna(v) and np.isfinite(v) and v >= 0):
+            problems.append(Problem(csv_file, f"row {i + 2}: value_kgco2e_per_unit",
+                                    f"expected a number >= 0 (kgCO2e per unit), got {raw!r}"))
+    for col in ("factor_id", "unit", "source"):
+        for i, v in enumerate(user[col]):
+            if pd.isna(v) or not str(v).strip():
+                problems.append(Problem(csv_file, f"row {i + 2}: {col}", "expected a non-empty value, got none"))
+    if problems:
+        raise ScenarioError(problems)
 
 
 def materials_of(spec: FootprintSpec, scenario_dir: Path, file: str) -> list[Material]:

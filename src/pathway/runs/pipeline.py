@@ -58,6 +58,10 @@ def run_loaded(loaded: LoadedScenario, opts: SolverOptions | None = None,
     say = progress or (lambda stage: None)
     t: dict[str, float] = {}
     t0 = time.perf_counter()
+    if loaded.scenario.footprint is not None:  # refuse unresolvable material factors before the solve, not after
+        from pathway.analysis.exposure import check_footprint
+
+        check_footprint(loaded.scenario, Path(loaded.path).parent, str(loaded.path))
     say("prepare")
     md = prepare(loaded)
     t["prepare"] = time.perf_counter() - t0

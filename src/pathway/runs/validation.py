@@ -21,4 +21,8 @@ def validate_file(path: str | Path, overrides: dict | None = None) -> LoadedScen
     md = prepare(loaded)
     if loaded.scenario.finance is not None:
         bau_twin(loaded, md)
+    if loaded.scenario.footprint is not None:  # material factors resolvable (bundled or footprint.materials_csv)
+        from pathway.analysis.exposure import check_footprint
+
+        check_footprint(loaded.scenario, Path(loaded.path).parent, str(loaded.path))
     return loaded

@@ -629,7 +629,7 @@ class ProductLine(Strict):
     unit: str = Field("t", min_length=1, description="Declared unit of the product, e.g. 't', 'piece', 'm2'. Default t.")
     output_units_per_yr: float = Field(gt=0, description="Base-year output of this product, in `unit` per year.")
     growth_per_yr: float | None = Field(None, ge=-0.5, le=1.0, description="Output growth, fraction per year (None: production.growth_per_yr).")
-    mass_t_per_unit: NonNeg | None = Field(None, description="Mass of one unit, t (needed by allocation: mass and by CBAM).")
+    mass_t_per_unit: float | None = Field(None, gt=0, description="Mass of one unit, t, > 0 (needed by allocation: mass and by CBAM).")
     value_cny_per_unit: NonNeg | None = Field(None, description="Sales value of one unit, CNY (needed by allocation: economic).")
     metered_share: Share | None = Field(None, description="Metered share of the plant's emissions (allocation: metered; the shares sum to 1).")
     cn_code: str | None = Field(None, pattern=r"^[0-9 ]{4,12}$", description="EU Combined Nomenclature code, e.g. '7318 15 90'; in CBAM scope when it matches data/cbam_goods.csv.")
@@ -696,6 +696,9 @@ class FootprintSpec(Strict):
         missing = [p.name for p in self.products if getattr(p, need) is None]
         if missing:
             raise ValueError(f"footprint.products {missing}: {need} is needed by allocation: {self.allocation}")
+        if self.allocation == "economic" and not any(p.value_cny_per_unit for p in self.products):
+            raise ValueError("footprint.products[].value_cny_per_unit: allocation: economic needs at least one product "
+                             "with a value > 0 (the shares are value x output over the total)")
         if self.allocation == "metered" and abs(sum(p.metered_share for p in self.products) - 1.0) > 1e-6:
             raise ValueError("footprint.products[].metered_share: the shares must sum to 1")
         for m in self.materials:
