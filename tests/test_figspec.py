@@ -137,3 +137,25 @@ def test_writing_the_report_builds_no_plotly_figure(auto_parts_result, tmp_path)
             "print(len(h) > 100000, 'plotly.graph_objs._figure' in sys.modules, 'plotly.validator_cache' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert out == ["True", "False", "False"]
+
+
+def test_parallel_write_is_the_same_folder_and_raises_the_childs_error(auto_parts_result, tmp_path, monkeypatch):
+    from pathway.errors import OutputPathError
+    from pathway.output import folder
+
+    write_outputs(auto_parts_result, tmp_path / "seq")
+    write_outputs(auto_parts_result, tmp_path / "par", parallel=True)
+    seq = sorted(p.relative_to(tmp_path / "seq").as_posix() for p in (tmp_path / "seq").rglob("*"))
+    par = sorted(p.relative_to(tmp_path / "par").as_posix() for p in (tmp_path / "par").rglob("*"))
+    assert seq == par and "results.xlsx" in par and "report.html" in par
+    for name in ("summary.json", "report.html", "tables/dispatch.csv"):
+        assert (tmp_path / "seq" / name).read_bytes() == (tmp_path / "par" / name).read_bytes(), name
+
+    def full(path, *a):  # the workbook writer (in the forked child) hits a full disk
+        raise OSError(28, "No space left on device", str(path))
+
+    monkeypatch.setattr(folder, "_write_workbook", full)
+    with pytest.raises(OutputPathError, match="No space left on device"):
+        write_outputs(auto_parts_result, tmp_path / "par", parallel=True)
+    assert (tmp_path / "par" / "results.xlsx").exists()  # the previous run's files stay whole
+    assert not list(tmp_path.glob(".pathway-*"))
