@@ -16,13 +16,13 @@ Conventions shared by all figures:
 
 from __future__ import annotations
 
+import functools
 import html
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from pathway.analysis.lever_economics import _FUEL_RE, _fuel_mwh_per_tco2, lever_costs
 from pathway.analysis.lookup import (
@@ -32,7 +32,13 @@ from pathway.analysis.lookup import (
     years_of,
 )
 from pathway.analysis.lookup import catalogue_param as _param
+from pathway.output.figspec import FigureSpec, set_template
+from pathway.output.figspec import bar as _bar
+from pathway.output.figspec import scatter as _scatter
 from pathway.output.labels import FONT, LABELS, LANGS, PALETTE, SCENARIO_COLOURS, _check_lang, colour, label  # noqa: F401
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
 
 # ---------------------------------------------------------------------------------------
 # colours: fixed per lever / technology / energy source, identical across all charts
@@ -55,10 +61,28 @@ from pathway.output.labels import FONT, LABELS, LANGS, PALETTE, SCENARIO_COLOURS
 # ---------------------------------------------------------------------------------------
 
 
-def _layout(fig: go.Figure, title: str, **kw) -> go.Figure:
+def _figure_function(build: Callable[..., FigureSpec]) -> Callable[..., go.Figure]:
+    """The public chart function of a spec builder: same arguments, returns the
+    ``plotly.graph_objects.Figure``; ``.spec`` is the builder itself (the report serialises
+    its dict without building a Figure, see pathway.output.figspec)."""
+
+    @functools.wraps(build)
+    def figure(*args, **kwargs) -> go.Figure:
+        return build(*args, **kwargs).figure()
+
+    figure.spec = build  # type: ignore[attr-defined]
+    return figure
+
+
+def _layout(fig, title: str, **kw):
+    """The layout every chart shares (title, template, fonts, legend below, margins, height);
+    ``fig`` is a FigureSpec or a plotly Figure."""
+    if isinstance(fig, FigureSpec):
+        set_template(fig.layout)
+    else:
+        kw["template"] = "plotly_white"
     fig.update_layout(
         title=dict(text=title, x=0.01, xanchor="left", font=dict(size=17)),
-        template="plotly_white",
         font=dict(family=FONT, size=12, color="#263238"),
         legend=kw.pop("legend", dict(orientation="h", yanchor="top", y=-0.14, x=0, xanchor="left", traceorder="normal")),
         margin=kw.pop("margin", dict(l=70, r=30, t=70, b=60)),
@@ -124,8 +148,9 @@ def _inventory_groups(inv: pd.DataFrame, method: str) -> dict[str, float]:
     return out
 
 
+@_figure_function
 def emissions_pathway(tables: Mapping[str, pd.DataFrame], lang: str = "en", method: str | None = None,
-                      target_year: int | None = None, base_year: int | None = None) -> go.Figure:
+                      target_year: int | None = None, base_year: int | None = None) -> FigureSpec:
     """One bar per year, stacked by emission source (tCO2/yr), for both scope-2 methods.
 
     Above zero: the sources before capture, then a light "own reduction vs baseline"
@@ -150,7 +175,7 @@ def emissions_pathway(tables: Mapping[str, pd.DataFrame], lang: str = "en", meth
         base_t[method] = baseline_of(tables)
     base_t[method] = baseline_of(tables)  # the abatement table's baseline is authoritative
     show_base = base_year is not None and inv is not None and not inv.empty
-    fig = go.Figure()
+    fig = FigureSpec()
     methods = ("market", "location") if method == "market" else ("location", "market")
     traces_of: dict[str, list[int]] = {m: [] for m in methods}
     shared: list[int] = []
@@ -171,37 +196,37 @@ def emissions_pathway(tables: Mapping[str, pd.DataFrame], lang: str = "en", meth
             gross += vals
             x = ([base_year] if show_base else []) + years
             y = ([inv_g.get(g, 0.0)] if show_base else []) + list(vals)
-            add(go.Bar(x=x, y=y, name=label(g, lang), marker_color=colour(g), legendgroup=g, visible=visible,
+            add(_bar(x=x, y=y, name=label(g, lang), marker_color=colour(g), legendgroup=g, visible=visible,
                        hovertemplate=_hover("tCO2"), meta=dict(kind="source", group=g, method=m)), m)
         if base_t[m] is not None:
             own = np.clip(base_t[m] - gross, 0.0, None)
-            add(go.Bar(x=years, y=own, name=label("own_reduction", lang), legendgroup="own_reduction", visible=visible,
+            add(_bar(x=years, y=own, name=label("own_reduction", lang), legendgroup="own_reduction", visible=visible,
                        marker=dict(color="rgba(200,230,201,0.55)", line=dict(color="#66bb6a", width=1),
                                    pattern=dict(shape="/", fgcolor="#66bb6a", size=6)),
                        customdata=base_t[m] - gross,
                        hovertemplate="%{fullData.name}<br>%{x}: <b>%{customdata:,.0f} tCO2</b><extra></extra>",
                        meta=dict(kind="own_reduction", method=m)), m)
-            add(go.Scatter(x=([base_year] if show_base else []) + years, y=[base_t[m]] * (len(years) + show_base),
+            add(_scatter(x=([base_year] if show_base else []) + years, y=[base_t[m]] * (len(years) + show_base),
                            name=f"{label('baseline', lang)} ({base_year})" if base_year else label("baseline", lang),
                            mode="lines", line=dict(color=colour("baseline"), dash="dot", width=1.5), visible=visible,
                            hovertemplate=_hover("tCO2"), meta=dict(kind="baseline", method=m)), m)
         col = f"emissions_{m}_t"
         net = pw[col].reindex(years).to_numpy() - pw["offsets_t"].reindex(years).to_numpy()
-        add(go.Scatter(x=years, y=net, name=label("net_emissions", lang), mode="markers",
+        add(_scatter(x=years, y=net, name=label("net_emissions", lang), mode="markers",
                        marker=dict(symbol="diamond", size=10, color=colour("net_emissions"), line=dict(color="white", width=1)),
                        visible=visible, hovertemplate=_hover("tCO2"), meta=dict(kind="net", method=m)), m)
 
     capture = pathway_data(tables, method)
     cap = capture[capture.group == "ccus_capture"].set_index("year")["emissions_t"].reindex(years).fillna(0.0)
     if (cap.abs() > 1e-9).any():
-        add(go.Bar(x=years, y=cap.to_numpy(), name=label("ccus_capture", lang), marker_color=colour("ccus_capture"),
+        add(_bar(x=years, y=cap.to_numpy(), name=label("ccus_capture", lang), marker_color=colour("ccus_capture"),
                    marker_pattern_shape="x", hovertemplate=_hover("tCO2"), meta=dict(kind="source", group="ccus_capture")), None)
     off = pw["offsets_t"].reindex(years).to_numpy()
     if (np.abs(off) > 1e-9).any():
-        add(go.Bar(x=years, y=-off, name=label("offsets", lang), marker_color=colour("offsets"), marker_pattern_shape=".",
+        add(_bar(x=years, y=-off, name=label("offsets", lang), marker_color=colour("offsets"), marker_pattern_shape=".",
                    hovertemplate=_hover("tCO2"), meta=dict(kind="offsets")), None)
     # the ceiling belongs to the rule's method only: the other view shows no ceiling and no verdict
-    add(go.Scatter(x=years, y=pw["ceiling_t"].reindex(years).to_numpy(), mode="lines+markers",
+    add(_scatter(x=years, y=pw["ceiling_t"].reindex(years).to_numpy(), mode="lines+markers",
                    name=f"{label('ceiling', lang)} ({label(method, lang)})", line=dict(color=colour("ceiling"), width=2.5, dash="dash"),
                    hovertemplate=_hover("tCO2"), meta=dict(kind="ceiling", method=method)), method)
 
@@ -252,8 +277,9 @@ def waterfall_steps(tables: Mapping[str, pd.DataFrame], year: int | None = None)
     return pd.DataFrame(out)
 
 
+@_figure_function
 def abatement_waterfall(tables: Mapping[str, pd.DataFrame], year: int | None = None, lang: str = "en",
-                        drop_zero: bool = True) -> go.Figure:
+                        drop_zero: bool = True) -> FigureSpec:
     """Waterfall from the baseline to the net residual of ``year`` (default: the target
     year): growth and grid factor, then each lever's attributed abatement in the fixed
     sequential order of the abatement table, a subtotal before offsets, offsets, and the
@@ -264,7 +290,7 @@ def abatement_waterfall(tables: Mapping[str, pd.DataFrame], year: int | None = N
     _check_lang(lang)
     year = year or target_year_of(tables)
     st = waterfall_steps(tables, year)
-    fig = go.Figure()
+    fig = FigureSpec()
     level = 0.0
     xs: list[str] = []
     levels: list[float] = []
@@ -273,7 +299,7 @@ def abatement_waterfall(tables: Mapping[str, pd.DataFrame], year: int | None = N
 
     def bar(key: str, x: str, base: float, delta: float, kind: str):
         lo, hi = min(base, base + delta), max(base, base + delta)
-        fig.add_trace(go.Bar(
+        fig.add_trace(_bar(
             x=[x], y=[hi - lo], base=[lo], name=x, marker_color=colour(key), showlegend=False,
             customdata=[[delta, base + delta]], meta=dict(kind=kind, key=key),
             hovertemplate=(f"<b>{x}</b><br>" + ("%{customdata[1]:,.0f} tCO2" if kind != "step" else
@@ -295,7 +321,7 @@ def abatement_waterfall(tables: Mapping[str, pd.DataFrame], year: int | None = N
                 continue
             bar(key, label(key, lang), level, delta, "step")
             level += delta
-        xs.append(fig.data[-1].x[0])
+        xs.append(fig.data[-1]["x"][0])
         levels.append(level)
     bar("residual", label("residual", lang), 0.0, level, "total")
     xs.append(label("residual", lang))
@@ -355,7 +381,8 @@ def macc_clip_limit(costs_cny_per_t, widths_t, mac: float | None = None) -> floa
     return float(min(lim, c.max()))
 
 
-def macc(tables: Mapping[str, pd.DataFrame], year: int | None = None, lang: str = "en") -> go.Figure:
+@_figure_function
+def macc(tables: Mapping[str, pd.DataFrame], year: int | None = None, lang: str = "en") -> FigureSpec:
     """Marginal abatement cost curve of ``year`` (default: the target year).
 
     Levers sorted by average abatement cost (CNY/tCO2, :func:`lever_costs`), cheapest —
@@ -379,7 +406,7 @@ def macc(tables: Mapping[str, pd.DataFrame], year: int | None = None, lang: str 
     total = float(on["abatement_t"].sum())
     min_w = MACC_MIN_WIDTH_SHARE * total
     lim = macc_clip_limit(on["average_cost_cny_per_t"], on["abatement_t"], mac)
-    fig = go.Figure()
+    fig = FigureSpec()
     x0 = 0.0
     annotations = []
     for r in on.itertuples():
@@ -388,7 +415,7 @@ def macc(tables: Mapping[str, pd.DataFrame], year: int | None = None, lang: str 
         cost = float(r.average_cost_cny_per_t)
         h = float(np.clip(cost, -lim, lim))
         clipped = h != cost
-        fig.add_trace(go.Bar(
+        fig.add_trace(_bar(
             x=[x0 + shown_w / 2], y=[h], width=[shown_w], name=label(r.lever, lang),
             marker=dict(color=colour(r.lever), line=dict(color="white", width=1)),
             customdata=[[w, r.net_cost_cny / 1e6, x0, x0 + shown_w, cost]],
@@ -409,7 +436,7 @@ def macc(tables: Mapping[str, pd.DataFrame], year: int | None = None, lang: str 
                                     name=f"clipped:{r.lever}"))
         x0 += shown_w
     if mac is not None:
-        fig.add_trace(go.Scatter(x=[0, max(x0, 1.0)], y=[mac, mac], mode="lines", name=f"{label('marginal_abatement_cost', lang)} {year}",
+        fig.add_trace(_scatter(x=[0, max(x0, 1.0)], y=[mac, mac], mode="lines", name=f"{label('marginal_abatement_cost', lang)} {year}",
                                  line=dict(color=colour("marginal_abatement_cost"), dash="dash", width=2),
                                  hovertemplate="%{y:,.1f} CNY/tCO2<extra>" + label("marginal_abatement_cost", lang) + "</extra>",
                                  meta=dict(kind="mac")))
@@ -447,14 +474,15 @@ def macc_table(tables: Mapping[str, pd.DataFrame], year: int | None = None) -> p
 # ---------------------------------------------------------------------------------------
 # 4. capex schedule
 # ---------------------------------------------------------------------------------------
-def capex_schedule(tables: Mapping[str, pd.DataFrame], lang: str = "en") -> go.Figure:
+@_figure_function
+def capex_schedule(tables: Mapping[str, pd.DataFrame], lang: str = "en") -> FigureSpec:
     """Upfront capex per year stacked by technology (million CNY, ``capex_cny`` of the
     capex table, i.e. before subsidies), the cumulative total as a line, and subsidies as
     negative bars when there are any."""
     _check_lang(lang)
     capex = tables["capex"]
     years = years_of(tables)
-    fig = go.Figure()
+    fig = FigureSpec()
     for k in dict.fromkeys(capex["technology"]):
         c = capex[capex["technology"] == k].groupby("year")["capex_cny"].sum().reindex(years).fillna(0.0)
         if not (c.abs() > 0).any():
@@ -566,7 +594,8 @@ def energy_mix_table(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["year", "carrier", "energy_mwh"])
 
 
-def energy_mix(tables: Mapping[str, pd.DataFrame], lang: str = "en") -> go.Figure:
+@_figure_function
+def energy_mix(tables: Mapping[str, pd.DataFrame], lang: str = "en") -> FigureSpec:
     """Final energy use per year stacked by carrier (MWh/yr): grid electricity, green
     power, green certificates, on-site PV, natural gas, other fuels (see
     :func:`energy_mix_table` for how each is derived), with the green electricity share
@@ -575,7 +604,7 @@ def energy_mix(tables: Mapping[str, pd.DataFrame], lang: str = "en") -> go.Figur
     _check_lang(lang)
     mix = energy_mix_table(tables)
     years = years_of(tables)
-    fig = make_subplots(specs=[[{"secondary_y": True}]])
+    fig = FigureSpec.subplots(secondary_y=True)
     carriers = list(dict.fromkeys(mix["carrier"]))
     if "green_certificates" in carriers:  # certificates sit on the grid bar they are bought against
         carriers.remove("green_certificates")
@@ -592,11 +621,11 @@ def energy_mix(tables: Mapping[str, pd.DataFrame], lang: str = "en") -> go.Figur
         else:
             marker = dict(color=colour(carrier if carrier != "green_power_and_certificates" else "green_power"))
             name = label(carrier, lang)
-        fig.add_trace(go.Bar(x=years, y=v.to_numpy(), name=name, marker=marker, legendgroup="grid" if carrier in
+        fig.add_trace(_bar(x=years, y=v.to_numpy(), name=name, marker=marker, legendgroup="grid" if carrier in
                              ("grid_electricity", "green_certificates") else carrier,
                              hovertemplate=_hover("MWh"), meta=dict(kind="carrier", carrier=carrier)), secondary_y=False)
     share = tables["pathway"].set_index("year")["green_electricity_share"].reindex(years) * 100
-    fig.add_trace(go.Scatter(x=years, y=share.to_numpy(), mode="lines+markers", name="Green electricity share (%)" if lang == "en" else "绿电占比（%）",
+    fig.add_trace(_scatter(x=years, y=share.to_numpy(), mode="lines+markers", name="Green electricity share (%)" if lang == "en" else "绿电占比（%）",
                              line=dict(color="#00695c", width=2, dash="dot"), hovertemplate=_hover("%", ".1f"),
                              meta=dict(kind="share")), secondary_y=True)
     _layout(fig, label("t_energy_mix", lang), barmode="stack",
@@ -618,8 +647,9 @@ def default_period(tables: Mapping[str, pd.DataFrame], year: int) -> int:
     return int(w.idxmax())
 
 
+@_figure_function
 def dispatch_day(tables: Mapping[str, pd.DataFrame], year: int | None = None, period: int | None = None,
-                 lang: str = "en") -> go.Figure:
+                 lang: str = "en") -> FigureSpec:
     """Hourly electricity dispatch of one representative day (MWh in each hour, i.e. MW).
 
     Stacked above zero: grid import, PV generation, battery discharge. Below zero: battery
@@ -637,27 +667,27 @@ def dispatch_day(tables: Mapping[str, pd.DataFrame], year: int | None = None, pe
     if d.empty:
         raise ValueError(f"no dispatch rows for year {year}, period {period}")
     h = d["hour"].to_numpy()
-    fig = make_subplots(specs=[[{"secondary_y": True}]])
+    fig = FigureSpec.subplots(secondary_y=True)
     series = [("grid_electricity", d["grid_import_mwh"]), ("pv", d["pv_mwh"]), ("battery_discharge", d["battery_discharge_mwh"]),
               ("battery_charge", -d["battery_charge_mwh"]), ("pv_export", -d["pv_export_mwh"])]
     for key, v in series:
         v = v.to_numpy()
         if not (np.abs(v) > 1e-9).any() and key not in ("grid_electricity",):
             continue
-        fig.add_trace(go.Bar(x=h, y=v, name=label(key if key != "pv" else "onsite_pv", lang), marker_color=colour(key),
+        fig.add_trace(_bar(x=h, y=v, name=label(key if key != "pv" else "onsite_pv", lang), marker_color=colour(key),
                              hovertemplate="%{fullData.name}<br>%{x}:00: <b>%{y:,.2f} MWh</b><extra></extra>",
                              meta=dict(kind="flow", key=key)), secondary_y=False)
     demand = d["demand_mwh"].to_numpy()
     load = demand + d["electricity_for_heat_and_ccus_mwh"].to_numpy()
-    fig.add_trace(go.Scatter(x=h, y=demand, name=label("demand", lang), mode="lines", line=dict(color=colour("demand"), width=2, shape="hvh"),
+    fig.add_trace(_scatter(x=h, y=demand, name=label("demand", lang), mode="lines", line=dict(color=colour("demand"), width=2, shape="hvh"),
                              hovertemplate="%{fullData.name}<br>%{x}:00: <b>%{y:,.2f} MWh</b><extra></extra>",
                              meta=dict(kind="demand")), secondary_y=False)
     if (np.abs(load - demand) > 1e-9).any():
-        fig.add_trace(go.Scatter(x=h, y=load, name=label("total_load", lang), mode="lines",
+        fig.add_trace(_scatter(x=h, y=load, name=label("total_load", lang), mode="lines",
                                  line=dict(color=colour("total_load"), width=2, dash="dash", shape="hvh"),
                                  hovertemplate="%{fullData.name}<br>%{x}:00: <b>%{y:,.2f} MWh</b><extra></extra>",
                                  meta=dict(kind="load")), secondary_y=False)
-    fig.add_trace(go.Scatter(x=h, y=d["price_cny_per_mwh"].to_numpy(), name=label("price", lang), mode="lines",
+    fig.add_trace(_scatter(x=h, y=d["price_cny_per_mwh"].to_numpy(), name=label("price", lang), mode="lines",
                              line=dict(color=colour("price"), width=1.5, shape="hv", dash="dot"),
                              hovertemplate="%{fullData.name}<br>%{x}:00: <b>%{y:,.0f} CNY/MWh</b><extra></extra>",
                              meta=dict(kind="price")), secondary_y=True)
@@ -679,7 +709,8 @@ def dispatch_day(tables: Mapping[str, pd.DataFrame], year: int | None = None, pe
 # ---------------------------------------------------------------------------------------
 # 7. capacity build-out
 # ---------------------------------------------------------------------------------------
-def capacity_timeline(tables: Mapping[str, pd.DataFrame], lang: str = "en") -> go.Figure:
+@_figure_function
+def capacity_timeline(tables: Mapping[str, pd.DataFrame], lang: str = "en") -> FigureSpec:
     """Capacity in service per technology and year, one panel per unit (MW, MWh, MW_th,
     tCO2/yr, and efficiency measures as the share of their potential adopted). Hover
     shows the capacity and what was built that year."""
@@ -690,7 +721,7 @@ def capacity_timeline(tables: Mapping[str, pd.DataFrame], lang: str = "en") -> g
     used = cap.groupby("technology")["capacity"].apply(lambda s: (s.abs() > 1e-9).any())
     techs = [k for k in dict.fromkeys(cap["technology"]) if used.get(k, False)]
     units = list(dict.fromkeys(cap[cap["technology"].isin(techs)]["unit"])) or ["MW"]
-    fig = make_subplots(rows=len(units), cols=1, shared_xaxes=True, vertical_spacing=0.08)
+    fig = FigureSpec.subplots(rows=len(units), shared_xaxes=True, vertical_spacing=0.08)
     for i, unit in enumerate(units, start=1):
         for k in techs:
             c = cap[(cap["technology"] == k) & (cap["unit"] == unit)]
@@ -700,7 +731,7 @@ def capacity_timeline(tables: Mapping[str, pd.DataFrame], lang: str = "en") -> g
             b = (builds[builds["technology"] == k].set_index("year")["build"].reindex(years).fillna(0.0)
                  if builds is not None else pd.Series(0.0, index=years))
             scale, u = (100.0, "%") if unit == "share" else (1.0, unit)
-            fig.add_trace(go.Bar(x=years, y=v.to_numpy() * scale, name=label(k, lang), marker_color=colour(k),
+            fig.add_trace(_bar(x=years, y=v.to_numpy() * scale, name=label(k, lang), marker_color=colour(k),
                                  customdata=b.to_numpy() * scale, meta=dict(kind="capacity", technology=k, unit=unit),
                                  hovertemplate=(f"%{{fullData.name}}<br>%{{x}}: <b>%{{y:,.2f}} {u}</b> in service"
                                                 f"<br>built this year: %{{customdata:,.2f}} {u}<extra></extra>")), row=i, col=1)
@@ -755,6 +786,8 @@ def scenario_comparison(runs: Mapping[str, Mapping[str, pd.DataFrame]], summarie
     _check_lang(lang)
     if len(runs) < 1:
         raise ValueError("scenario_comparison needs at least one run")
+    from plotly.subplots import make_subplots
+
     table = comparison_table(runs, summaries)
     fig = make_subplots(rows=1, cols=2, column_widths=[0.6, 0.4], horizontal_spacing=0.12,
                         subplot_titles=(label("t_pathway", lang), label("ax_cost_mcny", lang).split(" (")[0]
@@ -763,15 +796,15 @@ def scenario_comparison(runs: Mapping[str, Mapping[str, pd.DataFrame]], summarie
         name = plot_text(scen)  # shown by plotly, which reads HTML in it; meta keeps the name as given
         c = SCENARIO_COLOURS[i % len(SCENARIO_COLOURS)]
         pw = t["pathway"]
-        fig.add_trace(go.Scatter(x=pw["year"], y=pw["emissions_t"], name=name, legendgroup=name, mode="lines+markers",
+        fig.add_trace(_scatter(x=pw["year"], y=pw["emissions_t"], name=name, legendgroup=name, mode="lines+markers",
                                  line=dict(color=c, width=2.5), hovertemplate=f"{name}<br>%{{x}}: <b>%{{y:,.0f}} tCO2</b><extra></extra>",
                                  meta=dict(kind="pathway", scenario=scen)), row=1, col=1)
-        fig.add_trace(go.Scatter(x=pw["year"], y=pw["ceiling_t"], name=f"{name}: {label('ceiling', lang)}", legendgroup=name,
+        fig.add_trace(_scatter(x=pw["year"], y=pw["ceiling_t"], name=f"{name}: {label('ceiling', lang)}", legendgroup=name,
                                  mode="lines", line=dict(color=c, width=1.5, dash="dash", shape="hv"), showlegend=False,
                                  hovertemplate=f"{name} {label('ceiling', lang)}<br>%{{x}}: <b>%{{y:,.0f}} tCO2</b><extra></extra>",
                                  meta=dict(kind="ceiling", scenario=scen)), row=1, col=1)
         r = table.iloc[i]
-        fig.add_trace(go.Scatter(x=[r.target_year_emissions_t], y=[r.total_cost_npv_cny / 1e6], name=name, legendgroup=name,
+        fig.add_trace(_scatter(x=[r.target_year_emissions_t], y=[r.total_cost_npv_cny / 1e6], name=name, legendgroup=name,
                                  mode="markers+text", text=[f"{name} ({int(r.target_year)})"], textposition="top center",
                                  cliponaxis=False,  # a label near the plot edge is drawn whole
                                  marker=dict(color=c, size=14, line=dict(color="white", width=1)), showlegend=False,
@@ -789,19 +822,26 @@ def scenario_comparison(runs: Mapping[str, Mapping[str, pd.DataFrame]], summarie
 
 
 # ---------------------------------------------------------------------------------------
-def all_figures(tables: Mapping[str, pd.DataFrame], lang: str = "en", target_year: int | None = None,
-                base_year: int | None = None) -> dict[str, go.Figure]:
-    """Every single-run figure, keyed by a stable id (used by the report)."""
+def all_specs(tables: Mapping[str, pd.DataFrame], lang: str = "en", target_year: int | None = None,
+              base_year: int | None = None) -> dict[str, FigureSpec]:
+    """Every single-run figure as a FigureSpec (plain dicts, what the report embeds), keyed by
+    a stable id."""
     ty = target_year or target_year_of(tables)
     return {
-        "pathway": emissions_pathway(tables, lang=lang, target_year=ty, base_year=base_year),
-        "waterfall": abatement_waterfall(tables, year=ty, lang=lang),
-        "macc": macc(tables, year=ty, lang=lang),
-        "capex": capex_schedule(tables, lang=lang),
-        "energy_mix": energy_mix(tables, lang=lang),
-        "dispatch": dispatch_day(tables, year=ty, lang=lang),
-        "capacity": capacity_timeline(tables, lang=lang),
+        "pathway": emissions_pathway.spec(tables, lang=lang, target_year=ty, base_year=base_year),
+        "waterfall": abatement_waterfall.spec(tables, year=ty, lang=lang),
+        "macc": macc.spec(tables, year=ty, lang=lang),
+        "capex": capex_schedule.spec(tables, lang=lang),
+        "energy_mix": energy_mix.spec(tables, lang=lang),
+        "dispatch": dispatch_day.spec(tables, year=ty, lang=lang),
+        "capacity": capacity_timeline.spec(tables, lang=lang),
     }
+
+
+def all_figures(tables: Mapping[str, pd.DataFrame], lang: str = "en", target_year: int | None = None,
+                base_year: int | None = None) -> dict[str, go.Figure]:
+    """Every single-run figure, keyed by a stable id (the report's, as plotly Figures)."""
+    return {k: spec.figure() for k, spec in all_specs(tables, lang, target_year, base_year).items()}
 
 
 # ---------------------------------------------------------------------------------------

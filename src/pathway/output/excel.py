@@ -18,13 +18,11 @@ import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 
 DISPATCH_MAX_ROWS = 100_000  # larger hourly tables stay in CSV only
-HEADER_FILL = PatternFill("solid", fgColor="ECEFF1")
-HEADER_FONT = Font(bold=True)
+HEADER_FILL_RGB = "ECEFF1"  # the header's fill (both writers)
 THOUSANDS = "#,##0.00"
 THOUSANDS_UNITS = ("_cny", "_t", "_mwh", "_cny_per_t", "_cny_per_mwh")
 FMT_CNY = "#,##0"
@@ -33,7 +31,8 @@ FMT_PERCENT = "0.00%"
 FMT_RATIO = '0.00"x"'
 FMT_YEAR = "0"
 FMT_BP = '0.0" bp"'
-WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "nan_inf_to_errors": True}
+# in_memory: the XML parts are assembled in memory, not as temporary files (same workbook, faster)
+WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "nan_inf_to_errors": True, "in_memory": True}
 Label = Callable[[str], str]  # a key (``capex_cny``, ``loan``) -> its display label (the message catalogue plugs in here)
 
 
@@ -150,14 +149,29 @@ def defuse_formulas(ws) -> int:
     return n
 
 
+def get_column_letter(col: int) -> str:
+    """The letters of the 1-based column ``col`` (1 -> A, 27 -> AA), as openpyxl's function of
+    that name (kept here so that writing a workbook does not import openpyxl)."""
+    letters = ""
+    while col > 0:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
 def _format_sheet(ws, df: pd.DataFrame) -> None:
+    """Header, panes, filter, widths and thousands formats of a sheet written by openpyxl
+    (the pages' workbooks, ``pathway.output.pages``)."""
+    from openpyxl.styles import Alignment, Font, PatternFill
+
     defuse_formulas(ws)
     ws.freeze_panes = "A2"
     if ws.max_row > 1 and ws.max_column >= 1:
         ws.auto_filter.ref = ws.dimensions
+    header_font, header_fill = Font(bold=True), PatternFill("solid", fgColor=HEADER_FILL_RGB)
     for cell in ws[1]:
-        cell.font = HEADER_FONT
-        cell.fill = HEADER_FILL
+        cell.font = header_font
+        cell.fill = header_fill
         cell.alignment = Alignment(vertical="center")
     sample = df.head(500)
     for j, col in enumerate(df.columns, start=1):
@@ -180,7 +194,7 @@ class _Formats:
 
     def __init__(self, wb) -> None:
         self.wb = wb
-        self.header = wb.add_format({"bold": True, "bg_color": "#ECEFF1", "valign": "vcenter", "text_wrap": True})
+        self.header = wb.add_format({"bold": True, "bg_color": "#" + HEADER_FILL_RGB, "valign": "vcenter", "text_wrap": True})
         self._num: dict[str, object] = {}
 
     def num(self, fmt: str | None):
@@ -191,8 +205,10 @@ class _Formats:
         return self._num[fmt]
 
 
-def _width(df: pd.DataFrame, col) -> float:
-    sample = df[col].head(500).map(lambda v: "" if _blank(v) else (f"{v:,.2f}" if isinstance(v, float) else str(v)))
+def _width(values: list, col) -> float:
+    """A column's width in characters: its header or its longest value among the first 500
+    (floats as ``1,234.57``), between 8 and 60."""
+    sample = ["" if _blank(v) else (f"{v:,.2f}" if isinstance(v, float) else str(v)) for v in values[:500]]
     return max(8, min(max([len(str(col))] + [len(v) for v in sample]) + 2, 60))
 
 
@@ -200,23 +216,69 @@ def _blank(v) -> bool:
     return v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA or v is pd.NaT
 
 
-def _write_table(xl: pd.ExcelWriter, fmts: _Formats, sheet: str, df: pd.DataFrame, start_row: int = 0) -> object:
-    """df on its own sheet: bold frozen header, autofilter, widths, number formats by unit."""
-    df.to_excel(xl, sheet_name=sheet, index=False, startrow=start_row)
-    ws = xl.sheets[sheet]
+INF_TEXT = "inf"  # how an infinite value is written (as text: Excel has no infinity)
+
+
+def _write_value(ws, i: int, j: int, v) -> None:
+    """One cell as pandas' ``to_excel`` wrote it: numbers, booleans and text as such, missing
+    values (None, NaN, NA, NaT) as no cell at all, infinities as the text 'inf' / '-inf'
+    (Excel has no infinity), anything else as its text."""
+    if _blank(v):
+        return
+    if isinstance(v, (bool, np.bool_)):
+        ws.write_boolean(i, j, bool(v))
+    elif isinstance(v, (int, np.integer)):
+        ws.write_number(i, j, int(v))
+    elif isinstance(v, (float, np.floating)):
+        v = float(v)
+        if math.isnan(v):
+            return
+        if math.isinf(v):
+            ws.write_string(i, j, INF_TEXT if v > 0 else "-" + INF_TEXT)
+        else:
+            ws.write_number(i, j, v)
+    elif text := str(v):
+        ws.write_string(i, j, text)
+
+
+def _write_column(ws, first_row: int, j: int, values: list) -> None:
+    """Column ``j`` from ``first_row`` down, each cell as ``_write_value`` says, with the common
+    types (finite floats, ints, text) written directly. Cells carry no format of their own:
+    the column's number format applies."""
+    number, string = ws.write_number, ws.write_string
+    for i, v in enumerate(values, start=first_row):
+        t = v.__class__
+        if t is float and v - v == 0.0:  # finite (NaN and +-inf fail this)
+            number(i, j, v)
+        elif t is int:
+            number(i, j, v)
+        elif t is str and v:
+            string(i, j, v)
+        else:
+            _write_value(ws, i, j, v)
+
+
+def _write_table(wb, fmts: _Formats, sheet: str, df: pd.DataFrame, start_row: int = 0) -> object:
+    """df on its own sheet of the XlsxWriter workbook ``wb``: bold frozen header, autofilter,
+    widths, number formats by unit (set on the columns), the values written column by column."""
+    ws = wb.add_worksheet(sheet)
     for j, col in enumerate(df.columns):
         ws.write_string(start_row, j, str(col), fmts.header)
-        fmt = number_format(str(col)) if pd.api.types.is_numeric_dtype(df[col]) and not pd.api.types.is_bool_dtype(df[col]) else None
-        ws.set_column(j, j, _width(df, col), fmts.num(fmt))
+    for j, col in enumerate(df.columns):  # column by column, as pandas' to_excel (the shared strings in its order)
+        s = df.iloc[:, j]
+        values = s.tolist()  # Python scalars (None / NaN / NA where missing)
+        _write_column(ws, start_row + 1, j, values)
+        fmt = number_format(str(col)) if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s) else None
+        ws.set_column(j, j, _width(values, col), fmts.num(fmt))
     ws.freeze_panes(start_row + 1, 0)
     if len(df.columns):
         ws.autofilter(start_row, 0, start_row + len(df), len(df.columns) - 1)
     return ws
 
 
-def _write_summary(xl: pd.ExcelWriter, fmts: _Formats, summ: pd.DataFrame) -> None:
+def _write_summary(wb, fmts: _Formats, summ: pd.DataFrame) -> None:
     """The summary sheet: each value with the number format of its field."""
-    ws = _write_table(xl, fmts, "summary", summ)
+    ws = _write_table(wb, fmts, "summary", summ)
     for i, (field, value) in enumerate(zip(summ.field, summ.value), start=1):
         fmt = number_format(str(field))
         if fmt and isinstance(value, (int, float)) and not isinstance(value, bool) and not _blank(value):
@@ -290,11 +352,11 @@ def bank_formula_cells(bank: pd.DataFrame) -> dict[tuple[int, str], str]:
     return cells
 
 
-def _write_bank(xl: pd.ExcelWriter, fmts: _Formats, bank: pd.DataFrame, label: Label) -> None:
+def _write_bank(wb, fmts: _Formats, bank: pd.DataFrame, label: Label) -> None:
     """The bank sheet (values, with the verified identities as live formulas cached with the
     Python value) and the bank_totals sheet: SUM of every CNY / tonne column and the minimum
     and mean DSCR, as formulas over the bank sheet's rows."""
-    ws = _write_table(xl, fmts, "bank", bank)
+    ws = _write_table(wb, fmts, "bank", bank)
     for (i, col), formula in bank_formula_cells(bank).items():
         j = bank.columns.get_loc(col)
         v = bank[col].iloc[i]
@@ -314,7 +376,7 @@ def _write_bank(xl: pd.ExcelWriter, fmts: _Formats, bank: pd.DataFrame, label: L
             rows.append((f"average {label(col)}", col, f"AVERAGE({rng})", float(series.mean())))
     tot = pd.DataFrame([(m, c, unit_of(c)) for m, c, _, _ in rows], columns=["measure", "column", "unit"])
     tot.insert(2, "value", [v for *_, v in rows])
-    wt = _write_table(xl, fmts, BANK_TOTALS_SHEET, tot)
+    wt = _write_table(wb, fmts, BANK_TOTALS_SHEET, tot)
     for i, (_, col, formula, v) in enumerate(rows, start=1):
         wt.write_formula(i, 2, "=" + formula, fmts.num(number_format(col)), v)
     wt.set_column(2, 2, 20)
@@ -331,15 +393,17 @@ def write_workbook(path: Path, summary: dict, tables: dict[str, pd.DataFrame], l
               "description": ""} for n, rows in skipped.items()]
     if notes:
         summ = pd.concat([summ, pd.DataFrame(notes, columns=summ.columns)], ignore_index=True)
-    with pd.ExcelWriter(path, engine="xlsxwriter", engine_kwargs={"options": WORKBOOK_OPTIONS}) as xl:
-        fmts = _Formats(xl.book)
-        _write_summary(xl, fmts, summ)
+    from xlsxwriter import Workbook
+
+    from pathway.output.finance_section import (
+        bank_sheet,  # lender's sheet: loan schedule, cash flows, SLL KPI (if any)
+    )
+
+    with Workbook(str(path), WORKBOOK_OPTIONS) as wb:
+        fmts = _Formats(wb)
+        _write_summary(wb, fmts, summ)
         for name, df in tables.items():
             if name not in skipped:
-                _write_table(xl, fmts, name[:31], df)
-        from pathway.output.finance_section import (
-            bank_sheet,  # lender's sheet: loan schedule, cash flows, SLL KPI (if any)
-        )
-
+                _write_table(wb, fmts, name[:31], df)
         if len(bank := bank_sheet(dict(tables))):
-            _write_bank(xl, fmts, bank.reset_index(drop=True), label)
+            _write_bank(wb, fmts, bank.reset_index(drop=True), label)

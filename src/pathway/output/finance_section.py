@@ -18,6 +18,8 @@ from pathway.output.messages import msg
 if TYPE_CHECKING:  # pragma: no cover
     import plotly.graph_objects as go
 
+    from pathway.output.figspec import FigureSpec
+
 
 
 REPORT_START = "<!-- pathway-finance:start -->"  # `pathway finance` replaces what is between these
@@ -197,15 +199,18 @@ def _note(note: str, lang: str) -> str:
     return msg("finance", note, lang)
 
 
-def _service_figure(tables: dict[str, pd.DataFrame], lang: str = "en") -> go.Figure:
-    import plotly.graph_objects as go
+def _service_figure(tables: dict[str, pd.DataFrame], lang: str = "en") -> FigureSpec:
+    """CFADS and debt service (bars, M CNY) and the DSCR (line, right axis) per loan year, as
+    a FigureSpec with plotly's default template (``.figure()`` for a plotly Figure)."""
+    from pathway.output.figspec import FigureSpec, set_template
 
     t = lambda key: msg("finance", key, lang)  # noqa: E731
     s = tables["loan_schedule"]
-    fig = go.Figure()
-    fig.add_bar(x=s.year, y=s.cfads_cny / 1e6, name=t("f_cfads"))
-    fig.add_bar(x=s.year, y=s.debt_service_cny / 1e6, name=t("f_debt_service"))
-    fig.add_scatter(x=s.year, y=s.dscr, name="DSCR", yaxis="y2", mode="lines+markers")
+    fig = FigureSpec()
+    set_template(fig.layout, "plotly")  # what a new plotly Figure carries
+    fig.add_bar(x=s.year.to_numpy(), y=(s.cfads_cny / 1e6).to_numpy(), name=t("f_cfads"))
+    fig.add_bar(x=s.year.to_numpy(), y=(s.debt_service_cny / 1e6).to_numpy(), name=t("f_debt_service"))
+    fig.add_scatter(x=s.year.to_numpy(), y=s.dscr.to_numpy(), name="DSCR", yaxis="y2", mode="lines+markers")
     fig.update_layout(title=t("f_title"), barmode="group",
                       xaxis=dict(title=t("c_year"), tickmode="array", tickvals=list(s.year), tickformat="d"),
                       yaxis_title=t("f_mcny"), yaxis2=dict(title="DSCR", overlaying="y", side="right", rangemode="tozero"),

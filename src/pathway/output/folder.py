@@ -103,22 +103,89 @@ def _write_error(out_dir: Path, exc: OSError) -> OutputPathError:
 
 
 def write_run(out_dir: str | Path, summary: dict, tables: dict[str, pd.DataFrame], report: bool = True,
-              excel: bool = True, lang: str = "en", data: bool = True) -> None:
+              excel: bool = True, lang: str = "en", data: bool = True, parallel: bool = False) -> None:
     """Write summary.json and tables/*.csv (``data``), results.xlsx (``excel``) and
     report.html (``report``), all or nothing: whatever of ``OWNED`` was in ``out_dir``
     before is replaced by what this call writes. A failing write (no space, read-only,
-    permissions) is OutputPathError (exit 2) and leaves ``out_dir`` as it was."""
+    permissions) is OutputPathError (exit 2) and leaves ``out_dir`` as it was.
+
+    With ``parallel`` (and ``os.fork``), a forked child writes results.xlsx while this process
+    writes the report; the call returns once both are complete, and an error of the child
+    is raised here as if it were this process's own (see ``_Forked``)."""
     try:
-        _write_run(Path(out_dir), summary, tables, report, excel, lang, data)
+        _write_run(Path(out_dir), summary, tables, report, excel, lang, data, parallel)
     except OSError as exc:
         raise _write_error(Path(out_dir), exc) from None
 
 
+def _write_workbook(path: Path, summary: dict, tables: dict[str, pd.DataFrame], lang: str) -> None:
+    from xlsxwriter.exceptions import FileCreateError
+
+    from pathway.output.excel import catalogue_label, write_workbook
+
+    try:
+        write_workbook(path, summary, tables, label=None if lang == "en" else catalogue_label(lang))
+    except FileCreateError as exc:  # XlsxWriter wraps the OSError (no space, read-only): exit 2 as any other
+        cause = exc.args[0] if exc.args and isinstance(exc.args[0], OSError) else OSError(str(exc))
+        raise cause from None
+
+
+class _Forked:
+    """``fn()`` run in a forked child process (``start``); ``join`` waits for it and raises
+    the child's exception in this process (pickled through a pipe; one that cannot be pickled
+    becomes a RuntimeError with its text). The child ends with ``os._exit``: it never runs
+    this process's exit handlers or flushes its buffers."""
+
+    def __init__(self, fn) -> None:
+        self.fn = fn
+        self.pid: int | None = None
+        self.fd: int | None = None
+
+    def start(self) -> None:
+        r, w = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child
+            code = 0
+            try:
+                os.close(r)
+                self.fn()
+            except BaseException as exc:  # noqa: BLE001 - every failure goes back to the parent
+                code = 1
+                import pickle
+
+                try:
+                    payload = pickle.dumps(exc)
+                except Exception:  # noqa: BLE001
+                    payload = pickle.dumps(RuntimeError(f"{type(exc).__name__}: {exc}"))
+                try:
+                    with os.fdopen(w, "wb") as fh:
+                        fh.write(payload)
+                except BaseException:  # noqa: BLE001
+                    pass
+            finally:
+                os._exit(code)
+        os.close(w)
+        self.pid, self.fd = pid, r
+
+    def join(self) -> None:
+        if self.pid is None:
+            return
+        with os.fdopen(self.fd, "rb") as fh:
+            payload = fh.read()
+        _, status = os.waitpid(self.pid, 0)
+        self.pid = None
+        if os.waitstatus_to_exitcode(status) != 0:
+            import pickle
+
+            raise pickle.loads(payload) if payload else RuntimeError(f"the workbook writer ended with status {status}")
+
+
 def _write_run(out_dir: Path, summary: dict, tables: dict[str, pd.DataFrame], report: bool,
-               excel: bool, lang: str, data: bool) -> None:
+               excel: bool, lang: str, data: bool, parallel: bool = False) -> None:
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     clean_stale_temp(out_dir)
     tmp = _new_temp(out_dir, "new")
+    child = None
     try:
         if data:
             (tmp / "tables").mkdir()
@@ -126,21 +193,28 @@ def _write_run(out_dir: Path, summary: dict, tables: dict[str, pd.DataFrame], re
                 df.to_csv(tmp / "tables" / f"{name}.csv", index=False)
             (tmp / "summary.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False), encoding="utf-8")
         if excel:
-            from xlsxwriter.exceptions import FileCreateError
-
-            from pathway.output.excel import catalogue_label, write_workbook
-
-            try:
-                write_workbook(tmp / "results.xlsx", summary, tables, label=None if lang == "en" else catalogue_label(lang))
-            except FileCreateError as exc:  # XlsxWriter wraps the OSError (no space, read-only): exit 2 as any other
-                cause = exc.args[0] if exc.args and isinstance(exc.args[0], OSError) else OSError(str(exc))
-                raise cause from None
+            write = lambda: _write_workbook(tmp / "results.xlsx", summary, tables, lang)  # noqa: E731
+            if parallel and report and hasattr(os, "fork"):
+                child = _Forked(write)
+                child.start()
+            else:
+                write()
         if report:
             from pathway.output.report import write_report
 
-            write_report(tmp / "report.html", summary, tables, lang=lang)
+            try:
+                write_report(tmp / "report.html", summary, tables, lang=lang)
+            finally:
+                if child is not None:  # the workbook's outcome first: both files or an error
+                    c, child = child, None
+                    c.join()
         _swap_in(tmp, out_dir)
     finally:
+        if child is not None:
+            try:
+                child.join()
+            except BaseException:  # noqa: BLE001 - the first error is the one raised
+                pass
         shutil.rmtree(tmp, ignore_errors=True)
 
 

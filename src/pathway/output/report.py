@@ -14,15 +14,18 @@ import math
 import re
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
-import plotly.graph_objects as go
-import plotly.io as pio
 
 from pathway.output import charts
+from pathway.output.figspec import FigureSpec
 from pathway.output.messages import by_lang, font_stack, has, msg
 from pathway.output.templating import Markup, render
 from pathway.technologies import LEVER_ORDER
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
 
 # the page texts of the message catalogue (messages.yaml, section "report"), by language
 TEXT: dict[str, dict[str, str]] = by_lang("report")
@@ -182,14 +185,29 @@ class _Figures:
     def __init__(self) -> None:
         self.first = True
 
-    def __call__(self, fig: go.Figure, chart_id: str, keep_title: bool = False) -> str:
+    def __call__(self, fig: go.Figure | FigureSpec, chart_id: str, keep_title: bool = False) -> str:
+        import plotly.io as pio
+
         chart_id = safe_id(chart_id)  # plotly writes the div id into HTML and JS unescaped
-        if not keep_title:  # the section heading names the chart
-            fig = go.Figure(fig)
-            fig.update_layout(title_text="", margin_t=60 if fig.layout.updatemenus else 30)
-        div = pio.to_html(fig, full_html=False, include_plotlyjs=self.first, include_mathjax=False,
+        if isinstance(fig, FigureSpec):  # plain dicts: serialised as they are, no plotly Figure built
+            layout = dict(fig.layout)
+            if not keep_title:
+                layout["title"] = {**layout.get("title", {}), "text": ""}
+                layout["margin"] = {**layout.get("margin", {}), "t": 60 if layout.get("updatemenus") else 30}
+            height = layout.get("height")
+            fig = {"data": fig.data, "layout": layout}
+            validate = False
+        else:
+            if not keep_title:  # the section heading names the chart
+                import plotly.graph_objects as go
+
+                fig = go.Figure(fig)
+                fig.update_layout(title_text="", margin_t=60 if fig.layout.updatemenus else 30)
+            height = fig.layout.height
+            validate = True
+        div = pio.to_html(fig, full_html=False, include_plotlyjs=self.first, include_mathjax=False, validate=validate,
                           div_id=f"chart-{chart_id}", config=charts.plot_config(chart_id, PLOT_CONFIG), default_width="100%",
-                          default_height=f"{int(fig.layout.height or 460)}px")
+                          default_height=f"{int(height or 460)}px")
         self.first = False
         return f"<div class='chart' data-chart='{_esc(chart_id)}'>{div}</div>"
 
@@ -456,7 +474,7 @@ def report_html(summary: Mapping, tables: Mapping[str, pd.DataFrame], lang: str 
     ty = int(summary.get("target_year") or charts.target_year_of(tables))
     base_year = summary.get("base_year")
     method = summary.get("scope2_method") or charts.scope2_method_of(tables)
-    figs = charts.all_figures(tables, lang=lang, target_year=ty, base_year=int(base_year) if base_year else None)
+    figs = charts.all_specs(tables, lang=lang, target_year=ty, base_year=int(base_year) if base_year else None)
     embed = _Figures()
     name = summary.get("scenario", "")
     plant = summary.get("factory_name") or name

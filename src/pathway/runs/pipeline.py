@@ -165,9 +165,10 @@ def attach_finance(result: RunResult, opts: SolverOptions | None = None,
 
 
 def write_outputs(result: RunResult, out_dir: Path, report: bool = True, excel: bool = True, lang: str = "en",
-                  data: bool = True) -> None:
-    """Write a run's outputs (``pathway.output.folder.write_run``)."""
-    write_run(out_dir, result.summary, result.tables, report=report, excel=excel, lang=lang, data=data)
+                  data: bool = True, parallel: bool = False) -> None:
+    """Write a run's outputs (``pathway.output.folder.write_run``; ``parallel``: the workbook
+    in a forked child while the report is written)."""
+    write_run(out_dir, result.summary, result.tables, report=report, excel=excel, lang=lang, data=data, parallel=parallel)
 
 
 def infeasible_summary(loaded: LoadedScenario, diag: dict) -> dict:
