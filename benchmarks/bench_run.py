@@ -98,11 +98,19 @@ t0 = time.monotonic()
 from pathway.runs.pipeline import run_file, write_outputs
 t_import = time.monotonic() - t0
 scenario, out = sys.argv[1], sys.argv[2]
-r = run_file(scenario, None)
+import importlib.util
+warming = []  # as `pathway run` does where the tree has it: the writers readied while HiGHS solves
+def step(stage):
+    if stage == "solve" and not warming and importlib.util.find_spec("pathway.output.prewarm"):
+        from pathway.output import prewarm
+        warming.append(prewarm.start())
+r = run_file(scenario, None, progress=step)
 tm = r.timings_s
 import inspect
 kw = {"parallel": True} if "parallel" in inspect.signature(write_outputs).parameters else {}  # as `pathway run` does
 t = time.monotonic()
+for th in warming:
+    th.join()
 write_outputs(r, out, **kw)
 t_write = time.monotonic() - t
 import pathway.cli as cli

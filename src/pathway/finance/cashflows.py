@@ -167,20 +167,25 @@ def cash_flows(inp: FinanceInputs, terms: Finance, end_year: int | None = None) 
     if end_year > y_n:
         life = inp.assets.set_index("technology").life_years
         last = df[df.year == y_n].set_index("lever")
+        last_ops = {lever: {col: float(last.loc[lever, col]) for col in OPERATING} for lever in LEVERS}
+        vintages = {}  # lever -> [(capex_cny, build year, life years)] of its builds with capex
+        for lever in LEVERS:
+            vint = capex[(capex.lever == lever) & (capex.capex_cny > 1e-6)]
+            lv = vint.technology.map(life).fillna(1).astype(int)
+            vintages[lever] = [(c, int(v), int(n)) for c, v, n in zip(vint.capex_cny, vint.year, lv)]
         ext = []
         for y in range(y_n + 1, end_year + 1):
             for lever in LEVERS:
-                vint = capex[(capex.lever == lever) & (capex.capex_cny > 1e-6)]
-                if vint.empty:
+                vint = vintages[lever]
+                if not vint:
                     share = 1.0
                 else:
-                    lv = vint.technology.map(life).fillna(1).astype(int)
-                    now = sum(c for c, v, n in zip(vint.capex_cny, vint.year, lv) if _alive(int(v), y, int(n)))
-                    then = sum(c for c, v, n in zip(vint.capex_cny, vint.year, lv) if _alive(int(v), y_n, int(n)))
+                    now = sum(c for c, v, n in vint if _alive(v, y, n))
+                    then = sum(c for c, v, n in vint if _alive(v, y_n, n))
                     share = now / then if then > 0 else 0.0
                 row = dict(year=y, lever=lever, period="beyond horizon", capex_cny=0.0, subsidies_cny=0.0, bau_capex_avoided_cny=0.0)
                 for col in OPERATING:
-                    row[col] = float(last.loc[lever, col]) * share
+                    row[col] = last_ops[lever][col] * share
                 ext.append(row)
         df = pd.concat([df, pd.DataFrame(ext)], ignore_index=True)
     return finish_flows(df[df.lever != "total"], inp, terms)
