@@ -228,30 +228,34 @@ def project_metrics(cf: pd.DataFrame, rate: float, base_year: int, end_year: int
     if end_year is not None:
         cf = cf[cf.year <= end_year]
     rows = []
+    by_lever = dict(tuple(cf.groupby("lever", sort=False)))  # each lever's rows in table order, as cf[cf.lever == L]
+    cols = ("year", "net_cash_flow_cny", "capex_cny", "subsidies_cny", "bau_capex_avoided_cny", "cfads_cny",
+            "abatement_t", "avoided_carbon_cost_cny")
     for lever in [*LEVERS, "total"]:
-        d = cf[cf.lever == lever].sort_values("year")
-        if d.empty:
+        if lever not in by_lever:
             continue
-        disc = discount_factors(d.year.to_numpy(), base_year, rate)
-        ncf = d.net_cash_flow_cny.to_numpy()
+        d = by_lever[lever].sort_values("year")
+        a = {c: d[c].to_numpy() for c in cols}  # numpy columns: the sums below are numpy's, as pandas' were
+        disc = discount_factors(a["year"], base_year, rate)
+        ncf = a["net_cash_flow_cny"]
         value = float(np.sum(ncf * disc))
         rate_irr, note = irr(ncf)
-        if d.capex_cny.sum() <= 1e-6 and d.bau_capex_avoided_cny.sum() <= 1e-6:
+        if a["capex_cny"].sum() <= 1e-6 and a["bau_capex_avoided_cny"].sum() <= 1e-6:
             rate_irr, note = None, "not defined: no investment (a spend-only lever or unused)"
-        inv = (d.capex_cny - d.subsidies_cny - d.bau_capex_avoided_cny).to_numpy()
-        op = d.cfads_cny.to_numpy()
+        inv = a["capex_cny"] - a["subsidies_cny"] - a["bau_capex_avoided_cny"]
+        op = a["cfads_cny"]
         pb, pb_note = payback_years(inv, op)
         dpb, dpb_note = payback_years(inv, op, disc)
-        ab = float(np.sum(d.abatement_t.to_numpy() * disc))
-        pv_carbon = float(np.sum(d.avoided_carbon_cost_cny.to_numpy() * disc))
+        ab = float(np.sum(a["abatement_t"] * disc))
+        pv_carbon = float(np.sum(a["avoided_carbon_cost_cny"] * disc))
         lcoa = -(value - pv_carbon) / ab if ab > 1e-9 else None
         rows.append(dict(
-            lever=lever, capex_cny=float(d.capex_cny.sum()), subsidies_cny=float(d.subsidies_cny.sum()),
+            lever=lever, capex_cny=float(a["capex_cny"].sum()), subsidies_cny=float(a["subsidies_cny"].sum()),
             npv_cny=value, irr=rate_irr, irr_note=note, simple_payback_years=pb, discounted_payback_years=dpb,
-            payback_note=pb_note or dpb_note, abatement_t=float(d.abatement_t.sum()), discounted_abatement_t=ab,
+            payback_note=pb_note or dpb_note, abatement_t=float(a["abatement_t"].sum()), discounted_abatement_t=ab,
             lcoa_cny_per_t=lcoa,
             lcoa_note="" if lcoa is not None else f"not defined: discounted abatement is not positive ({ab:,.0f} t)",
-            first_year=int(d.year.min()), last_year=int(d.year.max()),
+            first_year=int(a["year"].min()), last_year=int(a["year"].max()),
         ))
     return pd.DataFrame(rows)
 

@@ -54,19 +54,21 @@ def depreciation_and_credit(capex: pd.DataFrame, years: list[int], terms: Financ
                              (share = 10 %; 0 when income_tax is none)
     """
     tax = taxonomy().set_index("technology")
+    tax_life, has_credit = tax["tax_life_years"].to_dict(), tax["equipment_credit"].to_dict()
     share = default_value("equipment_credit_share") if terms.income_tax != "none" else 0.0
     rows = {}
-    for r in capex.itertuples():
-        base = float(r.net_capex_cny)
+    for tech, year, net in zip(capex["technology"], capex["year"], capex["net_capex_cny"]):
+        base = float(net)
         if base <= 1e-9:
             continue
-        life = int(tax.loc[r.technology, "tax_life_years"])
-        lever = lever_of(r.technology)
+        life = int(tax_life[tech])
+        lever = lever_of(tech)
+        v = int(year)
         for y in years:
             d, c = rows.get((y, lever), (0.0, 0.0))
-            if int(r.year) <= y < int(r.year) + life:
+            if v <= y < v + life:
                 d += base / life
-            if y == int(r.year) and bool(tax.loc[r.technology, "equipment_credit"]):
+            if y == v and bool(has_credit[tech]):
                 c += share * base
             rows[(y, lever)] = (d, c)
     out = pd.DataFrame([(y, lv, d, c) for (y, lv), (d, c) in rows.items()],
