@@ -13,11 +13,19 @@ import time
 
 import numpy as np
 
-from pathway.solve.highs import SolveOutcome, persistent_outcome, run_probes
+from pathway.solve.highs import PRIMAL_SIMPLEX, SolveOutcome, persistent_outcome, run_probes
 from pathway.solve.options import SolverOptions, highs_options
 from pathway.solve.status import SolveStatus
 
 RESOLVE_METHOD = "simplex"  # re-solves start from the previous optimal basis
+# ... with the primal simplex: new cost coefficients leave that basis primal feasible, so the
+# primal simplex goes on from it (and stays at it while it is still optimal). On the Jiangsu
+# price sweep it took about a tenth of the dual simplex's iterations, and it ended at the
+# vertex a cold solve finds where two prices tie (certificates and green power at 10 CNY/MWh),
+# where the dual simplex started from the probes' basis did not. Ties have several optimal
+# vertices; which one any warm start ends at is not guaranteed (benchmarks/bench_batch.py
+# compares every table of its sweep with the rebuilt runs).
+RESOLVE_SIMPLEX_STRATEGY = PRIMAL_SIMPLEX
 
 
 _PARAMS_ONLY = dict(check_for_new_or_removed_constraints=False, check_for_new_or_removed_vars=False,
@@ -76,6 +84,8 @@ class PersistentSession:
         method = None if first else RESOLVE_METHOD
         so = {k: v for k, v in highs_options(opts, m.nvariables(), method).items()
               if k not in ("output_flag", "threads", "time_limit")}  # those are the interface's own arguments
+        if not first:
+            so["simplex_strategy"] = RESOLVE_SIMPLEX_STRATEGY
         t0 = time.perf_counter()
         res = self.opt.solve(m, load_solutions=False, raise_exception_on_nonoptimal_result=False, tee=opts.verbose,
                              threads=opts.threads, time_limit=float(opts.time_limit_s) if opts.time_limit_s else None,
