@@ -194,7 +194,8 @@ def run_one(spec: RunSpec, opts: SolverOptions | None = None, session: Persisten
         hooks = session.hooks(structural_key(loaded)) if session is not None else {}
         if session is not None:
             out["engine"] = session.engine
-        result = run_loaded(loaded, opts, **hooks)
+        drop = set(drop_tables)
+        result = run_loaded(loaded, opts, skip_tables=drop, **hooks)
         if loaded.scenario.finance is not None:
             from pathway.runs.pipeline import attach_finance
 
@@ -204,7 +205,6 @@ def run_one(spec: RunSpec, opts: SolverOptions | None = None, session: Persisten
         if session is not None:
             warm = {} if out["engine"] == "persistent-build" else {"method": f"{RESOLVE_METHOD} (warm start)"}
             result.summary["solver"] = {**result.summary.get("solver", {}), "route": "persistent", **warm}
-        drop = set(drop_tables)
         out.update(status="optimal", summary=result.summary, timings=result.timings_s,
                    tables={k: v for k, v in result.tables.items() if k not in drop})
     except ScenarioError as exc:

@@ -5,7 +5,7 @@ succeeds (outputs are assembled in a temporary folder and moved into place)."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -64,11 +64,13 @@ def _raise_unsolved(out, opts: SolverOptions) -> None:
 
 def run_loaded(loaded: LoadedScenario, opts: SolverOptions | None = None,
                progress: Callable[[str], None] | None = None, *,
-               build: Callable | None = None, solver: Callable | None = None) -> RunResult:
+               build: Callable | None = None, solver: Callable | None = None,
+               skip_tables: Iterable[str] = ()) -> RunResult:
     """Optimise an already loaded scenario; raise InfeasibleTargetError with a diagnosis.
 
     ``build(md) -> model`` and ``solver(m, opts, want_duals, probes) -> SolveOutcome`` replace
-    ``build_model`` and ``solve`` (pathway.batch re-solves a persistent model this way)."""
+    ``build_model`` and ``solve`` (pathway.batch re-solves a persistent model this way).
+    ``skip_tables``: tables the caller drops, not made ('assumptions'; nothing else reads it)."""
     opts = opts or SolverOptions()
     say = progress or (lambda stage: None)
     t: dict[str, float] = {}
@@ -107,7 +109,8 @@ def run_loaded(loaded: LoadedScenario, opts: SolverOptions | None = None,
     t["checks"] = time.perf_counter() - t0
     inv = baseline_inventory(md.scenario)
     tables["inventory"] = inv.lines
-    tables["assumptions"] = assumptions_table(md)
+    if "assumptions" not in skip_tables:
+        tables["assumptions"] = assumptions_table(md)
     if loaded.scenario.footprint is not None:  # product footprint, CBAM and ETS tables (pathway.analysis.exposure)
         from pathway.analysis.exposure import exposure_tables
 
