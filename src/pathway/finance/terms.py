@@ -37,20 +37,12 @@ def finance_defaults() -> pd.DataFrame:
 
 
 @cache
-def _default_values() -> dict[str, float]:
-    """item -> value of finance_defaults.csv (the first row of an item, as a float)."""
-    d = finance_defaults()
-    out: dict[str, float] = {}
-    for item, value in zip(d["item"], d["value"]):
-        out.setdefault(str(item), float(value))
-    return out
-
-
 def default_value(item: str) -> float:
-    try:
-        return _default_values()[item]
-    except KeyError:
-        raise KeyError(f"finance_defaults.csv has no row '{item}'") from None
+    """The value of ``item`` in finance_defaults.csv (read once per process)."""
+    hit = finance_defaults().loc[lambda d: d["item"] == item, "value"]
+    if hit.empty:
+        raise KeyError(f"finance_defaults.csv has no row '{item}'")
+    return float(hit.iloc[0])
 
 
 def resolve_terms(f: Finance | None) -> Finance:

@@ -29,6 +29,11 @@ HiGHS instance from the previous basis (dual simplex warm start), skipping the m
 and the translation to HiGHS. Any other field changes the model: such runs get their own
 build (a "full rebuild"). Chunks are cut from each group in a fixed way (``chunk_size``),
 so results do not depend on the number of workers or the executor.
+
+BAU per worker (``runs.bau_cache.BauSession``): a run with a finance block needs its BAU
+twin's tables; a worker keeps every BAU twin it solved in memory, so the runs that share one
+(every run of a certificate-price sweep) solve it once per worker, and a persistent task
+re-solves its BAU model warm when only its cost coefficients change (a carbon-price sweep).
 """
 
 from __future__ import annotations
@@ -50,6 +55,7 @@ from pathway.errors import (
     SolveTimeLimitError,
 )
 from pathway.reference.validate import load_scenario
+from pathway.runs.bau_cache import BauSession
 from pathway.runs.cache import cache_key, read_cache, write_cache
 from pathway.runs.executors import make_executor
 from pathway.scenario.loader import LoadedScenario, canonical_sha256
@@ -87,14 +93,15 @@ def is_mutable(path: str) -> bool:
     return any(fnmatch.fnmatchcase(path, pat) for pat in MUTABLE_FIELDS)
 
 
-def _strip_mutable(node, prefix: str = ""):
+def strip_mutable(node, prefix: str = ""):
+    """Scenario data (nested dicts) without its MUTABLE_FIELDS."""
     if isinstance(node, dict):
         out = {}
         for k, v in node.items():
             p = f"{prefix}.{k}" if prefix else str(k)
             if is_mutable(p):
                 continue
-            out[k] = _strip_mutable(v, p)
+            out[k] = strip_mutable(v, p)
         return out
     return node
 
@@ -102,7 +109,7 @@ def _strip_mutable(node, prefix: str = ""):
 def structural_key(loaded: LoadedScenario) -> str:
     """Hash of everything that shapes the LP: the merged scenario without its mutable
     fields, and the file's location (relative CSV paths resolve against it)."""
-    return canonical_sha256({"file": str(loaded.path), "data": _strip_mutable(loaded.data)})
+    return canonical_sha256({"file": str(loaded.path), "data": strip_mutable(loaded.data)})
 
 
 
@@ -170,9 +177,10 @@ def worker_options(opts: SolverOptions | None) -> SolverOptions:
 
 
 def run_one(spec: RunSpec, opts: SolverOptions | None = None, session: PersistentSession | None = None,
-            drop_tables: Iterable[str] = DROP_TABLES) -> dict:
+            drop_tables: Iterable[str] = DROP_TABLES, bau: BauSession | None = None) -> dict:
     """Run one scenario (load, optimise, finance when the scenario has a finance block) and
     return a plain dict: status, summary, tables, error, diagnosis, engine, seconds, timings.
+    ``bau`` holds the BAU twins this worker solved before (``runs.bau_cache.BauSession``).
     Never raises for a failing run."""
     from pathway.runs.pipeline import run_loaded
 
@@ -186,17 +194,17 @@ def run_one(spec: RunSpec, opts: SolverOptions | None = None, session: Persisten
         hooks = session.hooks(structural_key(loaded)) if session is not None else {}
         if session is not None:
             out["engine"] = session.engine
-        result = run_loaded(loaded, opts, **hooks)
+        drop = set(drop_tables)
+        result = run_loaded(loaded, opts, skip_tables=drop, **hooks)
         if loaded.scenario.finance is not None:
             from pathway.runs.pipeline import attach_finance
 
             t1 = time.perf_counter()
-            attach_finance(result, opts)
+            attach_finance(result, opts, bau_session=bau)
             result.timings_s["finance"] = time.perf_counter() - t1
         if session is not None:
             warm = {} if out["engine"] == "persistent-build" else {"method": f"{RESOLVE_METHOD} (warm start)"}
             result.summary["solver"] = {**result.summary.get("solver", {}), "route": "persistent", **warm}
-        drop = set(drop_tables)
         out.update(status="optimal", summary=result.summary, timings=result.timings_s,
                    tables={k: v for k, v in result.tables.items() if k not in drop})
     except ScenarioError as exc:
@@ -220,9 +228,12 @@ def run_one(spec: RunSpec, opts: SolverOptions | None = None, session: Persisten
 def run_chunk(specs: list[RunSpec], opts: SolverOptions | None = None, persistent: bool = False,
               drop_tables: tuple[str, ...] = DROP_TABLES) -> list[dict]:
     """The task: run ``specs`` in order in one worker (with ``persistent``, re-solving one
-    model while the structure stays the same); one result dict per spec (see run_one)."""
+    model while the structure stays the same); one result dict per spec (see run_one).
+    The BAU twins are solved once per worker (kept in its memory) and, with ``persistent``,
+    re-solved like the runs' own models (``runs.bau_cache.BauSession``)."""
     session = PersistentSession() if persistent else None
-    return [run_one(s, opts, session, drop_tables) for s in specs]
+    bau = BauSession(persistent)
+    return [run_one(s, opts, session, drop_tables, bau) for s in specs]
 
 
 # ---------------------------------------------------------------------------------------
