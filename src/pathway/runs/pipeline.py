@@ -14,14 +14,11 @@ import pandas as pd
 from pathway import __version__
 from pathway.errors import InfeasibleTargetError, Problem, SolverError, SolveTimeLimitError
 from pathway.files import check_out_dir, json_safe
-from pathway.finance.bau import assets_table, bau_tables, bau_twin, finance_context
-from pathway.finance.cashflows import compute_finance, inputs_from_tables
 from pathway.inputs.data import ModelData
 from pathway.inputs.inventory import baseline_inventory
 from pathway.inputs.prepare import prepare
 from pathway.model import build_model
 from pathway.model.emissions import own_emission_probes
-from pathway.output.folder import write_infeasible, write_run
 from pathway.output.lock import RUN_OWNED, check_foreign, out_lock
 from pathway.reference.validate import load_scenario
 from pathway.results.checks import run_checks
@@ -29,9 +26,12 @@ from pathway.results.extract import extract_arrays
 from pathway.results.summary import assumptions_table, make_summary
 from pathway.results.tables import build_tables
 from pathway.scenario.loader import LoadedScenario
-from pathway.solve.diagnosis import diagnose, explain
 from pathway.solve.highs import solve
 from pathway.solve.options import SolverOptions
+
+# Imported where used, not here (issue 14: the run path imports what every run needs):
+# pathway.finance (runs with a finance block), pathway.solve.diagnosis (an unreachable
+# target), pathway.output.folder (runs that write).
 
 STAGES = ("load", "prepare", "build", "solve", "results", "checks", "write")
 
@@ -93,6 +93,8 @@ def run_loaded(loaded: LoadedScenario, opts: SolverOptions | None = None,
     t.update({f"solver_{k}": v for k, v in out.seconds.items()})
     if out.status == "infeasible":
         say("diagnose")
+        from pathway.solve.diagnosis import diagnose, explain
+
         diag = diagnose(md, opts)
         diag["scenario"] = md.name
         diag["explanation"] = explain(diag)
@@ -129,6 +131,8 @@ def run_loaded(loaded: LoadedScenario, opts: SolverOptions | None = None,
 
 def run_bau(loaded: LoadedScenario, md: ModelData, opts: SolverOptions | None = None) -> RunResult:
     """Solve the BAU twin of ``loaded`` (``pathway.finance.bau.bau_twin``) as a full run."""
+    from pathway.finance.bau import bau_twin
+
     return _run_bau(bau_twin(loaded, md), opts)
 
 
@@ -147,6 +151,8 @@ def _solve_bau(twin: LoadedScenario, opts: SolverOptions | None, session=None) -
     ``runs.bau_cache.BauSession`` that keeps a model, the model is kept and re-solved when
     only its cost coefficients change. A BAU without an optimum is run again in full, which
     raises the explanation (SolverError); a warm re-solve that fails is solved cold."""
+    from pathway.finance.bau import bau_tables
+
     opts = opts or SolverOptions()
     hooks = session.hooks(twin) if session is not None else {}
     md = prepare(twin)
@@ -168,6 +174,7 @@ def bau_reference(loaded: LoadedScenario, md: ModelData, opts: SolverOptions | N
     (``pathway.runs.bau_cache``) when this BAU twin was solved before, else solved and stored
     (on disk only when solved cold: an entry holds exactly what its key's route computes;
     a session that keeps a model solves on route 'persistent', ``BauSession.options``)."""
+    from pathway.finance.bau import bau_twin
     from pathway.runs.bau_cache import bau_key, read_bau, write_bau
 
     opts = opts or SolverOptions()
@@ -200,6 +207,9 @@ def attach_finance(result: RunResult, opts: SolverOptions | None = None,
         return
     if progress:
         progress("finance")
+    from pathway.finance.bau import assets_table, finance_context
+    from pathway.finance.cashflows import compute_finance, inputs_from_tables
+
     result.tables.update(bau_reference(result.loaded, result.md, opts, bau_session))
     result.tables["finance_assets"] = assets_table(result.md)
     block, tables = compute_finance(inputs_from_tables(result.tables, finance_context(result.md)), s.finance)
@@ -212,6 +222,8 @@ def write_outputs(result: RunResult, out_dir: Path, report: bool = True, excel: 
                   data: bool = True, parallel: bool = False) -> None:
     """Write a run's outputs (``pathway.output.folder.write_run``; ``parallel``: the workbook
     in a forked child while the report is written)."""
+    from pathway.output.folder import write_run
+
     write_run(out_dir, result.summary, result.tables, report=report, excel=excel, lang=lang, data=data, parallel=parallel)
 
 
@@ -254,6 +266,8 @@ def _run_file(path, out_dir, opts, progress, overrides, lang, warn, write) -> Ru
         result = run_loaded(loaded, opts, progress)
     except InfeasibleTargetError as exc:
         if out_dir is not None:
+            from pathway.output.folder import write_infeasible
+
             write_infeasible(Path(out_dir), infeasible_summary(loaded, exc.diagnosis), exc.diagnosis)
         raise
     result.timings_s = {"load": t_load, **result.timings_s}
