@@ -39,7 +39,6 @@ re-solves its BAU model warm when only its cost coefficients change (a carbon-pr
 from __future__ import annotations
 
 import dataclasses
-import fnmatch
 import json
 import time
 import traceback
@@ -58,52 +57,15 @@ from pathway.reference.validate import load_scenario
 from pathway.runs.bau_cache import BauSession
 from pathway.runs.cache import cache_key, read_cache, write_cache
 from pathway.runs.executors import make_executor
+from pathway.runs.mutable import MUTABLE_FIELDS, is_mutable, strip_mutable  # noqa: F401  (re-exported)
 from pathway.scenario.loader import LoadedScenario, canonical_sha256
 from pathway.solve.options import SolverOptions
 from pathway.solve.session import RESOLVE_METHOD, PersistentSession
 
-# Scenario fields that only change cost coefficients of the LP (or nothing in it): a run
-# that differs from another only here can re-solve that run's model.
-MUTABLE_FIELDS = (
-    "prices.gec_cny_per_mwh",
-    "prices.green_power_premium_cny_per_mwh",
-    "prices.ccer_cny_per_t",
-    "prices.nature_removal_cny_per_t",
-    "prices.carbon_price_cny_per_t",
-    "prices.carbon_price_growth_per_yr",
-    "technologies.*.capex_*",
-    "technologies.*.subsidy_cny_per_kw",
-    "technologies.ccus.opex_cny_per_t",
-    "technologies.ccus.transport_storage_cny_per_t",
-    "finance",
-    "finance.*",
-    "uncertainty",
-    "uncertainty.*",
-    "name",
-    "description",
-)
 # tables not kept from batch runs (big, and the same across runs): run one scenario with
 # `pathway run` for its hourly dispatch and assumptions
 DROP_TABLES = ("dispatch", "assumptions")
 CACHED_STATUSES = ("optimal", "infeasible")
-
-
-def is_mutable(path: str) -> bool:
-    """True when the dotted field ``path`` only changes cost coefficients (MUTABLE_FIELDS)."""
-    return any(fnmatch.fnmatchcase(path, pat) for pat in MUTABLE_FIELDS)
-
-
-def strip_mutable(node, prefix: str = ""):
-    """Scenario data (nested dicts) without its MUTABLE_FIELDS."""
-    if isinstance(node, dict):
-        out = {}
-        for k, v in node.items():
-            p = f"{prefix}.{k}" if prefix else str(k)
-            if is_mutable(p):
-                continue
-            out[k] = strip_mutable(v, p)
-        return out
-    return node
 
 
 def structural_key(loaded: LoadedScenario) -> str:
