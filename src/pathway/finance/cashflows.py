@@ -222,7 +222,7 @@ def finish_flows(df: pd.DataFrame, inp: FinanceInputs, terms: Finance, capex: pd
     col["cfads_cny"] = pre - income_tax
     col["net_cash_flow_cny"] = -col["capex_cny"] + col["subsidies_cny"] + col["bau_capex_avoided_cny"] + col["cfads_cny"]
     num = [*FLOW_COLUMNS, *TAX_COLUMNS, "cfads_cny", "net_cash_flow_cny", "abatement_t"]
-    total = pd.DataFrame({c: col[c] for c in num}).groupby(year, sort=True).sum()
+    total = pd.DataFrame({"year": year, **{c: col[c] for c in num}}).groupby("year", sort=True).sum()
     t_year = total.index.to_numpy().astype(np.int64)
     first = dict(zip(year[::-1].tolist(), period[::-1].tolist()))  # each year's first period
     year = np.concatenate([year, t_year])
