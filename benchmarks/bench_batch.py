@@ -299,6 +299,7 @@ def main() -> None:
     ap.add_argument("--days", type=int, default=None, help="Representative days of the book (default: each scenario's own).")
     ap.add_argument("--skip-portfolio", action="store_true")
     ap.add_argument("--skip-identity", action="store_true", help="No rebuilt sweeps (the identity checks).")
+    ap.add_argument("--speedup", action="store_true", help="Also run this tree's book on 1 worker (speed-up 1 -> 2 workers).")
     ap.add_argument("--child", default=None, help=argparse.SUPPRESS)
     ap.add_argument("--child-args", default="{}", help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -345,6 +346,12 @@ def main() -> None:
         if "base" in trees:
             identity["rebuild_new_vs_rebuild_base"] = max_differences(rebuilt["base"], rebuilt["new"])
             identity["persistent_new_vs_persistent_base"] = max_differences(dumps["base"], dumps["new"])
+    speedup = None
+    if args.speedup and book:
+        one = run_child(trees["new"], "portfolio", fresh_cache(warm), files=[str(f) for f in book], workers=1)
+        one.pop("costs", None)
+        two = statistics.median(m["wall_s"] for m in meas["new"]["portfolio"])
+        speedup = {"one_worker": one, "speedup_1_to_2_workers": one["wall_s"] / two}
     info["machine_parallelism_end"] = machine_parallelism()
     info["loadavg_end"] = loadavg()
 
@@ -400,7 +407,7 @@ def main() -> None:
     result = {"machine": info, "book": {"factories": args.factories, "days": args.days or "each scenario's own",
                                         "workers": args.workers, "repeats": args.repeats},
               "sweep": {"scenario": SWEEP_SCENARIO, "sets": SWEEP_SETS, "runs": 16, "chunk_size": 16, "executor": "serial"},
-              "targets": targets, "bau_cold_warm_new": bau_builds, "same_costs": same, "identity_max_rel_difference": identity,
+              "targets": targets, "bau_cold_warm_new": bau_builds, "portfolio_speedup": speedup, "same_costs": same, "identity_max_rel_difference": identity,
               "measurements": meas}
     out = ROOT / "benchmarks" / "results" / "batch.json"
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -418,10 +425,12 @@ def main() -> None:
         print(f"  {label}: {new if new is None else f'{new:.3f}'} {unit} (baseline {base if base is None else f'{base:.3f}'} {unit})")
     if "extrapolated_1000_factories_2_free_cores_min" in info and info["extrapolated_1000_factories_2_free_cores_min"]:
         print(f"  1,000 factories on 2 free cores (CPU / 2): {info['extrapolated_1000_factories_2_free_cores_min']:.1f} min")
+    if speedup:
+        print(f"  portfolio speed-up 1 -> {args.workers} workers: {speedup['speedup_1_to_2_workers']:.2f}x")
     for k, v in same.items():
         print(f"  {k}: {v}")
     for k, v in identity.items():
-        if k.startswith("rebuild_"):
+        if k in ("rebuild_base", "rebuild_new"):
             continue
         top = list(v.items())[:3]
         print(f"  {k}: largest relative differences " + ", ".join(f"{n} {d:.1e}" for n, d in top))

@@ -153,11 +153,11 @@ def cash_flows(inp: FinanceInputs, terms: Finance, end_year: int | None = None) 
         c_l, s_l = c_ly.get(y, {}), s_ly.get(y, {})
         ab_l = ab_y.get(y, {})
         a_l = {lv: float(ab_l.get(lv, 0.0)) for lv in LEVERS}
-        a_c_sum = float(np.array([a_l[lv] for lv in no_offsets]).sum())
+        a_c_sum = float(np.nansum(np.array([a_l[lv] for lv in no_offsets])))  # as pandas sums (NaN as 0)
         d_cp = bau_costs(y, "carbon_price") - costs(y, "carbon_price")
         fom_l = fom_ly.get(y, {})
         fom_total = costs(y, "fixed_om")
-        fom_sum = float(np.array(list(fom_l.values()), dtype=float).sum()) if fom_l else 0.0
+        fom_sum = float(np.nansum(np.array(list(fom_l.values()), dtype=float))) if fom_l else 0.0
         if fom_sum > 0:
             fom_l = {lv: v * (fom_total / fom_sum) for lv, v in fom_l.items()}
         bau_fom = bau_costs(y, "fixed_om")
@@ -222,7 +222,7 @@ def finish_flows(df: pd.DataFrame, inp: FinanceInputs, terms: Finance, capex: pd
     col["cfads_cny"] = pre - income_tax
     col["net_cash_flow_cny"] = -col["capex_cny"] + col["subsidies_cny"] + col["bau_capex_avoided_cny"] + col["cfads_cny"]
     num = [*FLOW_COLUMNS, *TAX_COLUMNS, "cfads_cny", "net_cash_flow_cny", "abatement_t"]
-    total = pd.DataFrame({c: col[c] for c in num}).groupby(year, sort=True).sum()
+    total = pd.DataFrame({"year": year, **{c: col[c] for c in num}}).groupby("year", sort=True).sum()
     t_year = total.index.to_numpy().astype(np.int64)
     first = dict(zip(year[::-1].tolist(), period[::-1].tolist()))  # each year's first period
     year = np.concatenate([year, t_year])
@@ -270,7 +270,7 @@ def project_metrics(cf: pd.DataFrame, rate: float, base_year: int, end_year: int
         ncf = d["net_cash_flow_cny"]
         value = float(np.sum(ncf * disc))
         rate_irr, note = irr(ncf)
-        if d["capex_cny"].sum() <= 1e-6 and d["bau_capex_avoided_cny"].sum() <= 1e-6:
+        if np.nansum(d["capex_cny"]) <= 1e-6 and np.nansum(d["bau_capex_avoided_cny"]) <= 1e-6:  # as pandas sums (NaN as 0)
             rate_irr, note = None, "not defined: no investment (a spend-only lever or unused)"
         inv = d["capex_cny"] - d["subsidies_cny"] - d["bau_capex_avoided_cny"]
         op = d["cfads_cny"]
@@ -280,9 +280,9 @@ def project_metrics(cf: pd.DataFrame, rate: float, base_year: int, end_year: int
         pv_carbon = float(np.sum(d["avoided_carbon_cost_cny"] * disc))
         lcoa = -(value - pv_carbon) / ab if ab > 1e-9 else None
         rows.append(dict(
-            lever=lever, capex_cny=float(d["capex_cny"].sum()), subsidies_cny=float(d["subsidies_cny"].sum()),
+            lever=lever, capex_cny=float(np.nansum(d["capex_cny"])), subsidies_cny=float(np.nansum(d["subsidies_cny"])),
             npv_cny=value, irr=rate_irr, irr_note=note, simple_payback_years=pb, discounted_payback_years=dpb,
-            payback_note=pb_note or dpb_note, abatement_t=float(d["abatement_t"].sum()), discounted_abatement_t=ab,
+            payback_note=pb_note or dpb_note, abatement_t=float(np.nansum(d["abatement_t"])), discounted_abatement_t=ab,
             lcoa_cny_per_t=lcoa,
             lcoa_note="" if lcoa is not None else f"not defined: discounted abatement is not positive ({ab:,.0f} t)",
             first_year=int(yrs.min()), last_year=int(yrs.max()),
@@ -325,22 +325,32 @@ def compute_finance(inp: FinanceInputs, settings: Finance, case: str = "base",
     tot = cf[cf.lever == "total"].sort_values("year")
     years = tot.year.astype(int).tolist()
     pw = inp.pathway.set_index("year")
-    e = np.array([pw.loc[min(y, y_n), "emissions_t"] for y in years], dtype=float)
-    q = np.array([pw.loc[min(y, y_n), "output"] for y in years], dtype=float)
+    pw_e, pw_q = dict(pw.emissions_t.items()), dict(pw.output.items())
+    e = np.array([pw_e[min(y, y_n)] for y in years], dtype=float)
+    q = np.array([pw_q[min(y, y_n)] for y in years], dtype=float)
     ab = inp.abatement[inp.abatement.lever.isin(["green_certificates", "green_power"])].groupby("year").abatement_t.sum()
+    ab = dict(ab.items())
     instr = np.array([float(ab.get(min(y, y_n), 0.0)) for y in years])
     bp = inp.bau_pathway.set_index("year")
-    bau_e = np.array([float(bp.loc[min(y, y_n), "emissions_t"]) for y in years])
-    bau_q = np.array([float(bp.loc[min(y, y_n), "output"]) if "output" in bp.columns else q[i] for i, y in enumerate(years)])
+    bp_e = dict(bp.emissions_t.items())
+    bp_q = dict(bp.output.items()) if "output" in bp.columns else None
+    bau_e = np.array([float(bp_e[min(y, y_n)]) for y in years])
+    bau_q = np.array([float(bp_q[min(y, y_n)]) if bp_q is not None else q[i] for i, y in enumerate(years)])
     kpi = kpi_schedule(years, e, q, float(ctx["baseline_emissions_t"]), float(ctx["base_output"]), base, terms, y_n,
                        instruments_t=instr, bau_emissions_t=bau_e, bau_output=bau_q)
     nom = nominal_factors(years, base, infl)
 
-    def loan_of(cf_c: pd.DataFrame, cx: pd.DataFrame):
-        t_c = cf_c[cf_c.lever == "total"].sort_values("year")
-        sub = cx.groupby("year").subsidy_cny.sum()
-        net = t_c.capex_cny.to_numpy() - np.array([float(sub.get(y, 0.0)) for y in years])
-        return size_loan(years, net * nom, t_c.cfads_cny.to_numpy() * nom, terms, kpi.interest_rate.to_numpy(),
+    def total_of(cf_c: pd.DataFrame) -> dict[str, np.ndarray]:
+        """year, capex_cny and cfads_cny of the 'total' rows, by year."""
+        rows = np.flatnonzero(cf_c.lever.to_numpy() == "total")
+        rows = rows[np.argsort(cf_c.year.to_numpy()[rows], kind="stable")]
+        return {c: cf_c[c].to_numpy()[rows] for c in ("year", "capex_cny", "cfads_cny")}
+
+    def loan_of(cf_c: pd.DataFrame, cx: pd.DataFrame, t_c: dict[str, np.ndarray] | None = None):
+        t_c = total_of(cf_c) if t_c is None else t_c
+        sub = dict(cx.groupby("year").subsidy_cny.sum().items())
+        net = t_c["capex_cny"] - np.array([float(sub.get(y, 0.0)) for y in years])
+        return size_loan(years, net * nom, t_c["cfads_cny"] * nom, terms, kpi.interest_rate.to_numpy(),
                          kpi.margin_bp.to_numpy(), y_n)
 
     loan = loan_of(cf, capex_case)
@@ -359,15 +369,17 @@ def compute_finance(inp: FinanceInputs, settings: Finance, case: str = "base",
     sched = loan.schedule
     for name in ("base", *[c for c in cases if c != "base"]):
         cf_c, cx = (cf, capex_case) if name == case else flows(name)
-        ln = loan_of(cf_c, cx)
-        t_c = cf_c[cf_c.lever == "total"].set_index("year")
-        cf_nom = np.array([float(t_c.cfads_cny.get(y, 0.0)) for y in sched.year]) * nominal_factors(sched.year, base, infl)
+        t_c = total_of(cf_c)
+        ln = loan_of(cf_c, cx, t_c)
+        cfads_by_year = dict(zip(t_c["year"].tolist(), t_c["cfads_cny"].tolist()))
+        cf_nom = np.array([float(cfads_by_year.get(y, 0.0)) for y in sched.year]) * nominal_factors(sched.year, base, infl)
         d = dscr_under(sched, cf_nom) if len(sched) else np.array([])
         breach = np.isfinite(d) & (d < terms.min_dscr * (1 - 1e-9))
         fin_d = d[np.isfinite(d)]
-        for i, r in enumerate(sched.itertuples()):
-            cov.append(dict(case=name, year=int(r.year), phase=r.phase, cfads_cny=float(cf_nom[i]),
-                            debt_service_cny=float(r.debt_service_cny), dscr=float(d[i]),
+        for i, (r_year, r_phase, r_ds) in enumerate(zip(sched.year.tolist(), sched.phase.tolist(),
+                                                        sched.debt_service_cny.tolist())):
+            cov.append(dict(case=name, year=int(r_year), phase=r_phase, cfads_cny=float(cf_nom[i]),
+                            debt_service_cny=float(r_ds), dscr=float(d[i]),
                             covenant_dscr=terms.min_dscr,
                             headroom_share=float(d[i] / terms.min_dscr - 1.0) if terms.min_dscr > 0 else np.nan,
                             breach=bool(breach[i])))

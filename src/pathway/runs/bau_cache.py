@@ -127,9 +127,9 @@ def write_bau(key: str, tables: dict[str, pd.DataFrame]) -> None:
 
 def bau_structure(twin: LoadedScenario) -> str:
     """Hash of what shapes the BAU twin's LP: its scenario without the fields BAU ignores and
-    without the cost coefficients a persistent model updates (``batch.MUTABLE_FIELDS``), the
+    without the cost coefficients a persistent model updates (``runs.mutable.MUTABLE_FIELDS``), the
     CSVs it names, and the file's location (relative CSV paths resolve against it)."""
-    from pathway.runs.batch import strip_mutable
+    from pathway.runs.mutable import strip_mutable
     from pathway.scenario.loader import canonical_sha256
 
     return canonical_sha256({"file": str(twin.path), "bau": strip_mutable(bau_scenario_data(twin)),

@@ -4,8 +4,10 @@ succeeds (outputs are assembled in a temporary folder and moved into place)."""
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -62,6 +64,22 @@ def _raise_unsolved(out, opts: SolverOptions) -> None:
         raise SolverError(f"the solver stopped without an optimum: {out.status} ({out.message}); {hint}")
 
 
+@contextmanager
+def gc_paused():
+    """Python's cyclic garbage collector off for the block (re-entrant; on again after it if it
+    was on). Building a Pyomo model creates and keeps hundreds of thousands of objects, and the
+    collector, triggered by the allocations, walks them again and again: the 12-day Jiangsu
+    model builds in 0.12 instead of 0.26 CPU seconds with it off. Nothing is computed
+    differently; the garbage of cycles (an old model) is collected once the block is over."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
+
+
 def run_loaded(loaded: LoadedScenario, opts: SolverOptions | None = None,
                progress: Callable[[str], None] | None = None, *,
                build: Callable | None = None, solver: Callable | None = None,
@@ -71,6 +89,11 @@ def run_loaded(loaded: LoadedScenario, opts: SolverOptions | None = None,
     ``build(md) -> model`` and ``solver(m, opts, want_duals, probes) -> SolveOutcome`` replace
     ``build_model`` and ``solve`` (pathway.batch re-solves a persistent model this way).
     ``skip_tables``: tables the caller drops, not made ('assumptions'; nothing else reads it)."""
+    with gc_paused():
+        return _run_loaded(loaded, opts, progress, build, solver, skip_tables)
+
+
+def _run_loaded(loaded, opts, progress, build, solver, skip_tables) -> RunResult:
     opts = opts or SolverOptions()
     say = progress or (lambda stage: None)
     t: dict[str, float] = {}
@@ -155,16 +178,17 @@ def _solve_bau(twin: LoadedScenario, opts: SolverOptions | None, session=None) -
 
     opts = opts or SolverOptions()
     hooks = session.hooks(twin) if session is not None else {}
-    md = prepare(twin)
-    m = hooks.get("build", build_model)(md)
-    out = hooks.get("solver", solve)(m, opts, (), None)
-    if out.status != "optimal":
-        warm = session is not None and session.engine == "resolve"  # the session has reset its model
-        if out.status == "infeasible" or warm:  # raises the explanation, or solves cold on the session's route
-            return bau_tables(_run_bau(twin, opts if session is None else session.options(opts)).tables, md)
-        _raise_unsolved(out, opts)
-    a = extract_arrays(m, md)
-    return bau_tables(build_tables(m, md, a, {}, out.objective, {}), md)
+    with gc_paused():
+        md = prepare(twin)
+        m = hooks.get("build", build_model)(md)
+        out = hooks.get("solver", solve)(m, opts, (), None)
+        if out.status != "optimal":
+            warm = session is not None and session.engine == "resolve"  # the session has reset its model
+            if out.status == "infeasible" or warm:  # raises the explanation, or solves cold on the session's route
+                return bau_tables(_run_bau(twin, opts if session is None else session.options(opts)).tables, md)
+            _raise_unsolved(out, opts)
+        a = extract_arrays(m, md)
+        return bau_tables(build_tables(m, md, a, {}, out.objective, {}), md)
 
 
 def bau_reference(loaded: LoadedScenario, md: ModelData, opts: SolverOptions | None = None,
@@ -207,9 +231,15 @@ def attach_finance(result: RunResult, opts: SolverOptions | None = None,
         return
     if progress:
         progress("finance")
+    with gc_paused():
+        _attach_finance(result, opts, bau_session)
+
+
+def _attach_finance(result: RunResult, opts: SolverOptions | None, bau_session) -> None:
     from pathway.finance.bau import assets_table, finance_context
     from pathway.finance.cashflows import compute_finance, inputs_from_tables
 
+    s = result.loaded.scenario
     result.tables.update(bau_reference(result.loaded, result.md, opts, bau_session))
     result.tables["finance_assets"] = assets_table(result.md)
     block, tables = compute_finance(inputs_from_tables(result.tables, finance_context(result.md)), s.finance)
