@@ -2,13 +2,14 @@
 pathway and by PyPSA from the same numbers, objectives asserted equal, wall time and peak
 memory compared.
 
-    python benchmarks/bench_pypsa.py               # 1 and 5 years, 3 runs of each side (minutes)
-    python benchmarks/bench_pypsa.py --years 1     # the quick mode
-    python benchmarks/bench_pypsa.py --repeats 5 --method ipm --threads 1
+    python benchmarks/bench_pypsa.py               # 1 year (3 runs of each side) and 5 years (1 run: ~40 min)
+    python benchmarks/bench_pypsa.py --years 1     # the quick mode (about a minute)
+    python benchmarks/bench_pypsa.py --years 1 5 --repeats 5 3 --method ipm --threads 1
 
 Needs the ``bench`` extra (``pip install -e '.[bench]'``: pypsa, which brings linopy).
-Writes benchmarks/results/pypsa.json and prints a table with the goal (pathway at least 2x
-faster, at most 0.5x the peak memory) met or not met.
+Writes benchmarks/results/pypsa.json (a case per horizon; running one horizon keeps the
+others' figures) and prints a table with the goal (pathway at least 2x faster, at most 0.5x
+the peak memory) met or not met.
 
 The problem (benchmarks/pypsa_equal.yaml; the 5-year case is the same file with
 ``horizon.target_year = end_year = 2030``): an electricity-only plant, all 8,760 hours of
@@ -489,10 +490,57 @@ def print_table(results: list[dict]) -> None:
               f"{r['memory_ratio']:12.2f}x {'met' if r['goal_memory_met'] else 'not met':>13} {r['objective_max_rel_diff']:13.1e}")
 
 
+def default_repeats(years: int) -> int:
+    """Runs of each side when ``--repeats`` is not given: 3 up to 2 planning years, else 1
+    (a 5-year hourly PyPSA solve takes about half an hour on one thread here)."""
+    return 3 if years <= 2 else 1
+
+
+def case_context(method: str, threads: int) -> dict:
+    """What a case's figures depend on besides the code: versions, method, machine load."""
+    import datetime
+
+    import highspy
+    import linopy
+    import pypsa
+
+    from pathway import __version__
+
+    commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+    return {"date_utc": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), "commit": commit or None,
+            "method": method, "crossover": "on" if method in ("ipm", "ipx", "hipo") else None, "threads": threads,
+            "pypsa_io_api": "direct",
+            "versions": {"pathway": __version__, "pypsa": pypsa.__version__, "linopy": linopy.__version__,
+                         "highspy": getattr(highspy, "__version__", None), "python": sys.version.split()[0]},
+            "cpus": os.cpu_count()}
+
+
+def write_results(path: Path, cases: list[dict]) -> None:
+    """Write ``cases`` to ``path``, keeping the cases of other horizons already there (so
+    ``--years 1`` does not drop the 5-year figures); sorted by years."""
+    old = []
+    if path.exists():
+        try:
+            old = json.loads(path.read_text()).get("results", [])
+        except (OSError, ValueError):
+            old = []
+    mine = {c["years"] for c in cases}
+    merged = sorted([c for c in old if c.get("years") not in mine] + cases, key=lambda c: c["years"])
+    path.write_text(json.dumps({
+        "what": "equal-problem benchmark against PyPSA (benchmarks/bench_pypsa.py): medians of alternating "
+                "fresh-process runs; each case records its own date, commit, versions, method and load average",
+        "scenario": SCENARIO.relative_to(ROOT).as_posix(),
+        "goal": {"speedup_wall_min": GOAL_SPEED, "memory_ratio_max": GOAL_MEMORY, "objective_rtol": RTOL},
+        "results": merged,
+    }, indent=2) + "\n")
+
+
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(description="Equal-problem benchmark against PyPSA: wall time, peak memory, objectives.")
     ap.add_argument("--years", type=int, nargs="*", default=[1, 5], help="planning years to compare (default 1 5)")
-    ap.add_argument("--repeats", type=int, default=3, help="runs of each side per case (alternating)")
+    ap.add_argument("--repeats", type=int, nargs="*", default=None,
+                    help="runs of each side per case, alternating: one number for all cases or one per --years "
+                         "(default 3 up to 2 years, 1 beyond: a 5-year PyPSA solve takes about half an hour)")
     ap.add_argument("--method", default="ipm", help="HiGHS LP method on both sides (default ipm, with crossover)")
     ap.add_argument("--threads", type=int, default=1, help="HiGHS threads on both sides")
     ap.add_argument("--out", default=str(RESULTS))
@@ -504,31 +552,25 @@ def main() -> None:
         args.years = args.years[0] if isinstance(args.years, list) else args.years
         child_main(args)
         return
-    import highspy
-    import linopy
-    import pypsa
-
-    from pathway import __version__
-
-    load_start = os.getloadavg()
-    print(f"load average before: {load_start}; HiGHS method {args.method}, threads {args.threads}")
+    if args.repeats is None:
+        repeats = [default_repeats(y) for y in args.years]
+    elif len(args.repeats) == 1:
+        repeats = args.repeats * len(args.years)
+    elif len(args.repeats) == len(args.years):
+        repeats = args.repeats
+    else:
+        ap.error("--repeats: give one number, or one per --years")
+    out = Path(args.out)
+    print(f"load average before: {os.getloadavg()}; HiGHS method {args.method}, threads {args.threads}")
     results = []
-    for years in args.years:
-        results.append(compare(years, args.repeats, args.method, args.threads))
+    for years, reps in zip(args.years, repeats):
+        ctx = {**case_context(args.method, args.threads), "load_average_start": os.getloadavg()}
+        case = compare(years, reps, args.method, args.threads)
+        results.append({**case, **ctx, "load_average_end": os.getloadavg()})
+        write_results(out, results)  # after each case: a run cut short keeps what it finished
     print_table(results)
-    out = {
-        "what": "equal-problem benchmark against PyPSA (benchmarks/bench_pypsa.py): medians of alternating fresh-process runs",
-        "scenario": SCENARIO.relative_to(ROOT).as_posix(),
-        "method": args.method, "crossover": "on" if args.method in ("ipm", "ipx", "hipo") else None,
-        "threads": args.threads, "pypsa_io_api": "direct",
-        "versions": {"pathway": __version__, "pypsa": pypsa.__version__, "linopy": linopy.__version__,
-                     "highspy": getattr(highspy, "__version__", None), "python": sys.version.split()[0]},
-        "cpus": os.cpu_count(), "load_average_start": load_start, "load_average_end": os.getloadavg(),
-        "goal": {"speedup_wall_min": GOAL_SPEED, "memory_ratio_max": GOAL_MEMORY, "objective_rtol": RTOL},
-        "results": results,
-    }
-    Path(args.out).write_text(json.dumps(out, indent=2) + "\n")
-    print(f"\nwrote {Path(args.out).resolve().relative_to(ROOT) if Path(args.out).resolve().is_relative_to(ROOT) else args.out}")
+    shown = out.resolve().relative_to(ROOT) if out.resolve().is_relative_to(ROOT) else out.name
+    print(f"\nwrote {shown}")
 
 
 if __name__ == "__main__":
