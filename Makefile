@@ -41,9 +41,17 @@ browser:
 	@command -v chromium >/dev/null 2>&1 || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
 	@fc-list 2>/dev/null | grep -qi "WenQuanYi Micro Hei" || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y fonts-wqy-microhei)
 
-bench: $(STAMP)
+BENCH_STAMP := $(VENV)/.installed-bench
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/python -m pip install -q -e '.[dev,bench]'
+	@touch $(BENCH_STAMP)
+
+# PYPSA_YEARS=1 for the quick equal-problem comparison (a 5-year hourly PyPSA solve takes about half an hour)
+PYPSA_YEARS ?= 1 5
+bench: $(BENCH_STAMP)
 	$(BIN)/python benchmarks/bench_run.py
 	$(BIN)/python benchmarks/bench_batch.py
+	$(BIN)/python benchmarks/bench_pypsa.py --years $(PYPSA_YEARS)
 
 # the fuzz campaign: 5,000 mutated scenarios through validate, 300 through run (60 s limit each),
 # one worker; counts in benchmarks/results/fuzz.json (exit 1 if any traceback, hang or validate-passes-run-rejects)
