@@ -189,6 +189,13 @@ def run(
             except PathwayError as exc:
                 prog.stop()
                 _fail(exc)
+        # The model's hundreds of thousands of objects out of the cyclic collector's walks from
+        # here on: runs.pipeline builds and solves with the collector paused, and the first
+        # collection after it would walk them all (~0.1 s) for nothing, this process ending with
+        # os._exit (pathway.cli.entry).
+        import gc
+
+        gc.freeze()
         # The result first, as soon as it is solved; then the files (the workbook and the report
         # are the slow part of the write), then the timings with the write included.
         s = result.summary
