@@ -6,6 +6,8 @@ not stop root); skipped, with the reason, where mounting is not permitted."""
 from __future__ import annotations
 
 import copy
+import errno
+import os
 import subprocess
 from pathlib import Path
 
@@ -65,3 +67,37 @@ def test_out_on_a_read_only_file_system_is_exit_2(write_yaml, read_only, sub):
     assert r.exit_code == 2, text
     assert str(read_only / sub) in text and "Traceback" not in text
     assert r.exception is None or isinstance(r.exception, SystemExit)
+
+
+class _NeedsTwoArgs(Exception):
+    """Pickles, but cannot be rebuilt from its args (its __init__ takes two)."""
+
+    def __init__(self, a, b):
+        super().__init__(f"{a}/{b}")
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="the forked workbook writer needs os.fork")
+def test_a_forked_writers_error_comes_back_as_its_kind():
+    """The workbook child's error reaches the parent: an OSError as an OSError with its errno
+    (a full disk must stay exit 2), even one carrying an attribute that cannot be pickled;
+    another exception as itself, or as a RuntimeError with its text if it cannot be rebuilt."""
+    from pathway.output.folder import _Forked
+
+    def full_disk():
+        exc = OSError(errno.ENOSPC, "No space left on device", "/out/results.xlsx")
+        exc.handle = lambda: None  # a library's extra attribute: not picklable
+        raise exc
+
+    cases = [(full_disk, OSError, "No space left on device"),
+             (lambda: (_ for _ in ()).throw(ValueError("bad cell")), ValueError, "bad cell"),
+             # rebuilt where pickling can rebuild it (tblib, which dask's import installs, can), else
+             # a RuntimeError with its text; never the unpickling error itself
+             (lambda: (_ for _ in ()).throw(_NeedsTwoArgs(1, 2)), (RuntimeError, _NeedsTwoArgs), "1/2")]
+    for fn, kind, text in cases:
+        child = _Forked(fn)
+        child.start()
+        with pytest.raises(kind) as info:
+            child.join()
+        assert text in str(info.value)
+        if kind is OSError:
+            assert info.value.errno == errno.ENOSPC and info.value.filename == "/out/results.xlsx"

@@ -48,6 +48,7 @@ import numpy as np
 import pandas as pd
 
 from pathway.analysis.lookup import (
+    CostLookup,
     assumption,
     catalogue_param,
     cost,
@@ -84,21 +85,56 @@ def has_bau(tables: Tables) -> bool:
     return "bau_costs" in tables and "bau_pathway" in tables
 
 
-def counterfactual(tables: Tables, year: int) -> Counterfactual:
+class _ByYear:
+    """Look-ups of one run's tables for many years (``lever_savings``), made once: each
+    gives the number the per-call filter gives (the same rows, in the same order)."""
+
+    def __init__(self, tables: Tables) -> None:
+        eb = tables["energy_balance"]
+        self._eb = dict(tuple(eb.groupby("year", sort=False)))
+        self._eb_empty = eb.iloc[:0]
+        self._flows: dict[int, dict[tuple[str, str], np.ndarray]] = {}
+        self.costs = CostLookup(tables["costs"])
+        if has_bau(tables):
+            self.bau_costs = CostLookup(tables["bau_costs"])
+            self.bau_rows = {r.pop("year"): r for r in tables["bau_pathway"].set_index("year").reset_index().to_dict("records")}
+
+    def eb(self, year: int) -> pd.DataFrame:
+        return self._eb.get(year, self._eb_empty)
+
+    def flow(self, year: int, carrier: str, name: str) -> float:
+        """``flow(eb of year, carrier, name)``."""
+        if year not in self._flows:
+            e = self.eb(year)
+            groups: dict[tuple[str, str], list[int]] = {}
+            for i, key in enumerate(zip(e["carrier"].to_numpy().tolist(), e["flow"].to_numpy().tolist())):
+                groups.setdefault(key, []).append(i)
+            vals = e["energy_mwh"].to_numpy()
+            self._flows[year] = {k: vals[ix] for k, ix in groups.items()}
+        v = self._flows[year].get((carrier, name))
+        return float(np.nansum(v)) if v is not None else 0.0
+
+
+def counterfactual(tables: Tables, year: int, by_year: _ByYear | None = None) -> Counterfactual:
     """The counterfactual of ``year``: business as usual when solved, else plan prices."""
     costs = tables["costs"]
     if has_bau(tables):
-        bau_costs = tables["bau_costs"]
-        bp = tables["bau_pathway"].set_index("year").loc[year]
-        imp_b, heat_b = float(bp.grid_import_mwh), float(bp.heat_supplied_mwh)
+        if by_year is not None:
+            bp = by_year.bau_rows[year]
+            c_bau, c_plan = by_year.bau_costs, by_year.costs
+        else:
+            bp = tables["bau_pathway"].set_index("year").loc[year]
+            c_bau = lambda y, *cats: cost(tables["bau_costs"], y, *cats)  # noqa: E731
+            c_plan = lambda y, *cats: cost(costs, y, *cats)  # noqa: E731
+        imp_b, heat_b = float(bp["grid_import_mwh"]), float(bp["heat_supplied_mwh"])
         elec = ("grid_energy", "demand_charge", "export_revenue")
         return Counterfactual(
             BASIS_BAU,
-            float(bp.electricity_cost_cny) / imp_b if imp_b > 0 else 0.0,
-            float(bp.heat_fuel_cost_cny) / heat_b if heat_b > 0 else 0.0,
-            float(bp.pv_used_mwh),
-            cost(bau_costs, year, *elec) - cost(costs, year, *elec),
-            cost(bau_costs, year, "fuel") - cost(costs, year, "fuel"))
+            float(bp["electricity_cost_cny"]) / imp_b if imp_b > 0 else 0.0,
+            float(bp["heat_fuel_cost_cny"]) / heat_b if heat_b > 0 else 0.0,
+            float(bp["pv_used_mwh"]),
+            c_bau(year, *elec) - c_plan(year, *elec),
+            c_bau(year, "fuel") - c_plan(year, "fuel"))
     eb = tables["energy_balance"]
     imp = flow(eb[eb.year == year], "electricity", "supply: grid import")
     c_e = cost(costs, year, "grid_energy", "demand_charge") / imp if imp > 0 else 0.0
@@ -133,21 +169,28 @@ def _built_levers(tables: Tables) -> set[str]:
 
 
 def energy_savings_by_lever(tables: Tables, year: int, cf: Counterfactual | None = None,
-                            built: set[str] | None = None) -> dict[str, float]:
-    """Energy-cost saving of each lever in ``year`` (CNY), by the rule of the module docstring."""
-    cf = cf or counterfactual(tables, year)
+                            built: set[str] | None = None, by_year: _ByYear | None = None) -> dict[str, float]:
+    """Energy-cost saving of each lever in ``year`` (CNY), by the rule of the module docstring.
+    ``by_year``: the tables' look-ups made once for many years (the same numbers)."""
+    cf = cf or counterfactual(tables, year, by_year)
     built = _built_levers(tables) if built is None else built
-    eb = tables["energy_balance"]
-    eb = eb[eb.year == year]
+    if by_year is not None:
+        eb = by_year.eb(year)
+        fl = lambda carrier, name: by_year.flow(year, carrier, name)  # noqa: E731
+        export_revenue = -by_year.costs(year, "export_revenue")
+    else:
+        eb = tables["energy_balance"]
+        eb = eb[eb.year == year]
+        fl = lambda carrier, name: flow(eb, carrier, name)  # noqa: E731
+        export_revenue = -cost(tables["costs"], year, "export_revenue")
     c_e, c_h = cf.c_e_cny_per_mwh, cf.c_h_cny_per_mwh
-    export_revenue = -cost(tables["costs"], year, "export_revenue")
-    es_e = -flow(eb, "electricity", "use: efficiency savings")
+    es_e = -fl("electricity", "use: efficiency savings")
     heat_carriers = [c for c in eb.carrier.unique() if c.startswith("heat:") and c != "heat:ccus_regeneration"]
-    es_h = -sum(flow(eb, c, "use: efficiency savings") for c in heat_carriers)
-    e_heat = flow(eb, "electricity", "use: heat for process loads") + flow(eb, "electricity", "use: thermal storage charge")
-    e_ccus = flow(eb, "electricity", "use: CCUS regeneration heat") + flow(eb, "electricity", "use: CCUS compression and auxiliaries")
-    h_regen_fuel = sum(flow(eb, "heat:ccus_regeneration", f"supply: {k}") for k in ("gas_boiler", "biomass_boiler"))
-    pv_new = flow(eb, "electricity", "supply: PV") - flow(eb, "electricity", "use: PV export") - cf.pv_used_mwh
+    es_h = -sum(fl(c, "use: efficiency savings") for c in heat_carriers)
+    e_heat = fl("electricity", "use: heat for process loads") + fl("electricity", "use: thermal storage charge")
+    e_ccus = fl("electricity", "use: CCUS regeneration heat") + fl("electricity", "use: CCUS compression and auxiliaries")
+    h_regen_fuel = sum(fl("heat:ccus_regeneration", f"supply: {k}") for k in ("gas_boiler", "biomass_boiler"))
+    pv_new = fl("electricity", "supply: PV") - fl("electricity", "use: PV export") - cf.pv_used_mwh
     out = dict.fromkeys(LEVER_ORDER, 0.0)
     out["efficiency"] = c_e * es_e + c_h * es_h
     out["ccus_net_of_penalty"] = -c_e * e_ccus - c_h * h_regen_fuel
@@ -184,10 +227,11 @@ def lever_savings(tables: Tables, years: list[int] | None = None) -> pd.DataFram
     """The lever-savings table: year, lever, energy_savings_cny, basis (one row per lever
     and planning year). The one source of energy savings for the MACC and for finance."""
     built = _built_levers(tables)
+    by_year = _ByYear(tables)
     rows = []
     for y in years or years_of(tables):
-        cf = counterfactual(tables, y)
-        for lever, v in energy_savings_by_lever(tables, y, cf, built).items():
+        cf = counterfactual(tables, y, by_year)
+        for lever, v in energy_savings_by_lever(tables, y, cf, built, by_year).items():
             rows.append(dict(year=y, lever=lever, energy_savings_cny=v, basis=cf.basis))
     return pd.DataFrame(rows, columns=SAVINGS_COLUMNS)
 

@@ -162,12 +162,18 @@ def run(
         return Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err,
                         disable=quiet or off, transient=True)
 
+    data, excel, report = not report_only, not (no_xlsx or report_only), not no_report
+    warming = []  # the thread that readies the writers while HiGHS solves (pathway.output.prewarm)
     with claimed(out_dir):  # the lock on --out, held from the first check to the last write
         with progress() as prog:
             task = prog.add_task("starting", total=len(STAGES))
 
             def step(stage: str) -> None:
                 prog.update(task, description=labels.get(stage, stage), advance=1 if stage in STAGES else 0)
+                if stage == "solve" and not warming:
+                    from pathway.output import prewarm
+
+                    warming.append(prewarm.start(report=report, excel=excel))
 
             try:
                 result = run_file(file, out_dir, opts, progress=step, lang=lang.value,
@@ -195,7 +201,8 @@ def run(
         if loan := s.get("loan"):  # finance (pathway.finance): the loan sized against business as usual
             out.print(f"loan {loan['debt_cny'] / 1e6:,.2f} M CNY ({loan['binding']} binds), equity {loan['equity_cny'] / 1e6:,.2f} M CNY", highlight=False, markup=False)
         out.file.flush()
-        data, excel, report = not report_only, not (no_xlsx or report_only), not no_report
+        if warming and warming[0] is not None:
+            warming[0].join()
         with progress(off=not err.is_terminal) as prog:  # off the terminal: stderr as before, no second blank line
             prog.add_task(labels["write"], total=None)
             t0 = time.perf_counter()

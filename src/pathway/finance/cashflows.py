@@ -28,13 +28,13 @@ import numpy as np
 import pandas as pd
 
 from pathway.analysis.lever_economics import lever_savings
-from pathway.analysis.lookup import cost as _cost
+from pathway.analysis.lookup import CostLookup
 from pathway.files import json_safe
 from pathway.finance.cases import CASES, DOWNSIDE, apply_case
 from pathway.finance.kpi import kpi_schedule
 from pathway.finance.loan import amortise, dscr_under, size_loan
 from pathway.finance.money import discount_factors, irr, payback_years
-from pathway.finance.tax import apply_tax, cit_rate, fisher_nominal, fisher_real, nominal_factors
+from pathway.finance.tax import cit_rate, fisher_nominal, fisher_real, nominal_factors, tax_arrays
 from pathway.finance.taxonomy import use_of_proceeds
 from pathway.finance.terms import CFADS_BEYOND_HORIZON, resolve_terms
 from pathway.scenario.schema import Finance
@@ -78,6 +78,14 @@ def _alive(v: int, y: int, life: int) -> bool:
     return v <= y < v + life
 
 
+def _by_year(sums: pd.Series) -> dict[int, dict[str, float]]:
+    """{year: {lever: value}} of a Series indexed by (year, lever), in its order."""
+    out: dict[int, dict[str, float]] = {}
+    for (y, lever), v in sums.items():
+        out.setdefault(int(y), {})[lever] = v
+    return out
+
+
 def appraisal_end_year(inp: FinanceInputs, terms: Finance) -> int:
     """Last year of the appraisal: first planning year + appraisal_years - 1 if set, else
     the last year any asset built (capex > 0) is in service (build year + life - 1), and
@@ -118,7 +126,7 @@ def cash_flows(inp: FinanceInputs, terms: Finance, end_year: int | None = None) 
     capex = inp.capex.assign(lever=inp.capex.technology.map(tech_lever))
     savings = lever_savings({"capex": inp.capex, "costs": inp.costs, "energy_balance": inp.energy_balance,
                              "bau_costs": inp.bau_costs, "bau_pathway": inp.bau_pathway}, years)
-    savings = savings.set_index(["year", "lever"]).energy_savings_cny
+    savings = dict(zip(zip(savings.year.astype(int), savings.lever), savings.energy_savings_cny.astype(float)))
     capex_by_lever = capex.groupby("lever").capex_cny.sum().reindex(list(LEVERS), fill_value=0.0)
     ab = inp.abatement[inp.abatement.lever.isin(LEVERS)]
     lump = float(ctx.get("lump_sum_subsidy_cny", 0.0) or 0.0)
@@ -127,90 +135,115 @@ def cash_flows(inp: FinanceInputs, terms: Finance, end_year: int | None = None) 
     else:
         pos = ab.groupby("lever").abatement_t.sum().clip(lower=0).reindex(list(LEVERS), fill_value=0.0)
         lump_share = pos / pos.sum() if pos.sum() > 0 else pd.Series(0.0, index=list(LEVERS))
+    lump_share = {lv: float(lump_share[lv]) for lv in LEVERS}
     lump_year = int(ctx.get("target_year", y_n))
     lump_year = min(max(lump_year, years[0]), y_n)
     fom_rate = inp.assets.set_index("technology").fom_cny_per_unit_yr
     cap = inp.capacity.assign(lever=inp.capacity.technology.map(lambda t: lever_of(t)))
     cap["fom"] = cap.capacity * cap.technology.map(fom_rate).fillna(0.0)
+    # per-year sums made once (the same groupby sums, over the same rows, as a per-year filter)
+    c_ly = _by_year(capex.groupby(["year", "lever"]).capex_cny.sum())
+    s_ly = _by_year(capex.groupby(["year", "lever"]).subsidy_cny.sum())
+    fom_ly = _by_year(cap.groupby(["year", "lever"]).fom.sum())
+    ab_y = {int(y): dict(zip(g.lever, g.abatement_t)) for y, g in ab.groupby("year", sort=False)}
+    costs, bau_costs = CostLookup(inp.costs), CostLookup(inp.bau_costs)
+    no_offsets = [lv for lv in LEVERS if lv != "offsets"]
     rows = []
     for y in years:
-        cy = capex[capex.year == y]
-        c_l = cy.groupby("lever").capex_cny.sum()
-        s_l = cy.groupby("lever").subsidy_cny.sum()
-        a_l = ab[ab.year == y].set_index("lever").abatement_t.reindex(list(LEVERS), fill_value=0.0).astype(float)
-        a_c = a_l.drop("offsets")
-        d_cp = _cost(inp.bau_costs, y, "carbon_price") - _cost(inp.costs, y, "carbon_price")
-        fom_l = cap[cap.year == y].groupby("lever").fom.sum()
-        fom_total = _cost(inp.costs, y, "fixed_om")
-        if fom_l.sum() > 0:
-            fom_l = fom_l * (fom_total / fom_l.sum())
-        bau_fom = _cost(inp.bau_costs, y, "fixed_om")
-        bau_capex = _cost(inp.bau_costs, y, "upfront_capex")
+        c_l, s_l = c_ly.get(y, {}), s_ly.get(y, {})
+        ab_l = ab_y.get(y, {})
+        a_l = {lv: float(ab_l.get(lv, 0.0)) for lv in LEVERS}
+        a_c_sum = float(np.nansum(np.array([a_l[lv] for lv in no_offsets])))  # as pandas sums (NaN as 0)
+        d_cp = bau_costs(y, "carbon_price") - costs(y, "carbon_price")
+        fom_l = fom_ly.get(y, {})
+        fom_total = costs(y, "fixed_om")
+        fom_sum = float(np.nansum(np.array(list(fom_l.values()), dtype=float))) if fom_l else 0.0
+        if fom_sum > 0:
+            fom_l = {lv: v * (fom_total / fom_sum) for lv, v in fom_l.items()}
+        bau_fom = bau_costs(y, "fixed_om")
+        bau_capex = bau_costs(y, "upfront_capex")
         for lever in LEVERS:
-            sub = float(s_l.get(lever, 0.0)) + (lump * float(lump_share[lever]) if y == lump_year else 0.0)
-            carbon = d_cp * float(a_c[lever]) / float(a_c.sum()) if lever in a_c.index and abs(a_c.sum()) > 1e-9 else 0.0
+            sub = float(s_l.get(lever, 0.0)) + (lump * lump_share[lever] if y == lump_year else 0.0)
+            carbon = d_cp * a_l[lever] / a_c_sum if lever != "offsets" and abs(a_c_sum) > 1e-9 else 0.0
             om = float(fom_l.get(lever, 0.0))
             if lever == "ccus_net_of_penalty":
-                om += _cost(inp.costs, y, "ccus_variable")
+                om += costs(y, "ccus_variable")
             if lever == "storage":
-                om += _cost(inp.costs, y, "battery_degradation")
+                om += costs(y, "battery_degradation")
             if lever == "electrification_and_fuel_switch":
                 om -= bau_fom
-            purchases = {"green_power": _cost(inp.costs, y, "green_power_premium"),
-                         "green_certificates": _cost(inp.costs, y, "green_certificates"),
-                         "offsets": _cost(inp.costs, y, "offsets")}.get(lever, 0.0)
+            purchases = {"green_power": "green_power_premium", "green_certificates": "green_certificates",
+                         "offsets": "offsets"}.get(lever)
             rows.append(dict(year=y, lever=lever, period="horizon", capex_cny=float(c_l.get(lever, 0.0)), subsidies_cny=sub,
                              bau_capex_avoided_cny=bau_capex if lever == "electrification_and_fuel_switch" else 0.0,
                              energy_savings_cny=float(savings[(y, lever)]), avoided_carbon_cost_cny=carbon, added_om_cny=om,
-                             purchases_cny=purchases, abatement_t=float(a_l[lever])))
-    df = pd.DataFrame(rows)
+                             purchases_cny=costs(y, purchases) if purchases else 0.0, abatement_t=a_l[lever]))
     if end_year > y_n:
         life = inp.assets.set_index("technology").life_years
-        last = df[df.year == y_n].set_index("lever")
-        ext = []
+        last = {r["lever"]: r for r in rows if r["year"] == y_n}
+        spent = capex[capex.capex_cny > 1e-6]
+        vintages = {lever: list(zip(g.capex_cny, g.year, g.technology.map(life).fillna(1).astype(int)))
+                    for lever, g in spent.groupby("lever", sort=False)}
+        then = {lever: sum(c for c, v, n in vint if _alive(int(v), y_n, int(n))) for lever, vint in vintages.items()}
         for y in range(y_n + 1, end_year + 1):
             for lever in LEVERS:
-                vint = capex[(capex.lever == lever) & (capex.capex_cny > 1e-6)]
-                if vint.empty:
+                vint = vintages.get(lever)
+                if not vint:
                     share = 1.0
                 else:
-                    lv = vint.technology.map(life).fillna(1).astype(int)
-                    now = sum(c for c, v, n in zip(vint.capex_cny, vint.year, lv) if _alive(int(v), y, int(n)))
-                    then = sum(c for c, v, n in zip(vint.capex_cny, vint.year, lv) if _alive(int(v), y_n, int(n)))
-                    share = now / then if then > 0 else 0.0
+                    now = sum(c for c, v, n in vint if _alive(int(v), y, int(n)))
+                    share = now / then[lever] if then[lever] > 0 else 0.0
                 row = dict(year=y, lever=lever, period="beyond horizon", capex_cny=0.0, subsidies_cny=0.0, bau_capex_avoided_cny=0.0)
                 for col in OPERATING:
-                    row[col] = float(last.loc[lever, col]) * share
-                ext.append(row)
-        df = pd.concat([df, pd.DataFrame(ext)], ignore_index=True)
+                    row[col] = float(last[lever][col]) * share
+                rows.append(row)
+    df = pd.DataFrame(rows)
     return finish_flows(df[df.lever != "total"], inp, terms)
 
 
 def finish_flows(df: pd.DataFrame, inp: FinanceInputs, terms: Finance, capex: pd.DataFrame | None = None) -> pd.DataFrame:
     """From per-lever operating flows to the cash-flow table: income tax (``tax.apply_tax``:
     CFADS after tax), net cash flow, the 'total' lever, discounting. ``capex``: the capex
-    table depreciation and the equipment credit follow (default the run's)."""
+    table depreciation and the equipment credit follow (default the run's).
+
+    Computed on the columns as numpy arrays (finance runs it once per downside case): the
+    same operations, in the same order, as ``tax.apply_tax`` and pandas would do them; the
+    totals are pandas' own groupby sums (compensated), over the rows in the order given."""
     ctx = inp.context
-    df = df[df.lever != "total"]
-    df = apply_tax(df.drop(columns=[c for c in TAX_COLUMNS if c in df.columns]), inp.capex if capex is None else capex, terms)
-    df["net_cash_flow_cny"] = -df.capex_cny + df.subsidies_cny + df.bau_capex_avoided_cny + df.cfads_cny
+    keep = (df.lever != "total").to_numpy()
+    year = df.year.to_numpy()[keep].astype(np.int64)
+    lever = df.lever.to_numpy()[keep]
+    period = df.period.to_numpy()[keep]
+    col = {c: df[c].to_numpy(dtype=float)[keep] for c in (*FLOW_COLUMNS, "abatement_t")}
+    dep, credit = tax_arrays(year, lever, inp.capex if capex is None else capex, terms)
+    pre = col["energy_savings_cny"] + col["avoided_carbon_cost_cny"] - col["added_om_cny"] - col["purchases_cny"]
+    income_tax = cit_rate(terms) * (pre - dep) - credit
+    col.update(cfads_pre_tax_cny=pre, depreciation_cny=dep, equipment_credit_cny=credit, income_tax_cny=income_tax)
+    col["cfads_cny"] = pre - income_tax
+    col["net_cash_flow_cny"] = -col["capex_cny"] + col["subsidies_cny"] + col["bau_capex_avoided_cny"] + col["cfads_cny"]
     num = [*FLOW_COLUMNS, *TAX_COLUMNS, "cfads_cny", "net_cash_flow_cny", "abatement_t"]
-    total = df.groupby("year", as_index=False)[num].sum()
-    total["lever"] = "total"
-    total["period"] = total.year.map(df.drop_duplicates("year").set_index("year").period)
-    df = pd.concat([df, total], ignore_index=True)
+    total = pd.DataFrame({"year": year, **{c: col[c] for c in num}}).groupby("year", sort=True).sum()
+    t_year = total.index.to_numpy().astype(np.int64)
+    first = dict(zip(year[::-1].tolist(), period[::-1].tolist()))  # each year's first period
+    year = np.concatenate([year, t_year])
+    lever = np.concatenate([lever, np.full(len(t_year), "total", dtype=object)])
+    period = np.concatenate([period, np.array([first[y] for y in t_year.tolist()], dtype=object)])
+    for c in num:
+        col[c] = np.concatenate([col[c], total[c].to_numpy()])
     r, base = float(ctx["discount_rate"]), int(ctx["base_year"])
-    df["discount_factor"] = discount_factors(df.year, base, r)
-    df["discounted_net_cash_flow_cny"] = df.net_cash_flow_cny * df.discount_factor
-    order = {lv: i for i, lv in enumerate([*LEVERS, "total"])}
-    df = df.sort_values(["lever", "year"], key=lambda s: s.map(order) if s.name == "lever" else s).reset_index(drop=True)
+    col["discount_factor"] = discount_factors(year.tolist(), base, r)  # Python ints, as iterating a Series gives
+    col["discounted_net_cash_flow_cny"] = col["net_cash_flow_cny"] * col["discount_factor"]
+    rank = {lv: i for i, lv in enumerate([*LEVERS, "total"])}
+    order = np.lexsort((year, np.array([rank.get(lv, len(rank)) for lv in lever])))
     cols = ["year", "lever", "period", *FLOW_COLUMNS, *TAX_COLUMNS, "cfads_cny", "net_cash_flow_cny", "discount_factor",
             "discounted_net_cash_flow_cny", "abatement_t"]
-    return df[cols]
+    out = {"year": year[order], "lever": lever[order], "period": period[order]}
+    return pd.DataFrame({c: out[c] if c in out else col[c][order] for c in cols})
 
 
-def project_metrics(cf: pd.DataFrame, rate: float, base_year: int, end_year: int | None = None) -> pd.DataFrame:
-    """Per lever and total, over the appraisal years (<= end_year):
+def project_metrics(cf: pd.DataFrame, rate: float, base_year: int, end_year: int | None = None,
+                    levers: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """Per lever and total (or the ``levers`` given), over the appraisal years (<= end_year):
 
         NPV        = sum_y NCF(y) d(y)
         IRR        = ``irr`` of NCF (None with a reason where not defined)
@@ -222,31 +255,37 @@ def project_metrics(cf: pd.DataFrame, rate: float, base_year: int, end_year: int
     """
     if end_year is not None:
         cf = cf[cf.year <= end_year]
+    lever_of_row, year_of_row = cf.lever.to_numpy(), cf.year.to_numpy()
+    col = {c: cf[c].to_numpy() for c in ("net_cash_flow_cny", "capex_cny", "subsidies_cny", "bau_capex_avoided_cny",
+                                         "cfads_cny", "abatement_t", "avoided_carbon_cost_cny")}
     rows = []
-    for lever in [*LEVERS, "total"]:
-        d = cf[cf.lever == lever].sort_values("year")
-        if d.empty:
+    for lever in [*LEVERS, "total"] if levers is None else levers:
+        idx = np.flatnonzero(lever_of_row == lever)
+        if not idx.size:
             continue
-        disc = discount_factors(d.year.to_numpy(), base_year, rate)
-        ncf = d.net_cash_flow_cny.to_numpy()
+        idx = idx[np.argsort(year_of_row[idx], kind="stable")]  # by year (one row per year and lever)
+        d = {c: v[idx] for c, v in col.items()}
+        yrs = year_of_row[idx]
+        disc = discount_factors(yrs, base_year, rate)
+        ncf = d["net_cash_flow_cny"]
         value = float(np.sum(ncf * disc))
         rate_irr, note = irr(ncf)
-        if d.capex_cny.sum() <= 1e-6 and d.bau_capex_avoided_cny.sum() <= 1e-6:
+        if np.nansum(d["capex_cny"]) <= 1e-6 and np.nansum(d["bau_capex_avoided_cny"]) <= 1e-6:  # as pandas sums (NaN as 0)
             rate_irr, note = None, "not defined: no investment (a spend-only lever or unused)"
-        inv = (d.capex_cny - d.subsidies_cny - d.bau_capex_avoided_cny).to_numpy()
-        op = d.cfads_cny.to_numpy()
+        inv = d["capex_cny"] - d["subsidies_cny"] - d["bau_capex_avoided_cny"]
+        op = d["cfads_cny"]
         pb, pb_note = payback_years(inv, op)
         dpb, dpb_note = payback_years(inv, op, disc)
-        ab = float(np.sum(d.abatement_t.to_numpy() * disc))
-        pv_carbon = float(np.sum(d.avoided_carbon_cost_cny.to_numpy() * disc))
+        ab = float(np.sum(d["abatement_t"] * disc))
+        pv_carbon = float(np.sum(d["avoided_carbon_cost_cny"] * disc))
         lcoa = -(value - pv_carbon) / ab if ab > 1e-9 else None
         rows.append(dict(
-            lever=lever, capex_cny=float(d.capex_cny.sum()), subsidies_cny=float(d.subsidies_cny.sum()),
+            lever=lever, capex_cny=float(np.nansum(d["capex_cny"])), subsidies_cny=float(np.nansum(d["subsidies_cny"])),
             npv_cny=value, irr=rate_irr, irr_note=note, simple_payback_years=pb, discounted_payback_years=dpb,
-            payback_note=pb_note or dpb_note, abatement_t=float(d.abatement_t.sum()), discounted_abatement_t=ab,
+            payback_note=pb_note or dpb_note, abatement_t=float(np.nansum(d["abatement_t"])), discounted_abatement_t=ab,
             lcoa_cny_per_t=lcoa,
             lcoa_note="" if lcoa is not None else f"not defined: discounted abatement is not positive ({ab:,.0f} t)",
-            first_year=int(d.year.min()), last_year=int(d.year.max()),
+            first_year=int(yrs.min()), last_year=int(yrs.max()),
         ))
     return pd.DataFrame(rows)
 
@@ -286,22 +325,32 @@ def compute_finance(inp: FinanceInputs, settings: Finance, case: str = "base",
     tot = cf[cf.lever == "total"].sort_values("year")
     years = tot.year.astype(int).tolist()
     pw = inp.pathway.set_index("year")
-    e = np.array([pw.loc[min(y, y_n), "emissions_t"] for y in years], dtype=float)
-    q = np.array([pw.loc[min(y, y_n), "output"] for y in years], dtype=float)
+    pw_e, pw_q = dict(pw.emissions_t.items()), dict(pw.output.items())
+    e = np.array([pw_e[min(y, y_n)] for y in years], dtype=float)
+    q = np.array([pw_q[min(y, y_n)] for y in years], dtype=float)
     ab = inp.abatement[inp.abatement.lever.isin(["green_certificates", "green_power"])].groupby("year").abatement_t.sum()
+    ab = dict(ab.items())
     instr = np.array([float(ab.get(min(y, y_n), 0.0)) for y in years])
     bp = inp.bau_pathway.set_index("year")
-    bau_e = np.array([float(bp.loc[min(y, y_n), "emissions_t"]) for y in years])
-    bau_q = np.array([float(bp.loc[min(y, y_n), "output"]) if "output" in bp.columns else q[i] for i, y in enumerate(years)])
+    bp_e = dict(bp.emissions_t.items())
+    bp_q = dict(bp.output.items()) if "output" in bp.columns else None
+    bau_e = np.array([float(bp_e[min(y, y_n)]) for y in years])
+    bau_q = np.array([float(bp_q[min(y, y_n)]) if bp_q is not None else q[i] for i, y in enumerate(years)])
     kpi = kpi_schedule(years, e, q, float(ctx["baseline_emissions_t"]), float(ctx["base_output"]), base, terms, y_n,
                        instruments_t=instr, bau_emissions_t=bau_e, bau_output=bau_q)
     nom = nominal_factors(years, base, infl)
 
-    def loan_of(cf_c: pd.DataFrame, cx: pd.DataFrame):
-        t_c = cf_c[cf_c.lever == "total"].sort_values("year")
-        sub = cx.groupby("year").subsidy_cny.sum()
-        net = t_c.capex_cny.to_numpy() - np.array([float(sub.get(y, 0.0)) for y in years])
-        return size_loan(years, net * nom, t_c.cfads_cny.to_numpy() * nom, terms, kpi.interest_rate.to_numpy(),
+    def total_of(cf_c: pd.DataFrame) -> dict[str, np.ndarray]:
+        """year, capex_cny and cfads_cny of the 'total' rows, by year."""
+        rows = np.flatnonzero(cf_c.lever.to_numpy() == "total")
+        rows = rows[np.argsort(cf_c.year.to_numpy()[rows], kind="stable")]
+        return {c: cf_c[c].to_numpy()[rows] for c in ("year", "capex_cny", "cfads_cny")}
+
+    def loan_of(cf_c: pd.DataFrame, cx: pd.DataFrame, t_c: dict[str, np.ndarray] | None = None):
+        t_c = total_of(cf_c) if t_c is None else t_c
+        sub = dict(cx.groupby("year").subsidy_cny.sum().items())
+        net = t_c["capex_cny"] - np.array([float(sub.get(y, 0.0)) for y in years])
+        return size_loan(years, net * nom, t_c["cfads_cny"] * nom, terms, kpi.interest_rate.to_numpy(),
                          kpi.margin_bp.to_numpy(), y_n)
 
     loan = loan_of(cf, capex_case)
@@ -320,21 +369,23 @@ def compute_finance(inp: FinanceInputs, settings: Finance, case: str = "base",
     sched = loan.schedule
     for name in ("base", *[c for c in cases if c != "base"]):
         cf_c, cx = (cf, capex_case) if name == case else flows(name)
-        ln = loan_of(cf_c, cx)
-        t_c = cf_c[cf_c.lever == "total"].set_index("year")
-        cf_nom = np.array([float(t_c.cfads_cny.get(y, 0.0)) for y in sched.year]) * nominal_factors(sched.year, base, infl)
+        t_c = total_of(cf_c)
+        ln = loan_of(cf_c, cx, t_c)
+        cfads_by_year = dict(zip(t_c["year"].tolist(), t_c["cfads_cny"].tolist()))
+        cf_nom = np.array([float(cfads_by_year.get(y, 0.0)) for y in sched.year]) * nominal_factors(sched.year, base, infl)
         d = dscr_under(sched, cf_nom) if len(sched) else np.array([])
         breach = np.isfinite(d) & (d < terms.min_dscr * (1 - 1e-9))
         fin_d = d[np.isfinite(d)]
-        for i, r in enumerate(sched.itertuples()):
-            cov.append(dict(case=name, year=int(r.year), phase=r.phase, cfads_cny=float(cf_nom[i]),
-                            debt_service_cny=float(r.debt_service_cny), dscr=float(d[i]),
+        for i, (r_year, r_phase, r_ds) in enumerate(zip(sched.year.tolist(), sched.phase.tolist(),
+                                                        sched.debt_service_cny.tolist())):
+            cov.append(dict(case=name, year=int(r_year), phase=r_phase, cfads_cny=float(cf_nom[i]),
+                            debt_service_cny=float(r_ds), dscr=float(d[i]),
                             covenant_dscr=terms.min_dscr,
                             headroom_share=float(d[i] / terms.min_dscr - 1.0) if terms.min_dscr > 0 else np.nan,
                             breach=bool(breach[i])))
         down_rows.append(dict(
             case=name, description=CASES[name], debt_cny=ln.debt_cny, binding=ln.binding, min_dscr_sized=ln.min_dscr,
-            npv_cny=float(project_metrics(cf_c, rate, base, app_end).set_index("lever").loc["total", "npv_cny"]),
+            npv_cny=float(project_metrics(cf_c, rate, base, app_end, ("total",)).set_index("lever").loc["total", "npv_cny"]),
             base_loan_min_dscr=float(fin_d.min()) if fin_d.size else None,
             base_loan_breach_years=int(breach.sum()),
             first_breach_year=int(sched.year[breach].iloc[0]) if breach.any() else None,

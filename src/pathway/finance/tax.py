@@ -39,6 +39,15 @@ def taxonomy() -> pd.DataFrame:
     return pd.read_csv(TAXONOMY_CSV)
 
 
+@cache
+def _tax_terms() -> dict[str, tuple]:
+    """technology -> (tax_life_years, equipment_credit) as taxonomy.csv gives them."""
+    t = taxonomy()
+    if not t["technology"].is_unique:
+        raise ValueError("taxonomy.csv: a technology has more than one row")
+    return {k: (life, credit) for k, life, credit in zip(t["technology"], t["tax_life_years"], t["equipment_credit"])}
+
+
 def cit_rate(terms: Finance) -> float:
     """25 % (standard), 15 % (high_tech) or 0 (none), from finance_defaults.csv."""
     return {"standard": default_value("cit_rate_standard"), "high_tech": default_value("cit_rate_high_tech"),
@@ -53,35 +62,51 @@ def depreciation_and_credit(capex: pd.DataFrame, years: list[int], terms: Financ
         credit(y, L)       = share x sum of net_capex of L's rows in year y with equipment_credit
                              (share = 10 %; 0 when income_tax is none)
     """
-    tax = taxonomy().set_index("technology")
+    rows = _depreciation_and_credit(capex, years, terms)
+    return pd.DataFrame([(y, lv, d, c) for (y, lv), (d, c) in rows.items()],
+                        columns=["year", "lever", "depreciation_cny", "equipment_credit_cny"])
+
+
+def _depreciation_and_credit(capex: pd.DataFrame, years: list[int], terms: Finance) -> dict[tuple[int, str], tuple[float, float]]:
+    """``depreciation_and_credit`` as {(year, lever): (depreciation, credit)}."""
+    tax = _tax_terms()
     share = default_value("equipment_credit_share") if terms.income_tax != "none" else 0.0
-    rows = {}
-    for r in capex.itertuples():
-        base = float(r.net_capex_cny)
+    rows: dict[tuple[int, str], tuple[float, float]] = {}
+    for tech, v, base in zip(capex.technology, capex.year, capex.net_capex_cny):
+        base = float(base)
         if base <= 1e-9:
             continue
-        life = int(tax.loc[r.technology, "tax_life_years"])
-        lever = lever_of(r.technology)
+        tax_life, credit = tax[tech]
+        life = int(tax_life)
+        lever = lever_of(tech)
+        v = int(v)
         for y in years:
             d, c = rows.get((y, lever), (0.0, 0.0))
-            if int(r.year) <= y < int(r.year) + life:
+            if v <= y < v + life:
                 d += base / life
-            if y == int(r.year) and bool(tax.loc[r.technology, "equipment_credit"]):
+            if y == v and bool(credit):
                 c += share * base
             rows[(y, lever)] = (d, c)
-    out = pd.DataFrame([(y, lv, d, c) for (y, lv), (d, c) in rows.items()],
-                       columns=["year", "lever", "depreciation_cny", "equipment_credit_cny"])
-    return out
+    return rows
+
+
+def tax_arrays(year: np.ndarray, lever: np.ndarray, capex: pd.DataFrame, terms: Finance) -> tuple[np.ndarray, np.ndarray]:
+    """(depreciation_cny, equipment_credit_cny) of each row (year, lever) of a cash-flow
+    table: ``depreciation_and_credit`` looked up, 0 where it has no row (or NaN), as
+    ``apply_tax``'s left merge and fillna give them."""
+    dc = _depreciation_and_credit(capex, sorted({int(y) for y in year.tolist()}), terms)
+    got = [dc.get(k, (0.0, 0.0)) for k in zip([int(y) for y in year.tolist()], list(lever))]
+    dep = np.array([d for d, _ in got], dtype=float).reshape(len(got))
+    credit = np.array([c for _, c in got], dtype=float).reshape(len(got))
+    return np.where(np.isnan(dep), 0.0, dep), np.where(np.isnan(credit), 0.0, credit)
 
 
 def apply_tax(df: pd.DataFrame, capex: pd.DataFrame, terms: Finance) -> pd.DataFrame:
     """Add cfads_pre_tax_cny, depreciation_cny, equipment_credit_cny, income_tax_cny and the
     after-tax cfads_cny to a per-lever cash-flow table (module docstring's ordering)."""
-    years = sorted(int(y) for y in df.year.unique())
-    dc = depreciation_and_credit(capex, years, terms)
-    df = df.drop(columns=[c for c in ("depreciation_cny", "equipment_credit_cny") if c in df.columns])
-    df = df.merge(dc, on=["year", "lever"], how="left")
-    df[["depreciation_cny", "equipment_credit_cny"]] = df[["depreciation_cny", "equipment_credit_cny"]].fillna(0.0)
+    df = df.drop(columns=[c for c in ("depreciation_cny", "equipment_credit_cny") if c in df.columns]).reset_index(drop=True)
+    dep, credit = tax_arrays(df.year.to_numpy(), df.lever.to_numpy(), capex, terms)
+    df = df.assign(depreciation_cny=dep, equipment_credit_cny=credit)
     rate = cit_rate(terms)
     df["cfads_pre_tax_cny"] = df.energy_savings_cny + df.avoided_carbon_cost_cny - df.added_om_cny - df.purchases_cny
     df["income_tax_cny"] = rate * (df.cfads_pre_tax_cny - df.depreciation_cny) - df.equipment_credit_cny

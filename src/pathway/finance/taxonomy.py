@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from pathway.finance.tax import taxonomy
@@ -78,9 +79,11 @@ def use_of_proceeds(inp, cf: pd.DataFrame, loan: LoanResult, terms: Finance,
     eb = inp.energy_balance
     y_n = int(pw.index.max())
 
+    existing_heat = (eb.carrier.str.startswith("heat:") & eb.flow.str.startswith("supply: existing")).to_numpy()
+    eb_year, eb_mwh = eb.year.to_numpy(), eb.energy_mwh.to_numpy()
+
     def fuel_heat(y: int) -> float:
-        e = eb[(eb.year == y) & eb.carrier.str.startswith("heat:") & eb.flow.str.startswith("supply: existing")]
-        return float(e.energy_mwh.sum())
+        return float(np.nansum(eb_mwh[(eb_year == y) & existing_heat]))  # the rows, in order, a filtered frame sums
 
     mwh = 0.0
     for y in loan_years:

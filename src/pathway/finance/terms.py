@@ -36,7 +36,9 @@ def finance_defaults() -> pd.DataFrame:
     return pd.read_csv(DEFAULTS_CSV)
 
 
+@cache
 def default_value(item: str) -> float:
+    """The value of ``item`` in finance_defaults.csv (read once per process)."""
     hit = finance_defaults().loc[lambda d: d["item"] == item, "value"]
     if hit.empty:
         raise KeyError(f"finance_defaults.csv has no row '{item}'")

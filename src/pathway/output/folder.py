@@ -132,9 +132,11 @@ def _write_workbook(path: Path, summary: dict, tables: dict[str, pd.DataFrame], 
 
 class _Forked:
     """``fn()`` run in a forked child process (``start``); ``join`` waits for it and raises
-    the child's exception in this process (pickled through a pipe; one that cannot be pickled
-    becomes a RuntimeError with its text). The child ends with ``os._exit``: it never runs
-    this process's exit handlers or flushes its buffers."""
+    the child's exception in this process (``_encode_error`` / ``_decode_error``: an OSError
+    comes back as an OSError with its errno, text and file name, so a full disk stays exit 2;
+    another exception as itself when it survives a pickle round trip, else a RuntimeError
+    with its text). The child ends with ``os._exit``: it never runs this process's exit
+    handlers or flushes its buffers."""
 
     def __init__(self, fn) -> None:
         self.fn = fn
@@ -151,13 +153,8 @@ class _Forked:
                 self.fn()
             except BaseException as exc:  # noqa: BLE001 - every failure goes back to the parent
                 code = 1
-                import pickle
-
                 try:
-                    payload = pickle.dumps(exc)
-                except Exception:  # noqa: BLE001
-                    payload = pickle.dumps(RuntimeError(f"{type(exc).__name__}: {exc}"))
-                try:
+                    payload = _encode_error(exc)
                     with os.fdopen(w, "wb") as fh:
                         fh.write(payload)
                 except BaseException:  # noqa: BLE001
@@ -175,9 +172,38 @@ class _Forked:
         _, status = os.waitpid(self.pid, 0)
         self.pid = None
         if os.waitstatus_to_exitcode(status) != 0:
-            import pickle
+            raise _decode_error(payload) if payload else RuntimeError(f"the workbook writer ended with status {status}")
 
-            raise pickle.loads(payload) if payload else RuntimeError(f"the workbook writer ended with status {status}")
+
+def _encode_error(exc: BaseException) -> bytes:
+    """Bytes that ``_decode_error`` turns back into ``exc`` (see ``_Forked``). An OSError is
+    sent as plain fields (its errno, strerror, file name and text), never as the object: an
+    OSError raised deep in a library can carry attributes that do not pickle."""
+    import pickle
+
+    if isinstance(exc, OSError):
+        filename = None if exc.filename is None else os.fsdecode(exc.filename) if isinstance(exc.filename, (str, bytes, os.PathLike)) else str(exc.filename)
+        return pickle.dumps(("oserror", exc.errno, exc.strerror, filename, str(exc)))
+    try:
+        payload = pickle.dumps(("exception", exc))
+        pickle.loads(payload)  # some exception classes pickle but cannot be rebuilt (their __init__ arguments)
+        return payload
+    except Exception:  # noqa: BLE001
+        return pickle.dumps(("text", f"{type(exc).__name__}: {exc}"))
+
+
+def _decode_error(payload: bytes) -> BaseException:
+    import pickle
+
+    kind, *rest = pickle.loads(payload)
+    if kind == "oserror":
+        errno_, strerror, filename, text = rest
+        if errno_ is None:
+            return OSError(text)
+        return OSError(errno_, strerror, filename) if filename is not None else OSError(errno_, strerror)
+    if kind == "exception":
+        return rest[0]
+    return RuntimeError(rest[0])
 
 
 def _write_run(out_dir: Path, summary: dict, tables: dict[str, pd.DataFrame], report: bool,

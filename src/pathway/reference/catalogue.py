@@ -2,6 +2,9 @@
 
 Values are given for cost years (2025, 2030, ...); a year in between is interpolated
 linearly, a year outside takes the nearest given value. Every row has a source.
+
+The tables are read once per process and never change, so each look-up is computed once
+(``functools.cache``; a scenario's preparation makes about 80 of them, ~1 ms each).
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ def _interp(rows: pd.DataFrame, year: int) -> float:
     return float(np.interp(year, xs, vs))
 
 
+@cache
 def catalogue_value(tech: str, param: str, year: int) -> float:
     """Catalogue value of ``tech.param`` for ``year`` (national rows; linear in the year)."""
     c = catalogue()
@@ -55,6 +59,7 @@ def catalogue_value(tech: str, param: str, year: int) -> float:
     return _interp(rows, year)
 
 
+@cache
 def catalogue_regional(tech: str, param: str, region: str, year: int) -> float:
     """A regional row (note 'region=<name>') if there is one, else the national value."""
     c = catalogue()
@@ -67,11 +72,17 @@ def catalogue_regional(tech: str, param: str, region: str, year: int) -> float:
 
 def catalogue_params(tech: str, prefix: str) -> dict[str, float]:
     """All parameters of ``tech`` starting with ``prefix`` (e.g. 'cop_at_'), earliest year."""
+    return dict(_catalogue_params(tech, prefix))  # a copy: the caller may change it
+
+
+@cache
+def _catalogue_params(tech: str, prefix: str) -> dict[str, float]:
     c = catalogue()
     rows = c[(c.technology == tech) & c.parameter.str.startswith(prefix)]
     return {r.parameter: float(r.value) for r in rows.sort_values("year").drop_duplicates("parameter").itertuples()}
 
 
+@cache
 def default_price(item: str, year: int, province: str | None = None) -> float:
     """Default price of ``item`` (prices.csv), the province's row first if there is one."""
     t = price_table()
@@ -88,6 +99,7 @@ def default_price(item: str, year: int, province: str | None = None) -> float:
     return _interp(national, year)
 
 
+@cache
 def default_export_price(year: int, province: str | None = None) -> float | None:
     """Default price of PV surplus fed into the grid (CNY/kWh, prices.csv item
     ``export_price_cny_per_kwh``): the province's row first, else the national row, as

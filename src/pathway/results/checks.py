@@ -18,6 +18,14 @@ from pathway.results.extract import Arrays, demand_arrays, wsum
 
 ABS_TOL_MWH = 1e-4
 REL_TOL = 1e-6
+NOISE_DECIMALS = 9  # imbalances are compared rounded to 1e-9 MWh when the worst hour is picked
+
+
+def worst_hour(lhs: np.ndarray, rhs: np.ndarray) -> tuple:
+    """Index of the hour with the largest |lhs - rhs|, rounded to 1e-9 MWh first so that an
+    exact balance (differences of float rounding, ~1e-15) reports the first hour, whatever
+    the rounding of the numpy and HiGHS versions at hand; ties go to the first hour."""
+    return np.unravel_index(np.argmax(np.round(np.abs(lhs - rhs), NOISE_DECIMALS)), lhs.shape)
 
 
 def run_checks(m: pyo.ConcreteModel, md: ModelData, a: Arrays, tables: dict[str, pd.DataFrame],
@@ -38,7 +46,7 @@ def run_checks(m: pyo.ConcreteModel, md: ModelData, a: Arrays, tables: dict[str,
     use = (dem["elec_demand"] - dem["elec_saving"] + a.t["ch"] + a.t["exp"] + heat_e + a.t["tes_ch"]
            + md.ccus_elec_mwh_per_t * a.t["capture"])
     for i, y in enumerate(years):
-        j = np.unravel_index(np.argmax(np.abs(supply[i] - use[i])), supply[i].shape)
+        j = worst_hour(supply[i], use[i])
         add("electricity balance closes (worst hour, MWh)", y, supply[i][j], use[i][j], float(use[i].max()))
     # 2. heat balance per load, every hour
     for hl in md.heat_loads:
@@ -47,7 +55,7 @@ def run_checks(m: pyo.ConcreteModel, md: ModelData, a: Arrays, tables: dict[str,
             s = s + a.tes_dis[hl.name]
         d = dem[f"heat_demand:{hl.name}"] - dem[f"heat_saving:{hl.name}"]
         for i, y in enumerate(years):
-            j = np.unravel_index(np.argmax(np.abs(s[i] - d[i])), s[i].shape)
+            j = worst_hour(s[i], d[i])
             add(f"heat balance closes: {hl.name} (worst hour, MWh)", y, s[i][j], d[i][j], float(d[i].max()))
     # 3. CCUS penalty heat supplied = GJ/t x captured
     if md.ccus is not None:

@@ -8,7 +8,7 @@ outcome, loan), ``sweep_by_year.csv`` (the same per year, long), ``tornado.csv``
 embedded), ``runs.jsonl`` (every run's summary or error), ``timings.csv`` and
 ``manifest.json`` (what ran how, and what the persistent re-solves saved).
 
-Runs whose parameters are all in ``batch.MUTABLE_FIELDS`` (prices of green power,
+Runs whose parameters are all in ``runs.mutable.MUTABLE_FIELDS`` (prices of green power,
 certificates, CCER, carbon; technology capex and subsidies; finance terms) re-solve one
 built model per chunk; any other swept field means a full rebuild for each run (the
 notes say which).

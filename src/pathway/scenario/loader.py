@@ -6,9 +6,11 @@ versus given; all problems in a file are reported together.
 
 from __future__ import annotations
 
+import copy
 import difflib
 import hashlib
 import json
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -150,11 +152,19 @@ def _has_surrogate(text: str) -> bool:
     return any("\ud800" <= ch <= "\udfff" for ch in text)
 
 
+PARSED_ENTRIES = 64  # files whose parse a process keeps (a sweep reads its scenario once per run)
+_PARSED: OrderedDict[tuple[str, str], tuple[dict, dict[Loc, int]]] = OrderedDict()
+
+
 def read_yaml(path: Path) -> tuple[dict, dict[Loc, int]]:
     """Parse one YAML file with ``safe_load`` semantics; return data and key lines.
     Refuses, with a Problem naming the file: anything but a regular file under
     MAX_FILE_BYTES, text that is not UTF-8, nesting deeper than MAX_DEPTH, aliases that
-    expand past MAX_EXPANDED_NODES nodes, lone surrogates and duplicate keys."""
+    expand past MAX_EXPANDED_NODES nodes, lone surrogates and duplicate keys.
+
+    The file is read (and checked) every time; a text this process parsed before is not
+    parsed again: a copy of that parse is returned (the pure-Python composer that gives the
+    key lines is ~90 % of loading a scenario, and a sweep loads the same file for every run)."""
     name = str(path)
     _check_input_file(path)
     try:
@@ -163,6 +173,18 @@ def read_yaml(path: Path) -> tuple[dict, dict[Loc, int]]:
         raise ScenarioError([Problem(name, "", "file not found")]) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ScenarioError([Problem(name, "", f"cannot read file: {exc}")]) from None
+    hit = _PARSED.get((name, text))
+    if hit is not None:
+        _PARSED.move_to_end((name, text))
+        return copy.deepcopy(hit)
+    data, lines = _parse_yaml(name, text)
+    _PARSED[(name, text)] = copy.deepcopy((data, lines))
+    while len(_PARSED) > PARSED_ENTRIES:
+        _PARSED.popitem(last=False)
+    return data, lines
+
+
+def _parse_yaml(name: str, text: str) -> tuple[dict, dict[Loc, int]]:
     try:
         node = yaml.compose(text, Loader=_LineLoader)
         if node is not None:
