@@ -46,7 +46,7 @@ $(BENCH_STAMP): $(STAMP)
 	$(BIN)/python -m pip install -q -e '.[dev,bench]'
 	@touch $(BENCH_STAMP)
 
-# PYPSA_YEARS=1 for the quick equal-problem comparison (a 5-year hourly PyPSA solve takes about half an hour)
+# PYPSA_YEARS=1 for the quick equal-problem comparison (a 5-year hourly PyPSA solve takes about an hour)
 PYPSA_YEARS ?= 1 5
 bench: $(BENCH_STAMP)
 	$(BIN)/python benchmarks/bench_run.py
