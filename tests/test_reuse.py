@@ -80,3 +80,20 @@ def test_persistent_task_leaves_the_collector_as_found(tmp_path, monkeypatch):
     assert [r["engine"] for r in out] == ["persistent-build", "persistent-resolve"]
     assert gc.isenabled() and gc.get_freeze_count() == 0
     clear_memory()
+
+
+def test_pathway_run_in_a_callers_process_leaves_the_collector_as_found(tmp_path, monkeypatch):
+    """``pathway run`` freezes the run's objects out of the collector only in the process's own
+    entry point (which ends with os._exit); called in-process (CliRunner, a notebook) it must
+    leave them collectable: the freeze count is what it was."""
+    from typer.testing import CliRunner
+
+    from pathway.cli import app
+
+    monkeypatch.setenv("PATHWAY_CACHE_DIR", "")
+    p = tmp_path / "retiring.yaml"
+    p.write_text(yaml.safe_dump(copy.deepcopy(RETIRING), sort_keys=False), encoding="utf-8")
+    before = gc.get_freeze_count()
+    r = CliRunner().invoke(app, ["run", str(p), "--out", str(tmp_path / "out"), "-q", "--no-report", "--no-xlsx"])
+    assert r.exit_code == 0, r.output
+    assert gc.isenabled() and gc.get_freeze_count() == before

@@ -28,6 +28,7 @@ def entry() -> None:
     process's own entry point: never in library code, and not under ``CliRunner``, which
     calls ``app`` directly. The exit code is the one ``app()`` exits with (0/2/3, or 1 with
     the traceback printed for anything unexpected)."""
+    fast_exit.in_entry = True
     try:
         app()
     except SystemExit as exc:

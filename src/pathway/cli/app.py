@@ -27,9 +27,12 @@ err = Console(stderr=True)
 
 
 class _FastExit:
-    """Set by a command whose process may end with ``os._exit`` (see ``pathway.cli.entry``)."""
+    """Set by a command whose process may end with ``os._exit`` (see ``pathway.cli.entry``).
+    ``in_entry``: the command runs under ``pathway.cli.entry`` (the process's own entry point,
+    not ``CliRunner`` or a library caller), so that a requested fast exit will happen."""
 
     requested = False
+    in_entry = False
 
 
 fast_exit = _FastExit()

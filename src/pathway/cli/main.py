@@ -192,10 +192,12 @@ def run(
         # The model's hundreds of thousands of objects out of the cyclic collector's walks from
         # here on: runs.pipeline builds and solves with the collector paused, and the first
         # collection after it would walk them all (~0.1 s) for nothing, this process ending with
-        # os._exit (pathway.cli.entry).
-        import gc
+        # os._exit (pathway.cli.entry). Only there: under CliRunner or a caller's process the
+        # objects must stay collectable.
+        if fast_exit.in_entry:
+            import gc
 
-        gc.freeze()
+            gc.freeze()
         # The result first, as soon as it is solved; then the files (the workbook and the report
         # are the slow part of the write), then the timings with the write included.
         s = result.summary
