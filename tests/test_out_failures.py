@@ -88,11 +88,16 @@ def test_a_forked_writers_error_comes_back_as_its_kind():
         exc.handle = lambda: None  # a library's extra attribute: not picklable
         raise exc
 
+    def raising(exc):
+        def fn():
+            raise exc
+        return fn
+
     cases = [(full_disk, OSError, "No space left on device"),
-             (lambda: (_ for _ in ()).throw(ValueError("bad cell")), ValueError, "bad cell"),
+             (raising(ValueError("bad cell")), ValueError, "bad cell"),
              # rebuilt where pickling can rebuild it (tblib, which dask's import installs, can), else
              # a RuntimeError with its text; never the unpickling error itself
-             (lambda: (_ for _ in ()).throw(_NeedsTwoArgs(1, 2)), (RuntimeError, _NeedsTwoArgs), "1/2")]
+             (raising(_NeedsTwoArgs(1, 2)), (RuntimeError, _NeedsTwoArgs), "1/2")]
     for fn, kind, text in cases:
         child = _Forked(fn)
         child.start()

@@ -182,7 +182,8 @@ def _encode_error(exc: BaseException) -> bytes:
     import pickle
 
     if isinstance(exc, OSError):
-        filename = None if exc.filename is None else os.fsdecode(exc.filename) if isinstance(exc.filename, (str, bytes, os.PathLike)) else str(exc.filename)
+        f = exc.filename  # a str, bytes or path; an int where the call took a file descriptor
+        filename = None if f is None else os.fsdecode(f) if isinstance(f, (str, bytes, os.PathLike)) else str(f)
         return pickle.dumps(("oserror", exc.errno, exc.strerror, filename, str(exc)))
     try:
         payload = pickle.dumps(("exception", exc))

@@ -58,9 +58,8 @@ def _raise_unsolved(out, opts: SolverOptions) -> None:
                                   if opts is not None and opts.time_limit_s else
                                   f"the solver stopped without an optimum: time_limit ({out.message})")
     if out.status != "optimal":
-        hint = {"time_limit": "raise --time-limit, or use fewer representative days",
-                "unbounded": "a cost is negative without a limit: check export prices and subsidies",
-                }.get(out.status, "try another --method (simplex, ipm)")
+        hint = {"unbounded": "a cost is negative without a limit: check export prices and subsidies",
+                }.get(out.status, "try another --method (simplex, ipm)")  # time_limit is handled above
         raise SolverError(f"the solver stopped without an optimum: {out.status} ({out.message}); {hint}")
 
 
