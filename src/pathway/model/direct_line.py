@@ -9,12 +9,7 @@ import pyomo.core as pyo  # not pyomo.environ: its plugins (solvers, writers, tr
 
 from pathway.inputs.data import ModelData
 from pathway.model.emissions import wsum
-from pathway.model.investment import active
-
-
-def dl_available_mwh_per_mw(md: ModelData) -> float:
-    """G1 = sum_{p,h} w_p cf(p,h): the plant's available generation per MW of line, MWh a year."""
-    return float((md.weights[:, None] * md.direct_line.cf).sum())
+from pathway.model.rules import active, dl_available_mwh_per_mw
 
 
 def add_direct_line(m: pyo.ConcreteModel, md: ModelData) -> None:

@@ -4,20 +4,17 @@ from __future__ import annotations
 
 import pyomo.core as pyo  # not pyomo.environ: its plugins (solvers, writers, transformations) cost ~0.09 s and are not used
 
-from pathway.errors import Problem, ScenarioError
 from pathway.inputs.data import ModelData
-from pathway.model.investment import active
-from pathway.model.sets import prev_hour
-
-
-def elec_demand_mwh(md: ModelData, y: int, p: int, h: int) -> float:
-    """Baseline demand D_e(y,p,h) = E_base x g(y) x shape(p,h), MWh in that hour (before savings)."""
-    return md.elec_demand_mwh_base * md.growth[y] * float(md.elec_shape[p, h])
-
-
-def pv_possible(md: ModelData) -> bool:
-    """PV can run: new PV is allowed or PV exists on site."""
-    return md.pv is not None or float(md.existing_pv_mwh.sum()) > 0
+from pathway.model.rules import (  # noqa: F401  (re-exported: their home before model.rules)
+    active,
+    elec_demand_mwh,
+    exclusivity_bounds,
+    export_pays_more_hours,
+    import_bound_mw,
+    prev_hour,
+    pv_bound_mw,
+    pv_possible,
+)
 
 
 def add_grid(m: pyo.ConcreteModel, md: ModelData) -> None:
@@ -106,65 +103,6 @@ def add_battery(m: pyo.ConcreteModel, md: ModelData) -> None:
         m.dur_max = pyo.Constraint(m.Y, rule=lambda m, y: m.cap["battery_energy", y] <= md.battery_max_h * m.cap["battery_power", y])
 
 
-def export_pays_more_hours(md: ModelData) -> list[tuple[int, int, int]]:
-    """Hours (y, p, h) in which the export price exceeds the import energy price,
-    esc(y) x price_exp > esc(y) x price(p, h) (both escalate alike): there the LP would
-    import and export at once."""
-    if md.export_price_cny_per_mwh is None or not pv_possible(md):
-        return []
-    e = md.export_price_cny_per_mwh
-    return [(y, p, h) for y in md.years for p in range(md.n_periods) for h in range(24)
-            if e > float(md.price_cny_per_mwh[p, h]) + 1e-9]
-
-
-def import_bound_mw(md: ModelData, y: int, p: int, h: int) -> float | None:
-    """An upper bound on grid import in hour (y,p,h), MWh (None if none can be given):
-    the import limit when set; else the largest electricity use the plant can have in the
-    hour (imports never exceed use, as PV and discharge are >= 0):
-
-        D_e(y,p,h) + sum_l D_h(l,y,p,h) x max_k e_{k,l} + P_bat,max + S_tes,max / t_ch
-
-    with D_e and D_h before savings, e_{k,l} the electricity per MWh of heat of electric
-    heaters k serving l (heat from them cannot exceed the load in the hour), P_bat,max the
-    battery's power limit (its max power, or max energy / min duration) and S_tes,max the
-    thermal store's energy limit. None if a storage has no limit or CCUS is present."""
-    if md.import_limit_mw is not None:
-        return md.import_limit_mw
-    if md.ccus is not None:
-        return None
-    bound = elec_demand_mwh(md, y, p, h)
-    for hl in md.heat_loads:
-        es = [ht.elec_per_heat[hl.name] for ht in md.heat_techs.values() if hl.name in ht.elec_per_heat]
-        if es and max(es) > 0:
-            bound += hl.demand_mwh_base * md.growth[y] * float(md.heat_shape[p, h]) * max(es)
-    if md.battery_energy is not None:
-        p_max = md.battery_power.max_capacity
-        if p_max is None and md.battery_energy.max_capacity is not None and md.battery_min_h:
-            p_max = md.battery_energy.max_capacity / md.battery_min_h
-        if p_max is None:
-            return None
-        bound += p_max
-    if md.tes is not None:
-        if md.tes.max_capacity is None:
-            return None
-        bound += md.tes.max_capacity / md.tes_charge_h
-    return bound
-
-
-def pv_bound_mw(md: ModelData, y: int, p: int, h: int) -> float | None:
-    """Largest PV output in hour (y,p,h), MWh: cf(p,h) x PV_max + X(p,h) (None if new PV
-    has no capacity limit)."""
-    x = float(md.existing_pv_mwh[p, h])
-    if md.pv is None:
-        return x
-    cf = float(md.pv_cf[p, h])
-    if cf == 0:
-        return x
-    if md.pv.max_capacity is None:
-        return None
-    return x + cf * md.pv.max_capacity
-
-
 def add_grid_exclusivity(m: pyo.ConcreteModel, md: ModelData) -> None:
     """No import and export in the same hour. Where export pays no more than import, the LP
     never does both (importing a MWh to export it loses money), so nothing is added there.
@@ -180,27 +118,10 @@ def add_grid_exclusivity(m: pyo.ConcreteModel, md: ModelData) -> None:
     MIP, and fix u to re-solve the LP for duals). A scenario where a bound does not exist
     (an unlimited battery, thermal store or PV, or CCUS without an import limit) is a ScenarioError
     asking for ``prices.import_limit_kw`` (or a PV limit)."""
-    hours = export_pays_more_hours(md) if m.has_export else []
+    hours, m_imp, m_exp = exclusivity_bounds(md) if m.has_export else ([], {}, {})
     m.has_integers = bool(hours)
     if not hours:
         return
-    m_imp, m_exp, missing = {}, {}, set()
-    for t in hours:
-        bi, be = import_bound_mw(md, *t), pv_bound_mw(md, *t)
-        if bi is None:
-            missing.add("prices.import_limit_kw")
-        if be is None:
-            missing.add("technologies.pv.max_kw")
-        m_imp[t], m_exp[t] = bi, be
-    if missing:
-        file = md.source_file or md.name
-        raise ScenarioError([Problem(file, f, (
-            f"the export price ({md.export_price_cny_per_mwh / 1000:g} CNY/kWh) exceeds the import price in {len(hours)} "
-            "hours; keeping import and export apart there needs a bound on "
-            + ("grid import: give the grid connection's capacity (prices.import_limit_kw), or limit the battery "
-               "(max_kwh) and thermal storage (max_kw); with CCUS the import limit is needed"
-               if f == "prices.import_limit_kw" else "PV output: give technologies.pv.max_kw or roof_area_m2")
-            + "; or set prices.export_price_cny_per_kwh at or below the import price")) for f in sorted(missing)])
     m.T_EXCL = pyo.Set(initialize=hours, dimen=3, ordered=True)
     m.grid_mode = pyo.Var(m.T_EXCL, domain=pyo.Binary)
     m.import_switch = pyo.Constraint(m.T_EXCL, rule=lambda m, y, p, h: m.imp[y, p, h] <= m_imp[y, p, h] * m.grid_mode[y, p, h])

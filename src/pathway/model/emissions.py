@@ -6,8 +6,7 @@ import pyomo.core as pyo  # not pyomo.environ: its plugins (solvers, writers, tr
 
 from pathway.inputs.data import ModelData
 from pathway.model.ccus import fuel_co2_t
-
-SLACK_PENALTY_CNY_PER_T = 1.0e6  # diagnosis only: far above any abatement cost
+from pathway.model.rules import SLACK_PENALTY_CNY_PER_T, probe_delta_t
 
 
 def wsum(m: pyo.ConcreteModel, md: ModelData, y: int, fn):
@@ -170,12 +169,6 @@ def add_green_share(m: pyo.ConcreteModel, md: ModelData) -> None:
         rule=lambda m, y: m.pv_green[y] + dl(m, y) + m.gp[y] + m.gec[y] + (m.slack_green[y] if m.ceiling_slack else 0)
         >= z * (m.import_mwh[y] + m.pv_green[y] + dl(m, y)),
     )
-
-
-def probe_delta_t(md: ModelData) -> float:
-    """The tightening used to measure the MAC: 1e-5 x baseline emissions, at least 1 t (small
-    enough to stay on one linear piece of the cost, large against the solver's tolerances)."""
-    return max(1.0, 1e-5 * md.baseline_t)
 
 
 def own_emission_probes(m: pyo.ConcreteModel, md: ModelData) -> dict[int, tuple[list, list]]:

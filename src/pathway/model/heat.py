@@ -6,9 +6,7 @@ from __future__ import annotations
 import pyomo.core as pyo  # not pyomo.environ: its plugins (solvers, writers, transformations) cost ~0.09 s and are not used
 
 from pathway.inputs.data import ModelData
-from pathway.model.sets import prev_hour
-
-TES_CHARGE_EFFICIENCY = 0.98  # resistive element into storage; see docs/model.md
+from pathway.model.rules import TES_CHARGE_EFFICIENCY, prev_hour
 
 
 def heater_terms(m: pyo.ConcreteModel, md: ModelData, y: int, p: int, h: int, existing_coef, new_coef):

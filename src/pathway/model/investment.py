@@ -5,11 +5,7 @@ from __future__ import annotations
 import pyomo.core as pyo  # not pyomo.environ: its plugins (solvers, writers, transformations) cost ~0.09 s and are not used
 
 from pathway.inputs.data import ModelData
-
-
-def active(build_year: int, year: int, life: int) -> bool:
-    """An asset built in year v serves years v .. v + life - 1 (commissioned at the start)."""
-    return build_year <= year < build_year + life
+from pathway.model.rules import active
 
 
 def add_investment(m: pyo.ConcreteModel, md: ModelData) -> None:

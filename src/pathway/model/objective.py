@@ -5,18 +5,10 @@ from __future__ import annotations
 import pyomo.core as pyo  # not pyomo.environ: its plugins (solvers, writers, transformations) cost ~0.09 s and are not used
 
 from pathway.inputs.data import ModelData
-from pathway.model.emissions import SLACK_PENALTY_CNY_PER_T, wsum
+from pathway.model.emissions import wsum
 from pathway.model.heat import heater_terms
-from pathway.model.investment import active
+from pathway.model.rules import COST_CATEGORIES, OBJ_SCALE, SLACK_PENALTY_CNY_PER_T, active  # noqa: F401  (re-exported)
 from pathway.money import crf
-
-OBJ_SCALE = 1.0e-3  # objective in thousand CNY: keeps HiGHS's cost coefficients well scaled
-
-COST_CATEGORIES = (
-    "capex_annuity", "fixed_om", "grid_energy", "demand_charge", "export_revenue", "fuel",
-    "green_power_premium", "green_certificates", "offsets", "ccus_variable", "carbon_price", "battery_degradation",
-    "cbam_ets",
-)
 
 
 def add_costs(m: pyo.ConcreteModel, md: ModelData) -> None:

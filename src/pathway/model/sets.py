@@ -5,6 +5,7 @@ from __future__ import annotations
 import pyomo.core as pyo  # not pyomo.environ: its plugins (solvers, writers, transformations) cost ~0.09 s and are not used
 
 from pathway.inputs.data import ModelData, investable
+from pathway.model.rules import chronological, prev_hour  # noqa: F401  (re-exported)
 from pathway.units import HOURS_PER_DAY
 
 
@@ -29,24 +30,3 @@ def add_sets(m: pyo.ConcreteModel, md: ModelData) -> None:
                     if hl.existing_retire_year is None or y < hl.existing_retire_year],
         dimen=2, ordered=True,
     )
-
-
-def chronological(md: ModelData) -> bool:
-    """True when the periods are the 365 days of the year in calendar order (``time.mode:
-    hourly``, ``inputs.periods.all_days``): storage then links day to day."""
-    return md.periods.mode == "hourly"
-
-
-def prev_hour(md: ModelData, p: int, h: int) -> tuple[int, int]:
-    """The hour before (p, h) in a storage balance, as (period, hour):
-
-        representative days: (p, h - 1), and (p, 23) for h = 0    (cyclic within each day:
-                             a typical day stands for days that are not consecutive)
-        hourly (all days):   (p, h - 1), and (p - 1, 23) for h = 0; (P - 1, 23) for (0, 0)
-                             (chronological over the year, cyclic over the year's end)
-    """
-    if h > 0:
-        return p, h - 1
-    if not chronological(md):
-        return p, HOURS_PER_DAY - 1
-    return (p - 1) % md.n_periods, HOURS_PER_DAY - 1
