@@ -89,7 +89,7 @@ def _solver_options(route: str, method: str, threads: Optional[int], time_limit:
     return SolverOptions(route=route, method=method, threads=threads, time_limit_s=time_limit)
 
 
-RouteOpt = Annotated[str, typer.Option("--route", help="compiler (standard form -> highspy) or persistent (pyomo highs).")]
+RouteOpt = Annotated[str, typer.Option("--route", help="direct (the LP built as arrays -> highspy; default), compiler (Pyomo model, standard form -> highspy) or persistent (Pyomo model, pyomo highs).")]
 MethodOpt = Annotated[str, typer.Option("--method", help="LP method: auto (simplex below 250k columns, else interior point), simplex, ipm, ipx, choose, pdlp.")]
 ThreadsOpt = Annotated[Optional[int], typer.Option("--threads", help="HiGHS threads (default: HiGHS's choice).")]
 ForceOpt = Annotated[bool, typer.Option("--force", help="Write into --out even if it holds files pathway did not write (they are kept).")]

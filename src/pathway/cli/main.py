@@ -132,7 +132,7 @@ def inventory(
 def run(
     file: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
     out_dir: Annotated[Path, typer.Option("--out", help="Output folder (summary.json, tables/, report.html, results.xlsx).")],
-    route: RouteOpt = "compiler",
+    route: RouteOpt = "direct",
     method: MethodOpt = "auto",
     threads: ThreadsOpt = None,
     time_limit: TimeOpt = None,

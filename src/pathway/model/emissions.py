@@ -6,7 +6,7 @@ import pyomo.core as pyo  # not pyomo.environ: its plugins (solvers, writers, tr
 
 from pathway.inputs.data import ModelData
 from pathway.model.ccus import fuel_co2_t
-from pathway.model.rules import SLACK_PENALTY_CNY_PER_T, probe_delta_t
+from pathway.model.rules import SLACK_PENALTY_CNY_PER_T, own_emission_probes, probe_delta_t  # noqa: F401  (re-exported)
 
 
 def wsum(m: pyo.ConcreteModel, md: ModelData, y: int, fn):
@@ -169,27 +169,3 @@ def add_green_share(m: pyo.ConcreteModel, md: ModelData) -> None:
         rule=lambda m, y: m.pv_green[y] + dl(m, y) + m.gp[y] + m.gec[y] + (m.slack_green[y] if m.ceiling_slack else 0)
         >= z * (m.import_mwh[y] + m.pv_green[y] + dl(m, y)),
     )
-
-
-def own_emission_probes(m: pyo.ConcreteModel, md: ModelData) -> dict[int, tuple[list, list]]:
-    """For each year y, the perturbation that measures the marginal abatement cost: tighten
-    every rule that limits own emissions in y by ``delta_t`` tonnes with offsets held at
-    their optimum,
-
-        ceiling[y]:        E[y] - off[y] - rem[y] <= C[y] - delta      (off, rem fixed)
-        own_reduction[y]:  Eown[y]                <= L[y] - delta
-
-    so the only way to comply is delta more tonnes of own reduction. MAC[y] = (cost after -
-    cost before) / (delta x discount factor of y). A year with no such rule has no probe
-    (nothing limits its own emissions: MAC 0). Returns {y: ([(row, delta)], [fixed vars])}."""
-    delta_t = probe_delta_t(md)
-    out: dict[int, tuple[list, list]] = {}
-    for y in m.Y:
-        rows = []
-        if y in m.ceiling:
-            rows.append((m.ceiling[y], delta_t))
-        if hasattr(m, "own_reduction") and y in m.own_reduction:
-            rows.append((m.own_reduction[y], delta_t))
-        if rows:
-            out[y] = (rows, [m.off[y], m.rem[y]])
-    return out

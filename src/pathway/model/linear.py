@@ -136,6 +136,13 @@ class VarArray:
     def __getitem__(self, key) -> float:
         return float(self.lp.x[self.col(key)])
 
+    def ref(self, key) -> ColRef:
+        """A handle on one variable (its column), the same object for the same key."""
+        refs = self.__dict__.setdefault("_refs", {})
+        if key not in refs:
+            refs[key] = ColRef(self, key, self.col(key))
+        return refs[key]
+
     def __contains__(self, key) -> bool:
         pos = self.axes.locate(key)
         return pos is not None and self.cols[pos] >= 0
@@ -169,6 +176,19 @@ class VarArray:
 
 
 @dataclass(eq=False)
+class ColRef:
+    """One variable of a VarArray: its column and, once solved, its value."""
+
+    var: VarArray
+    key: object
+    col: int
+
+    @property
+    def value(self) -> float:
+        return float(self.var.lp.x[self.col])
+
+
+@dataclass(eq=False)
 class RowRef:
     """One constraint of a ConArray: its body's value once solved (constants included, as
     in the written relation), its bounds, and the LP row (-1: constant, not in the LP)."""
@@ -180,6 +200,7 @@ class RowRef:
     lower: float | None
     upper: float | None
     lin: Lin | None = None
+    active: bool = True  # as Pyomo's ConstraintData.active (rows here are never deactivated)
 
     @property
     def body(self) -> float:

@@ -64,6 +64,33 @@ def probe_delta_t(md: ModelData) -> float:
     return max(1.0, 1e-5 * md.baseline_t)
 
 
+def own_emission_probes(m, md: ModelData) -> dict[int, tuple[list, list]]:
+    """For each year y, the perturbation that measures the marginal abatement cost: tighten
+    every rule that limits own emissions in y by ``delta_t`` tonnes with offsets held at
+    their optimum,
+
+        ceiling[y]:        E[y] - off[y] - rem[y] <= C[y] - delta      (off, rem fixed)
+        own_reduction[y]:  Eown[y]                <= L[y] - delta
+
+    so the only way to comply is delta more tonnes of own reduction. MAC[y] = (cost after -
+    cost before) / (delta x discount factor of y). A year with no such rule has no probe
+    (nothing limits its own emissions: MAC 0). Returns {y: ([(row, delta)], [fixed vars])},
+    rows and variables as the model's own handles (Pyomo components, or ``model.linear``
+    RowRef / ColRef for a model built by ``model.direct``)."""
+    delta_t = probe_delta_t(md)
+    handle = (lambda var, y: var.ref(y)) if hasattr(m.off, "ref") else (lambda var, y: var[y])
+    out: dict[int, tuple[list, list]] = {}
+    for y in m.Y:
+        rows = []
+        if y in m.ceiling:
+            rows.append((m.ceiling[y], delta_t))
+        if hasattr(m, "own_reduction") and y in m.own_reduction:
+            rows.append((m.own_reduction[y], delta_t))
+        if rows:
+            out[y] = (rows, [handle(m.off, y), handle(m.rem, y)])
+    return out
+
+
 def dl_available_mwh_per_mw(md: ModelData) -> float:
     """G1 = sum_{p,h} w_p cf(p,h): the plant's available generation per MW of line, MWh a year."""
     return float((md.weights[:, None] * md.direct_line.cf).sum())

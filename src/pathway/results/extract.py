@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-import pyomo.core as pyo  # not pyomo.environ: its plugins (solvers, writers, transformations) cost ~0.09 s and are not used
 
 from pathway.inputs.data import ModelData
-from pathway.model.investment import active
+from pathway.model.linear import value
+from pathway.model.rules import active
 from pathway.technologies import (
     LEVER_ORDER,  # noqa: F401  (re-exported: the attribution order)
     )
@@ -40,7 +40,7 @@ def _hourly(var, shape, years, index_prefix=()) -> np.ndarray:
     return out
 
 
-def extract_arrays(m: pyo.ConcreteModel, md: ModelData) -> Arrays:
+def extract_arrays(m, md: ModelData) -> Arrays:
     years = md.years
     shape = (len(years), md.n_periods, HOURS_PER_DAY)
     a = Arrays()
@@ -66,14 +66,14 @@ def extract_arrays(m: pyo.ConcreteModel, md: ModelData) -> Arrays:
         for l in m.LT:
             a.tes_dis[l] = _hourly(m.tes_dis, shape, years, (l,))
     for name in ("gp", "gec", "off", "rem"):
-        a.y[name] = np.array([pyo.value(getattr(m, name)[y]) for y in years])
-    a.y["peak"] = np.array([pyo.value(m.peak[y]) for y in years]) if m.has_peak else np.zeros(len(years))
-    a.y["build"] = {k: np.array([pyo.value(m.build[k, y]) for y in years]) for k in m.K}
+        a.y[name] = np.array([value(getattr(m, name)[y]) for y in years])
+    a.y["peak"] = np.array([value(m.peak[y]) for y in years]) if m.has_peak else np.zeros(len(years))
+    a.y["build"] = {k: np.array([value(m.build[k, y]) for y in years]) for k in m.K}
     has_dl = getattr(m, "has_dl", False)
     a.t["dl_use"] = _hourly(m.dl_use, shape, years) if has_dl else np.zeros(shape)
     a.t["dl_feed"] = _hourly(m.dl_feed, shape, years) if has_dl else np.zeros(shape)
-    a.y["dl_build"] = np.array([pyo.value(m.dl_build[y]) for y in years]) if has_dl else np.zeros(len(years))
-    a.y["dl_cap"] = np.array([pyo.value(m.dl_cap[y]) for y in years]) if has_dl else np.zeros(len(years))
+    a.y["dl_build"] = np.array([value(m.dl_build[y]) for y in years]) if has_dl else np.zeros(len(years))
+    a.y["dl_cap"] = np.array([value(m.dl_cap[y]) for y in years]) if has_dl else np.zeros(len(years))
     return a
 
 

@@ -3,17 +3,15 @@ the marginal offset and the binding rule, per year."""
 
 from __future__ import annotations
 
-import pyomo.core as pyo  # not pyomo.environ: its plugins (solvers, writers, transformations) cost ~0.09 s and are not used
-
 from pathway.inputs.data import ModelData
-from pathway.model.emissions import probe_delta_t
-from pathway.model.objective import OBJ_SCALE
+from pathway.model.linear import value
+from pathway.model.rules import OBJ_SCALE, probe_delta_t
 from pathway.technologies import (
     LEVER_ORDER,  # noqa: F401  (re-exported: the attribution order)
-    )
+)
 
 
-def marginal_abatement_costs(m: pyo.ConcreteModel, md: ModelData, objective: float, probe_objectives: dict) -> dict:
+def marginal_abatement_costs(m, md: ModelData, objective: float, probe_objectives: dict) -> dict:
     """MAC[y], CNY per tonne of OWN reduction in year y, measured (not read from a dual):
 
         MAC[y] = (z[y] - z) / (OBJ_SCALE x d(y) x delta)
@@ -49,7 +47,7 @@ def offset_price(md: ModelData, off_t: float, rem_t: float) -> float | None:
 RULE_ORDER = ("own_reduction", "ceiling", "green_share", "offset_cap")
 
 
-def binding_rule(m: pyo.ConcreteModel, md: ModelData, y: int) -> str:
+def binding_rule(m, md: ModelData, y: int) -> str:
     """The rule that binds in year y: the first tight one of own_reduction (own emissions at
     their limit), ceiling (net emissions at the ceiling), green_share, offset_cap; 'none'."""
     for name in RULE_ORDER:
@@ -58,8 +56,8 @@ def binding_rule(m: pyo.ConcreteModel, md: ModelData, y: int) -> str:
         if con is None or y not in con:
             continue
         c = con[y]
-        body = pyo.value(c.body)
+        body = value(c.body)
         tol = 1e-6 * max(1.0, abs(md.baseline_t))
-        if (c.has_ub() and body >= pyo.value(c.upper) - tol) or (c.has_lb() and body <= pyo.value(c.lower) + tol):
+        if (c.has_ub() and body >= value(c.upper) - tol) or (c.has_lb() and body <= value(c.lower) + tol):
             return name
     return "none"

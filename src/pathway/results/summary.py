@@ -44,7 +44,7 @@ def assumptions_table(md: ModelData) -> pd.DataFrame:
 
 
 def make_summary(md: ModelData, loaded: LoadedScenario, tables: dict, objective: float, opts: SolverOptions, m) -> dict:
-    from pathway.model.objective import OBJ_SCALE
+    from pathway.model.rules import OBJ_SCALE
 
     pw = tables["pathway"].set_index("year")
     capex = tables["capex"].groupby("year")["capex_cny"].sum()

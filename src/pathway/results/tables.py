@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import pyomo.core as pyo  # not pyomo.environ: its plugins (solvers, writers, transformations) cost ~0.09 s and are not used
 
 from pathway.inputs.data import ModelData
-from pathway.model.investment import active
-from pathway.model.objective import COST_CATEGORIES
+from pathway.model.linear import value
+from pathway.model.rules import COST_CATEGORIES, active
 from pathway.money import crf
 from pathway.results.attribution import abatement_table
 from pathway.results.extract import Arrays, capacity_in_service, demand_arrays, wsum
@@ -25,7 +24,7 @@ from pathway.technologies import (
 from pathway.units import HOURS_PER_DAY
 
 
-def build_tables(m: pyo.ConcreteModel, md: ModelData, a: Arrays, duals: dict, objective: float,
+def build_tables(m, md: ModelData, a: Arrays, duals: dict, objective: float,
                  probe_objectives: dict | None = None) -> dict[str, pd.DataFrame]:
     years = md.years
     Y = len(years)
@@ -217,7 +216,7 @@ def build_tables(m: pyo.ConcreteModel, md: ModelData, a: Arrays, duals: dict, ob
 
     # ---- yearly pathway summary ------------------------------------------------------
     mac = marginal_abatement_costs(m, md, objective, probe_objectives or {})
-    own = np.array([pyo.value(m.own_emissions[y]) for y in years])
+    own = np.array([value(m.own_emissions[y]) for y in years])
     # green share: battery losses L = sum w (ch - dis) count as lost PV, out of the green
     # electricity and the consumption alike (model.emissions.add_green_share)
     battery_loss = wsum(md, a.t["ch"] - a.t["dis"])

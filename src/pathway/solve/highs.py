@@ -20,9 +20,9 @@ import time
 from dataclasses import dataclass, field
 
 import numpy as np
-import pyomo.core as pyo  # not pyomo.environ: its plugins (solvers, writers, transformations) cost ~0.09 s and are not used
 
 from pathway.errors import SolverError
+from pathway.model.linear import value
 from pathway.solve.options import SolverOptions, highs_options
 from pathway.solve.status import SolveStatus
 
@@ -66,17 +66,19 @@ Probes = dict  # key -> ([(ConstraintData, delta)], [VarData]): see run_probes
 DUAL_SIMPLEX, PRIMAL_SIMPLEX = 1, 4  # HiGHS simplex_strategy values (1 is HiGHS's default)
 
 
-def solve(m: pyo.ConcreteModel, opts: SolverOptions | None = None, want_duals: tuple = (),
+def solve(m, opts: SolverOptions | None = None, want_duals: tuple = (),
           probes: Probes | None = None) -> SolveOutcome:
     """Solve ``m``; load variable values on optimality; return duals of ``want_duals``
     (a tuple of indexed constraints) and, for each of ``probes``, the optimal objective
     after that perturbation (``run_probes``)."""
     opts = opts or SolverOptions()
+    if hasattr(m, "lp"):  # built by pathway.model.direct (route 'direct')
+        return _solve_direct(m, opts, want_duals, probes)
     if opts.route == "persistent":
         return _solve_persistent(m, opts, want_duals, probes)
-    if opts.route == "compiler":
+    if opts.route in ("compiler", "direct"):  # a Pyomo model (diagnosis, re-plan) on route 'direct': compiled
         return _solve_compiled(m, opts, want_duals, probes)
-    raise SolverError(f"unknown solver route {opts.route!r}; expected 'compiler' or 'persistent'")
+    raise SolverError(f"unknown solver route {opts.route!r}; expected 'direct', 'compiler' or 'persistent'")
 
 
 def run_probes(h, probes: Probes, row_of: dict, col_of: dict, objective_offset: float = 0.0) -> dict:
@@ -245,7 +247,7 @@ def _solve_compiled(m, opts: SolverOptions, want_duals, probes: Probes | None = 
     for v, val in zip(repn.columns, x):
         v.set_value(float(val), skip_validation=True)
     for v, expr in repn.eliminated_vars:  # substituted out by the compiler
-        v.set_value(float(pyo.value(expr)), skip_validation=True)
+        v.set_value(float(value(expr)), skip_validation=True)
     duals = {}
     if want_duals:
         wanted = {id(cd) for con in want_duals for cd in con.values()}
@@ -265,6 +267,75 @@ def _solve_compiled(m, opts: SolverOptions, want_duals, probes: Probes | None = 
     return SolveOutcome(SolveStatus.OPTIMAL, objective, duals, secs, probe_objectives=probed)
 
 
+def _solve_direct(m, opts: SolverOptions, want_duals, probes: Probes | None = None) -> SolveOutcome:
+    """Solve a ``model.direct.DirectModel``: its arrays straight into highspy (column-wise),
+    values loaded back into the model's LinearProgram, duals and probes by its RowRefs."""
+    import highspy
+
+    t0 = time.perf_counter()
+    a = m.lp.assemble()
+    if m.lp.trivially_infeasible:
+        return SolveOutcome(SolveStatus.INFEASIBLE, None, {}, {"translate": time.perf_counter() - t0},
+                            f"a constraint that cannot hold whatever the decisions: {m.lp.trivially_infeasible}")
+    n, nr = a.col_ids.size, a.row_ids.size
+    inf = highspy.kHighsInf
+    lp = highspy.HighsLp()
+    lp.num_col_ = n
+    lp.num_row_ = nr
+    lp.col_cost_ = a.cost
+    lp.col_lower_ = np.where(np.isinf(a.col_lower), -inf, a.col_lower)
+    lp.col_upper_ = np.where(np.isinf(a.col_upper), inf, a.col_upper)
+    lp.row_lower_ = np.where(np.isinf(a.row_lower), -inf, a.row_lower)
+    lp.row_upper_ = np.where(np.isinf(a.row_upper), inf, a.row_upper)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = a.start
+    lp.a_matrix_.index_ = a.index
+    lp.a_matrix_.value_ = a.value
+    lp.a_matrix_.num_col_ = n
+    lp.a_matrix_.num_row_ = nr
+    if a.integer.size:
+        integrality = np.full(n, highspy.HighsVarType.kContinuous)
+        integrality[a.integer] = highspy.HighsVarType.kInteger
+        lp.integrality_ = list(integrality)
+    h = highspy.Highs()
+    _set_options(h, opts, n)
+    h.passModel(lp)
+    del lp
+    t2 = time.perf_counter()
+    h.run()
+    if a.integer.size and _status_name(h) == SolveStatus.OPTIMAL:
+        _fix_integers_and_resolve(h, a.integer)
+    t3 = time.perf_counter()
+    status = _status_name(h)
+    secs = {"translate": t2 - t0, "solve": t3 - t2}
+    if status != SolveStatus.OPTIMAL:
+        return SolveOutcome(status, None, {}, secs, h.modelStatusToString(h.getModelStatus()))
+    sol = h.getSolution()
+    m.lp.load(a, np.asarray(sol.col_value))
+    new_row = np.full(m.lp.n_rows, -1, dtype=np.int64)
+    new_row[a.row_ids] = np.arange(nr)
+    duals = {}
+    if want_duals:
+        y = np.asarray(sol.row_dual)
+        for con in want_duals:
+            for ref in con.values():
+                i = new_row[ref.row] if ref.row >= 0 else -1
+                duals[ref] = float(y[i]) if i >= 0 else 0.0
+    objective = float(h.getInfo().objective_function_value) + a.obj_const
+    secs["load"] = time.perf_counter() - t3
+    probed = {}
+    if probes:
+        t4 = time.perf_counter()
+        new_col = np.full(m.lp.n_cols, -1, dtype=np.int64)
+        new_col[a.col_ids] = np.arange(n)
+        row_of = {id(ref): int(new_row[ref.row]) for rows, _ in probes.values() for ref, _d in rows
+                  if ref.row >= 0 and new_row[ref.row] >= 0}
+        col_of = {id(v): int(new_col[v.col]) for _, fixed in probes.values() for v in fixed if new_col[v.col] >= 0}
+        probed = run_probes(h, probes, row_of, col_of, a.obj_const)
+        secs["probes"] = time.perf_counter() - t4
+    return SolveOutcome(SolveStatus.OPTIMAL, objective, duals, secs, probe_objectives=probed)
+
+
 def _solve_persistent(m, opts: SolverOptions, want_duals, probes: Probes | None = None) -> SolveOutcome:
     import pyomo.environ  # noqa: F401  (registers the solver plugins, 'highs' among them)
     from pyomo.contrib.solver.common.factory import SolverFactory
@@ -273,6 +344,8 @@ def _solve_persistent(m, opts: SolverOptions, want_duals, probes: Probes | None 
     solver_options = {k: v for k, v in highs_options(opts, m.nvariables()).items()
                       if k not in ("output_flag", "threads", "time_limit")}  # those are the interface's own arguments
     t0 = time.perf_counter()
+    import pyomo.core as pyo
+
     integers = [v for v in m.component_data_objects(pyo.Var) if v.is_integer()] if getattr(m, "has_integers", False) else []
     res = opt.solve(
         m,

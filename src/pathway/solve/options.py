@@ -10,7 +10,8 @@ from pathway.units import SOLVER_SEED
 
 @dataclass
 class SolverOptions:
-    route: str = "compiler"  # 'compiler' or 'persistent'
+    route: str = "direct"  # 'direct' (model.direct: arrays into highspy), 'compiler' (Pyomo model, standard-form
+                           # compiler) or 'persistent' (Pyomo model, pyomo.contrib.solver's highs)
     method: str = "auto"  # 'auto', or HiGHS 'solver': 'simplex', 'ipm', 'ipx', 'choose', 'pdlp'
     threads: int | None = None
     time_limit_s: float | None = None
