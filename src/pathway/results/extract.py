@@ -27,7 +27,21 @@ class Arrays:
     tes_dis: dict[str, np.ndarray] = field(default_factory=dict)
 
 
+def _block(var, index_prefix=()) -> np.ndarray | None:
+    """Values of an array-built variable block (``model.linear.VarArray``) as (Y, P, 24),
+    after the leading index labels ``index_prefix``; None for a Pyomo variable."""
+    if not hasattr(var, "values_array"):
+        return None
+    arr = var.values_array()
+    if index_prefix:
+        arr = arr[var.axes.pos[0][index_prefix if len(index_prefix) > 1 else index_prefix[0]]]
+    return arr
+
+
 def _hourly(var, shape, years, index_prefix=()) -> np.ndarray:
+    block = _block(var, index_prefix)
+    if block is not None:
+        return np.array(block, dtype=float).reshape(shape)
     out = np.zeros(shape)
     vals = var.extract_values()
     yi = {y: i for i, y in enumerate(years)}
@@ -54,14 +68,18 @@ def extract_arrays(m, md: ModelData) -> Arrays:
     a.t["capture"] = _hourly(m.capture, shape, years) if m.has_ccus else np.zeros(shape)
     for k, l in m.KL:
         a.q[(k, l)] = _hourly(m.q, shape, years, (k, l))
-    qx_vals = m.qx.extract_values()
-    yi = {y: i for i, y in enumerate(years)}
-    for hl in md.heat_loads:
-        arr = np.zeros(shape)
-        for (l, y, p, h), v in qx_vals.items():
-            if l == hl.name:
-                arr[yi[y], p, h] = v or 0.0
-        a.qx[hl.name] = arr
+    if hasattr(m.qx, "values_array"):
+        for hl in md.heat_loads:
+            a.qx[hl.name] = _hourly(m.qx, shape, years, (hl.name,))
+    else:
+        qx_vals = m.qx.extract_values()
+        yi = {y: i for i, y in enumerate(years)}
+        for hl in md.heat_loads:
+            arr = np.zeros(shape)
+            for (l, y, p, h), v in qx_vals.items():
+                if l == hl.name:
+                    arr[yi[y], p, h] = v or 0.0
+            a.qx[hl.name] = arr
     if m.has_tes:
         for l in m.LT:
             a.tes_dis[l] = _hourly(m.tes_dis, shape, years, (l,))
