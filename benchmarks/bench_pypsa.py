@@ -354,31 +354,33 @@ def solve_pypsa(data: dict, options: dict) -> dict:
             "battery_mwh": float(n.stores.e_nom_opt.sum())}  # built over the horizon (all in service: lives >= 12 y)
 
 
-def solve_pathway(md, method: str, threads: int) -> dict:
-    """Build and solve pathway's model of ``md`` (the compiler route, as ``pathway run``);
-    returns the objective (CNY) and the phase times."""
-    import pyomo.core as pyo
-
-    from pathway.model import OBJ_SCALE, build_model
+def solve_pathway(md, method: str, threads: int, route: str = "direct") -> dict:
+    """Build and solve pathway's model of ``md`` on ``route`` (default 'direct', as
+    ``pathway run``: the LP built as arrays; 'compiler': the Pyomo model); returns the
+    objective (CNY) and the phase times."""
+    from pathway.model import OBJ_SCALE
+    from pathway.model.linear import value
+    from pathway.runs.pipeline import builder
     from pathway.solve import SolverOptions, solve
 
+    opts = SolverOptions(route=route, method=method, threads=threads)
     t0 = time.perf_counter()
-    m = build_model(md)
+    m = builder(opts)(md)
     t1 = time.perf_counter()
-    out = solve(m, SolverOptions(method=method, threads=threads))
+    out = solve(m, opts)
     t2 = time.perf_counter()
     if out.status != "optimal":
         raise RuntimeError(f"pathway: {out.status} ({out.message})")
     last = md.years[-1]
 
     def cap(k):
-        return float(m.cap[k, last].value or 0.0) if k in m.K else 0.0
+        return float(value(m.cap[k, last]) or 0.0) if k in m.K else 0.0
 
     return {"objective_cny": out.objective / OBJ_SCALE, "build_model_s": t1 - t0, "solve_s": t2 - t1,
             "translate_s": out.seconds.get("translate"), "highs_s": out.seconds.get("solve"),
             "columns": int(m.nvariables()), "rows": int(m.nconstraints()),
             "pv_mw": cap("pv"), "battery_mwh": cap("battery_energy"), "battery_mw": cap("battery_power"),
-            "emissions_t": {y: float(pyo.value(m.emissions[y])) for y in md.years}}
+            "emissions_t": {y: float(value(m.emissions[y])) for y in md.years}, "route": route}
 
 
 # ---------------------------------------------------------------------------------------
@@ -389,13 +391,13 @@ def child_main(args) -> None:
     """One solve in this process; prints one JSON line."""
     t0 = time.perf_counter()
     if args.child == "pathway":
-        import pathway.model  # noqa: F401  (the imports a run needs, timed as such)
+        import pathway.runs.pipeline  # noqa: F401  (the imports a run needs, timed as such)
         import pathway.solve  # noqa: F401
 
         t_import = time.perf_counter() - t0
         t = time.perf_counter()
         md = load_model_data(args.years)
-        row = {"import_s": t_import, "prepare_s": time.perf_counter() - t, **solve_pathway(md, args.method, args.threads)}
+        row = {"import_s": t_import, "prepare_s": time.perf_counter() - t, **solve_pathway(md, args.method, args.threads, args.route)}
     else:
         import pypsa  # noqa: F401
 
@@ -409,11 +411,11 @@ def child_main(args) -> None:
 
 
 def run_child(side: str, years: int, method: str, threads: int, data_file: Path, options: dict,
-              timeout_s: float | None = None) -> dict:
+              timeout_s: float | None = None, route: str = "direct") -> dict:
     """Run one solve in a fresh interpreter; its wall time and its own peak RSS (os.wait4).
     A child still running after ``timeout_s`` is killed: the row says ``timed_out`` and holds
     the wall time and peak RSS up to then (lower bounds)."""
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--child", side, "--years", str(years), "--method", method,
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--child", side, "--route", route, "--years", str(years), "--method", method,
            "--threads", str(threads), "--data", str(data_file), "--options", json.dumps(options)]
     timed_out = False
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
@@ -449,7 +451,8 @@ def median(rows: list[dict], key: str) -> float | None:
     return statistics.median(vals) if vals else None
 
 
-def compare(years: int, repeats: int, method: str, threads: int, timeout_s: float | None = None) -> dict:
+def compare(years: int, repeats: int, method: str, threads: int, timeout_s: float | None = None,
+            route: str = "direct") -> dict:
     """Alternate pathway and PyPSA runs for ``years`` planning years; check every finished
     run's objective against pathway's first; the medians and their ratios. When every PyPSA
     run timed out, the speed-up and memory ratio are bounds (``*_at_least`` / ``*_at_most``)."""
@@ -462,7 +465,7 @@ def compare(years: int, repeats: int, method: str, threads: int, timeout_s: floa
         save_problem(data, data_file)
         for i in range(repeats):
             for side in (("pathway", "pypsa") if i % 2 == 0 else ("pypsa", "pathway")):
-                row = run_child(side, years, method, threads, data_file, options, timeout_s)
+                row = run_child(side, years, method, threads, data_file, options, timeout_s, route)
                 row["run"] = i
                 row["load_average_1min"] = os.getloadavg()[0]
                 rows.append(row)
@@ -582,6 +585,8 @@ def main() -> None:
                          "(default 3 up to 2 years, 1 beyond: a 5-year PyPSA solve takes about an hour)")
     ap.add_argument("--method", default="ipm", help="HiGHS LP method on both sides (default ipm, with crossover)")
     ap.add_argument("--threads", type=int, default=1, help="HiGHS threads on both sides")
+    ap.add_argument("--route", default="direct", choices=("direct", "compiler"),
+                    help="pathway's route (default direct, as pathway run; compiler: the Pyomo model)")
     ap.add_argument("--timeout-s", type=float, default=7200.0,
                     help="kill a solve still running after this many seconds; recorded as a bound (default 7200; the 5-year PyPSA solve took 3,558 s here)")
     ap.add_argument("--out", default=str(RESULTS))
@@ -606,7 +611,7 @@ def main() -> None:
     results = []
     for years, reps in zip(args.years, repeats):
         ctx = {**case_context(args.method, args.threads), "load_average_start": os.getloadavg()}
-        case = compare(years, reps, args.method, args.threads, args.timeout_s)
+        case = compare(years, reps, args.method, args.threads, args.timeout_s, args.route)
         results.append({**case, **ctx, "load_average_end": os.getloadavg()})
         write_results(out, results)  # after each case: a run cut short keeps what it finished
     print_table(results)
