@@ -3,10 +3,8 @@ and which limits bind, instead of a solver trace."""
 
 from __future__ import annotations
 
-import pyomo.core as pyo  # not pyomo.environ: its plugins (solvers, writers, transformations) cost ~0.09 s and are not used
-
 from pathway.inputs.data import ModelData
-from pathway.model import build_model
+from pathway.model.linear import value
 from pathway.scenario.schema import MOBILE_FUELS
 from pathway.solve.highs import solve
 from pathway.solve.options import SolverOptions
@@ -14,7 +12,7 @@ from pathway.solve.options import SolverOptions
 TOL = 1e-6
 
 
-def binding_limits(m: pyo.ConcreteModel, md: ModelData) -> list[dict]:
+def binding_limits(m, md: ModelData) -> list[dict]:
     """Upper limits at their bound in the solved (slack) model, by year."""
     out = []
     for k in m.K:
@@ -22,7 +20,7 @@ def binding_limits(m: pyo.ConcreteModel, md: ModelData) -> list[dict]:
         if b.max_capacity is None:
             continue
         for y in m.Y:
-            v = pyo.value(m.cap[k, y])
+            v = value(m.cap[k, y])
             if v >= b.max_capacity * (1 - 1e-6) - TOL:
                 label = {"pv": "PV capacity (roof/land limit)"}.get(
                     k, f"{k} fully adopted" if k.startswith("eff_") else f"{k} capacity limit")
@@ -36,13 +34,13 @@ def binding_limits(m: pyo.ConcreteModel, md: ModelData) -> list[dict]:
         if cap is None:
             continue
         for y in m.Y:
-            v = pyo.value(var[y])
+            v = value(var[y])
             if v >= cap * (1 - 1e-6) - TOL and cap > 0:
                 out.append(dict(limit=label, year=y, value=v, bound=cap, unit=unit))
     if md.rule.max_offset_share is not None:
         limit = md.rule.max_offset_share * md.baseline_t
         for y in m.Y:
-            v = pyo.value(m.off[y] + m.rem[y])
+            v = value(m.off[y]) + value(m.rem[y])
             if y >= md.target_year and v >= limit * (1 - 1e-6) - TOL:
                 out.append(dict(limit=f"offset cap of the rule ({md.rule.max_offset_share:.0%} of baseline)", year=y,
                                 value=v, bound=limit, unit="t"))
@@ -51,7 +49,7 @@ def binding_limits(m: pyo.ConcreteModel, md: ModelData) -> list[dict]:
             out.append(dict(limit="offsets not allowed before the target year", year=y, value=0.0, bound=0.0, unit="t"))
     if md.import_limit_mw is not None:
         for y in m.Y:
-            peak = max(pyo.value(m.imp[y, p, h]) for p in m.P for h in m.H)
+            peak = max(value(m.imp[y, p, h]) for p in m.P for h in m.H)
             if peak >= md.import_limit_mw - TOL:
                 out.append(dict(limit="grid import limit", year=y, value=peak, bound=md.import_limit_mw, unit="MW"))
     for hl in md.heat_loads:
@@ -147,7 +145,11 @@ def _energy_reason(md: ModelData, unserved: list[dict]) -> str:
 def diagnose(md: ModelData, opts: SolverOptions) -> dict:
     """Re-solve with penalised slack on the ceilings and near-zero rules; report per year
     the lowest net emissions reached, the shortfall, and the limits that bind."""
-    m = build_model(md, ceiling_slack=True)
+    if opts.route == "direct":  # the same LP as the Pyomo model's (tests/test_direct_model.py), built as arrays
+        from pathway.model.direct import build_direct as build
+    else:
+        from pathway.model import build_model as build
+    m = build(md, ceiling_slack=True)
     out = solve(m, opts)
     if out.status != "optimal":
         unserved = unservable_electricity(md)
@@ -162,20 +164,20 @@ def diagnose(md: ModelData, opts: SolverOptions) -> dict:
         }
     years = []
     for y in m.Y:
-        net = pyo.value(m.emissions[y] - m.off[y] - m.rem[y])
+        net = value(m.emissions[y]) - value(m.off[y]) - value(m.rem[y])
         row = dict(
             year=y,
             lowest_net_emissions_t=net,
-            emissions_t=pyo.value(m.emissions[y]),
-            offsets_t=pyo.value(m.off[y] + m.rem[y]),
+            emissions_t=value(m.emissions[y]),
+            offsets_t=value(m.off[y]) + value(m.rem[y]),
             ceiling_t=md.ceiling_t.get(y),
-            ceiling_shortfall_t=pyo.value(m.slack_ceiling[y]) if y in md.ceiling_t else 0.0,
+            ceiling_shortfall_t=value(m.slack_ceiling[y]) if y in md.ceiling_t else 0.0,
         )
         if hasattr(m, "slack_own") and y in m.Y_TARGET:
             row["own_reduction_limit_t"] = (1 - md.rule.min_own_reduction_share) * md.baseline_t
-            row["own_reduction_shortfall_t"] = pyo.value(m.slack_own[y])
+            row["own_reduction_shortfall_t"] = value(m.slack_own[y])
         if hasattr(m, "slack_green") and y in m.Y_GREEN:
-            row["green_electricity_shortfall_mwh"] = pyo.value(m.slack_green[y])
+            row["green_electricity_shortfall_mwh"] = value(m.slack_green[y])
         years.append(row)
     short = [r for r in years if r["ceiling_shortfall_t"] > 1e-3 or r.get("own_reduction_shortfall_t", 0) > 1e-3
              or r.get("green_electricity_shortfall_mwh", 0) > 1e-3]
