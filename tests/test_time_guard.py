@@ -41,13 +41,28 @@ def test_a_time_limit_that_is_not_a_positive_number_is_exit_2(write_yaml, tmp_pa
     assert not (tmp_path / "o").exists() and not (tmp_path / "s").exists()
 
 
+@pytest.mark.parametrize(("option", "value", "expected"), [
+    ("--route", "fast", "--route: expected one of direct, compiler, persistent, got 'fast'"),
+    ("--method", "foo", "--method: expected one of auto, simplex, ipm, ipx, choose, pdlp, got 'foo'"),
+])
+def test_an_unknown_route_or_method_is_exit_2_before_anything_runs(write_yaml, tmp_path, option, value, expected):
+    """HiGHS would ignore an unknown method and solve with its default: refused instead."""
+    scen = write_yaml(copy.deepcopy(FLAT))
+    for cmd in (["run", str(scen), "--out", str(tmp_path / "o")],
+                ["sweep", str(scen), "--out", str(tmp_path / "s"), "--set", "prices.flat_electricity_cny_per_kwh=0.5,0.6"]):
+        r = CliRunner().invoke(app, [*cmd, option, value])
+        assert r.exit_code == 2, r.output
+        assert expected in " ".join(r.output.split())
+    assert not (tmp_path / "o").exists() and not (tmp_path / "s").exists()
+
+
 def test_check_time_limit():
     assert check_time_limit(None) is None and check_time_limit(0.5) is None
     assert all(check_time_limit(v) for v in (0.0, -1.0, float("nan"), float("inf")))
 
 
 def test_batches_have_a_time_limit_by_default():
-    assert _opts("compiler", "auto", 1, None).time_limit_s == BATCH_TIME_LIMIT_S == 300.0
+    assert _opts("direct", "auto", 1, None).time_limit_s == BATCH_TIME_LIMIT_S == 300.0
     assert _opts("compiler", "auto", 1, 12.5).time_limit_s == 12.5
 
 

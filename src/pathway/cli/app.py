@@ -81,9 +81,9 @@ def main(
 
 
 def _solver_options(route: str, method: str, threads: Optional[int], time_limit: Optional[float]):
-    from pathway.solve.options import SolverOptions, check_time_limit
+    from pathway.solve.options import SolverOptions, check_route_and_method, check_time_limit
 
-    if problem := check_time_limit(time_limit):
+    if problem := check_time_limit(time_limit) or check_route_and_method(route, method):
         err.print(f"[bold red]error:[/] {escape(problem)}", highlight=False)
         raise typer.Exit(2)
     return SolverOptions(route=route, method=method, threads=threads, time_limit_s=time_limit)

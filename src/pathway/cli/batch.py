@@ -56,9 +56,9 @@ def _check_foreign(out_dir: Path, force: bool) -> None:
 def _opts(route: str, method: str, threads: int, time_limit):
     """Solver options of a batch; every solve has a time limit (``BATCH_TIME_LIMIT_S`` unless
     --time-limit), so a run that would hang becomes a row with status ``time_limit``."""
-    from pathway.solve.options import BATCH_TIME_LIMIT_S, SolverOptions, check_time_limit
+    from pathway.solve.options import BATCH_TIME_LIMIT_S, SolverOptions, check_route_and_method, check_time_limit
 
-    if problem := check_time_limit(time_limit):
+    if problem := check_time_limit(time_limit) or check_route_and_method(route, method):
         err.print(f"[bold red]error:[/] {escape(problem)}", highlight=False)
         raise typer.Exit(2)
     time_limit = BATCH_TIME_LIMIT_S if time_limit is None else time_limit

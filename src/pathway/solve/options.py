@@ -24,6 +24,20 @@ BATCH_TIME_LIMIT_S = 300.0  # each solve of a sweep / montecarlo / portfolio run
                             # bundled scenario's solve; a row that reaches it gets status 'time_limit'
 
 
+ROUTES = ("direct", "compiler", "persistent")
+METHODS = ("auto", "simplex", "ipm", "ipx", "choose", "pdlp")
+
+
+def check_route_and_method(route: str, method: str) -> str | None:
+    """None if ``route`` and ``method`` are known, else the problem (HiGHS would ignore an
+    unknown method and solve with its default)."""
+    if route not in ROUTES:
+        return f"--route: expected one of {', '.join(ROUTES)}, got {route!r}"
+    if method not in METHODS:
+        return f"--method: expected one of {', '.join(METHODS)}, got {method!r}"
+    return None
+
+
 def check_time_limit(time_limit_s: float | None) -> str | None:
     """None if ``time_limit_s`` is usable (None, or finite and > 0), else the problem."""
     if time_limit_s is None or (time_limit_s > 0 and time_limit_s < float("inf")):
