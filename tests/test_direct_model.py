@@ -157,3 +157,26 @@ def test_unknown_route_is_refused():
 
     with pytest.raises(SolverError, match="unknown solver route 'fast'"):
         run_file(ROOT / "scenarios" / "ningbo_fasteners_2027.yaml", None, SolverOptions(route="fast"))
+
+
+@pytest.mark.parametrize("route", ["direct", "compiler"])
+def test_heat_nothing_can_supply_is_exit_3_with_the_load_named(tmp_path, route):
+    """A heat load whose boiler retires with no heat technology enabled: Pyomo's compiler met
+    a trivially infeasible row and the command ended in a traceback (exit 1); now both routes
+    are exit 3 with a diagnosis, the direct route naming the load and the year."""
+    from typer.testing import CliRunner
+
+    from pathway.cli import app
+    from tests.test_finance import RETIRING
+
+    data = copy.deepcopy(RETIRING)
+    data["technologies"] = {"pv": {"max_kw": 500}}
+    data.pop("finance")
+    f = tmp_path / "noheat.yaml"
+    f.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    r = CliRunner().invoke(app, ["run", str(f), "--out", str(tmp_path / "o"), "-q", "--route", route])
+    text = " ".join(r.output.split())
+    assert r.exit_code == 3, r.output
+    assert "Traceback" not in text and (tmp_path / "o" / "diagnosis.json").is_file()
+    if route == "direct":
+        assert "heat load 'process_steam' has demand from 2027 that nothing can supply" in text

@@ -388,8 +388,12 @@ def lp_heat_balance(m: DirectModel, md: ModelData) -> None:
         supplied = np.zeros(m.shape, dtype=bool)
         for _c, cols in terms:
             supplied |= np.broadcast_to(cols, m.shape) >= 0
-        if (~supplied & (d != 0)).any():
-            m.lp.trivially_infeasible = m.lp.trivially_infeasible or f"heat_balance[{l}]"
+        unserved = ~supplied & (d != 0)
+        if unserved.any() and not m.lp.trivially_infeasible:
+            first = m.Y[int(np.flatnonzero(unserved.any(axis=(1, 2)))[0])]
+            m.lp.trivially_infeasible = (
+                f"heat load '{l}' has demand from {first} that nothing can supply: its existing boiler is retired "
+                f"and no enabled heat technology reaches {hl.temperature_c:g} °C")
         terms.append((d, m.heat_saving_share.cols[:, None, None]))
         m.lp.add_rows(m.shape, terms, d, d, present=supplied, const=-d)
 

@@ -15,7 +15,7 @@ HiGHS the same LP):
 * a declared variable that no row and no cost refers to is not a column (its value is
   its bound nearest 0);
 * a row whose coefficients are all zero is not a row: it holds or not by its constant
-  (``LinearProgram.trivially_infeasible`` names the first that does not);
+  (``LinearProgram.trivially_infeasible`` says which first does not);
 * coefficients of the same (row, column) add up; zero coefficients are dropped.
 """
 

@@ -156,6 +156,12 @@ def diagnose(md: ModelData, opts: SolverOptions) -> dict:
         if unserved:
             return {"status": "infeasible", "cause": "energy", "reason": _energy_reason(md, unserved),
                     "solver_status": out.status, "unservable_hours": unserved}
+        heat = getattr(getattr(m, "lp", None), "trivially_infeasible", None)  # the direct route names the heat load
+        if heat:
+            return {"status": "infeasible", "cause": "heat", "reason": heat + "; enable a heat technology for it "
+                    "(technologies.heat_pump_low / heat_pump_high / electric_boiler / gas_boiler / biomass_boiler, whose "
+                    "maximum temperature reaches it) or keep the boiler longer "
+                    "(baseline.heat_loads[].existing_boiler_retire_year)", "solver_status": out.status}
         return {
             "status": "infeasible",
             "reason": "the model is infeasible even with the emission targets relaxed: check heat loads whose "

@@ -199,9 +199,14 @@ def _solve_compiled(m, opts: SolverOptions, want_duals, probes: Probes | None = 
     import highspy
     from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
+    from pyomo.common.errors import InfeasibleConstraintException
+
     _sparse_only_compiler()
     t0 = time.perf_counter()
-    repn = LinearStandardFormCompiler().write(m, mixed_form=True)
+    try:
+        repn = LinearStandardFormCompiler().write(m, mixed_form=True)
+    except InfeasibleConstraintException as exc:  # a row that holds for no decision (e.g. heat no technology can supply)
+        return SolveOutcome(SolveStatus.INFEASIBLE, None, {}, {"translate": time.perf_counter() - t0}, str(exc))
     t1 = time.perf_counter()
     n = len(repn.columns)
     A = repn.A.tocsc() if hasattr(repn.A, "tocsc") else repn.A
@@ -276,7 +281,7 @@ def _solve_direct(m, opts: SolverOptions, want_duals, probes: Probes | None = No
     a = m.lp.assemble()
     if m.lp.trivially_infeasible:
         return SolveOutcome(SolveStatus.INFEASIBLE, None, {}, {"translate": time.perf_counter() - t0},
-                            f"a constraint that cannot hold whatever the decisions: {m.lp.trivially_infeasible}")
+                            m.lp.trivially_infeasible)
     n, nr = a.col_ids.size, a.row_ids.size
     inf = highspy.kHighsInf
     lp = highspy.HighsLp()
