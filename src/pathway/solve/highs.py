@@ -197,9 +197,8 @@ def _sparse_only_compiler() -> None:
 
 def _solve_compiled(m, opts: SolverOptions, want_duals, probes: Probes | None = None) -> SolveOutcome:
     import highspy
-    from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
-
     from pyomo.common.errors import InfeasibleConstraintException
+    from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
     _sparse_only_compiler()
     t0 = time.perf_counter()
