@@ -5,7 +5,7 @@ Two builds of the same LP:
 * ``pathway.model.direct.build_direct`` (the default route, 'direct'): the LP assembled as
   sparse arrays, hourly constraint groups as array operations (``model.linear``), no Pyomo;
 * ``build_model`` (``pathway.model.pyomo_model``; routes 'compiler' and 'persistent', the
-  sweeps' re-solved models and the diagnosis of an unreachable target): a Pyomo model
+  sweeps' re-solved models, pathway replan): a Pyomo model
   built from small ``add_*`` functions, one per group, each stating its equation.
 
 ``tests/test_direct_model.py`` checks that both give HiGHS the same LP. Importing this
