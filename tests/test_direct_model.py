@@ -180,3 +180,39 @@ def test_heat_nothing_can_supply_is_exit_3_with_the_load_named(tmp_path, route):
     assert "Traceback" not in text and (tmp_path / "o" / "diagnosis.json").is_file()
     if route == "direct":
         assert "heat load 'process_steam' has demand from 2027 that nothing can supply" in text
+
+
+def test_linear_program_assembly_and_a_hand_solved_optimum():
+    """min x + 2 y + 3 z  s.t.  x + 0.5 y + 0.5 y >= 3 (the two halves add up), x + z <= 10,
+    x <= 2, z fixed at 1, w in no row and no cost, and a constant row 0 <= 5. On paper: z = 1
+    moves into the second row (x <= 9) and the objective constant (3); y = 3 - x is dearer
+    than x, so x = 2, y = 1, objective 2 + 2 + 3 = 7. The LP HiGHS gets has 2 columns (z fixed,
+    w unreferenced) and 2 rows (the constant row left out)."""
+    from types import SimpleNamespace
+
+    from pathway.model.linear import LinearProgram
+    from pathway.solve import SolverOptions, solve
+
+    lp = LinearProgram("hand")
+    v = lp.add_vars("v", [["x", "y", "z", "w"]], 0.0, [2.0, np.inf, np.inf, np.inf])
+    x, y, z = (v.col(k) for k in ("x", "y", "z"))
+    lp.add_rows((1,), [(1.0, x), (0.5, y), (0.5, y)], lo=3.0)
+    lp.add_rows((1,), [(1.0, x), (1.0, z)], hi=10.0)
+    lp.add_rows((1,), [(0.0, x)], hi=5.0)  # a zero coefficient: a constant row, 0 <= 5
+    lp.add_cost([x, y, z], [1.0, 2.0, 3.0])
+    v.fix(np.array([False, False, True, False]), 1.0)
+    lp.freeze_columns()
+    a = lp.assemble()
+    assert list(a.col_ids) == [x, y] and a.row_ids.size == 2 and a.obj_const == 3.0
+    assert list(a.value) == [1.0, 1.0, 1.0] and list(a.row_upper) == [np.inf, 9.0]
+    assert lp.trivially_infeasible is None
+    out = solve(SimpleNamespace(lp=lp, nvariables=lambda: lp.n_var_entries), SolverOptions())
+    assert out.status == "optimal" and out.objective == pytest.approx(7.0)
+    assert v.extract_values() == pytest.approx({"x": 2.0, "y": 1.0, "z": 1.0, "w": 0.0})
+
+    bad = LinearProgram("bad")
+    u = bad.add_vars("u", [[0]])
+    bad.add_rows((1,), [(0.0, u.cols)], lo=1.0)  # 0 >= 1 holds for no decision
+    bad.freeze_columns()
+    bad.assemble()
+    assert bad.trivially_infeasible is not None

@@ -82,10 +82,6 @@ class Lin:
         return float(a @ x[c]) + self.const if c.size else self.const
 
 
-def zero() -> Lin:
-    return Lin()
-
-
 class Axes:
     """Index axes of a block: labels per axis, and how many key parts each label takes
     (a (heater, load) pair is one label of two parts)."""
