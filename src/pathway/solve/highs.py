@@ -305,6 +305,7 @@ def _solve_direct(m, opts: SolverOptions, want_duals, probes: Probes | None = No
     _set_options(h, opts, n)
     h.passModel(lp)
     del lp
+    a.start = a.index = a.value = None  # HiGHS holds its own copy: free ours before the solve (peak memory)
     t2 = time.perf_counter()
     h.run()
     if a.integer.size and _status_name(h) == SolveStatus.OPTIMAL:
