@@ -362,14 +362,13 @@ def solve_pathway(md, method: str, threads: int, route: str = "direct") -> dict:
     """Build and solve pathway's model of ``md`` on ``route`` (default 'direct', as
     ``pathway run``: the LP built as arrays; 'compiler': the Pyomo model); returns the
     objective (CNY) and the phase times."""
-    from pathway.model import OBJ_SCALE
+    from pathway.model import OBJ_SCALE, builder
     from pathway.model.linear import value
-    from pathway.runs.pipeline import builder
     from pathway.solve import SolverOptions, solve
 
     opts = SolverOptions(route=route, method=method, threads=threads)
     t0 = time.perf_counter()
-    m = builder(opts)(md)
+    m = builder(route)(md)
     t1 = time.perf_counter()
     out = solve(m, opts)
     t2 = time.perf_counter()

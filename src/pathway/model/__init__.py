@@ -16,7 +16,19 @@ from __future__ import annotations
 
 from pathway.model.rules import OBJ_SCALE
 
-__all__ = ["build_model", "OBJ_SCALE"]
+__all__ = ["build_model", "builder", "OBJ_SCALE"]
+
+
+def builder(route: str):
+    """The builder ``build(md, *, ceiling_slack=False)`` of a solver route: the array-built
+    ``model.direct.build_direct`` for 'direct', the Pyomo ``build_model`` otherwise."""
+    if route == "direct":
+        from pathway.model.direct import build_direct
+
+        return build_direct
+    from pathway.model.pyomo_model import build_model
+
+    return build_model
 
 
 def __getattr__(name: str):

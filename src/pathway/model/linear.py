@@ -173,15 +173,11 @@ class VarArray:
 
 @dataclass(eq=False)
 class ColRef:
-    """One variable of a VarArray: its column and, once solved, its value."""
+    """One variable of a VarArray, by its column (what the MAC probes fix)."""
 
     var: VarArray
     key: object
     col: int
-
-    @property
-    def value(self) -> float:
-        return float(self.var.lp.x[self.col])
 
 
 @dataclass(eq=False)
@@ -195,7 +191,6 @@ class RowRef:
     const: float
     lower: float | None
     upper: float | None
-    lin: Lin | None = None
     active: bool = True  # as Pyomo's ConstraintData.active (rows here are never deactivated)
 
     @property
@@ -274,7 +269,6 @@ class LinearProgram:
         self.n_var_entries = 0
         self.n_con_entries = 0
         self.x_full: np.ndarray | None = None
-        self.activity_full: np.ndarray | None = None
         self.trivially_infeasible: str | None = None
         self._frozen = False
 
@@ -356,7 +350,7 @@ class LinearProgram:
         self._hi.append(np.array([INF if upper is None else upper - lin.const]))
         self._const.append(np.array([lin.const]))
         self.n_con_entries += 1
-        ref = RowRef(con, key, r, lin.const, lower, upper, lin)
+        ref = RowRef(con, key, r, lin.const, lower, upper)
         con.refs[key] = ref
         return ref
 
@@ -386,9 +380,8 @@ class LinearProgram:
         lo = np.concatenate(self._lo) if self._lo else np.zeros(0)
         hi = np.concatenate(self._hi) if self._hi else np.zeros(0)
         self.row_const = np.concatenate(self._const) if self._const else np.zeros(0)
-        cost = np.zeros(n)
-        if self._cost_c:
-            np.add.at(cost, np.concatenate(self._cost_c).astype(np.int64), np.concatenate(self._cost_v))
+        cost = (np.bincount(np.concatenate(self._cost_c).astype(np.int64), np.concatenate(self._cost_v), minlength=n)
+                if self._cost_c else np.zeros(n))
         # sum duplicates, drop zeros: sort by (column, row)
         order = np.lexsort((r, c))
         r, c, v = r[order], c[order], v[order]
@@ -405,8 +398,7 @@ class LinearProgram:
         fixval = np.where(fixed, self.col_lb, 0.0)
         fx = fixed[c]
         if fx.any():
-            shift = np.zeros(m)
-            np.add.at(shift, r[fx], v[fx] * fixval[c[fx]])
+            shift = np.bincount(r[fx], v[fx] * fixval[c[fx]], minlength=m)
             lo, hi = lo - shift, hi - shift
             self.row_const = self.row_const + shift
             r, c, v = r[~fx], c[~fx], v[~fx]
@@ -416,9 +408,10 @@ class LinearProgram:
         used |= (cost != 0) & ~fixed
         row_used = np.zeros(m, dtype=bool)
         row_used[r] = True
-        for i in np.flatnonzero(~row_used):  # constant rows: hold (left out) or not
-            if lo[i] > 1e-9 * max(1.0, abs(lo[i])) or hi[i] < -1e-9 * max(1.0, abs(hi[i])):
-                self.trivially_infeasible = self.trivially_infeasible or f"row {i}"
+        const_rows = ~row_used  # constant rows: hold (left out) or not
+        broken = const_rows & ((lo > 1e-9 * np.maximum(1.0, np.abs(lo))) | (hi < -1e-9 * np.maximum(1.0, np.abs(hi))))
+        if broken.any() and not self.trivially_infeasible:
+            self.trivially_infeasible = f"row {int(np.flatnonzero(broken)[0])}: 0 outside [{lo[broken][0]:g}, {hi[broken][0]:g}]"
         col_ids = np.flatnonzero(used)
         row_ids = np.flatnonzero(row_used)
         new_col = np.full(n, -1, dtype=np.int64)
@@ -441,9 +434,7 @@ class LinearProgram:
         full[self.fixed] = self.col_lb[self.fixed]
         full[a.col_ids] = x
         self.x_full = full
-        act = np.zeros(self.n_rows)
-        np.add.at(act, a.full_r, a.full_v * full[a.full_c])
-        self.activity = act
+        self.activity = np.bincount(a.full_r, a.full_v * full[a.full_c], minlength=self.n_rows)
 
     @property
     def x(self) -> np.ndarray:

@@ -68,18 +68,8 @@ def extract_arrays(m, md: ModelData) -> Arrays:
     a.t["capture"] = _hourly(m.capture, shape, years) if m.has_ccus else np.zeros(shape)
     for k, l in m.KL:
         a.q[(k, l)] = _hourly(m.q, shape, years, (k, l))
-    if hasattr(m.qx, "values_array"):
-        for hl in md.heat_loads:
-            a.qx[hl.name] = _hourly(m.qx, shape, years, (hl.name,))
-    else:
-        qx_vals = m.qx.extract_values()
-        yi = {y: i for i, y in enumerate(years)}
-        for hl in md.heat_loads:
-            arr = np.zeros(shape)
-            for (l, y, p, h), v in qx_vals.items():
-                if l == hl.name:
-                    arr[yi[y], p, h] = v or 0.0
-            a.qx[hl.name] = arr
+    for hl in md.heat_loads:  # qx exists only in the years the existing boiler serves: 0 in the others
+        a.qx[hl.name] = _hourly(m.qx, shape, years, (hl.name,))
     if m.has_tes:
         for l in m.LT:
             a.tes_dis[l] = _hourly(m.tes_dis, shape, years, (l,))

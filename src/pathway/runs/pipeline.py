@@ -19,6 +19,7 @@ from pathway.files import check_out_dir, json_safe
 from pathway.inputs.data import ModelData
 from pathway.inputs.inventory import baseline_inventory
 from pathway.inputs.prepare import prepare
+from pathway.model import builder
 from pathway.model.rules import own_emission_probes
 from pathway.output.lock import RUN_OWNED, check_foreign, out_lock
 from pathway.reference.validate import load_scenario
@@ -78,18 +79,6 @@ def gc_paused():
             gc.enable()
 
 
-def builder(opts: SolverOptions) -> Callable:
-    """The model builder of ``opts.route``: ``model.direct.build_direct`` (arrays, no
-    Pyomo) for 'direct', the Pyomo ``model.build_model`` for 'compiler' and 'persistent'."""
-    if opts.route == "direct":
-        from pathway.model.direct import build_direct
-
-        return build_direct
-    from pathway.model import build_model
-
-    return build_model
-
-
 def run_loaded(loaded: LoadedScenario, opts: SolverOptions | None = None,
                progress: Callable[[str], None] | None = None, *,
                build: Callable | None = None, solver: Callable | None = None,
@@ -117,7 +106,7 @@ def _run_loaded(loaded, opts, progress, build, solver, skip_tables) -> RunResult
     t["prepare"] = time.perf_counter() - t0
     say("build")
     t0 = time.perf_counter()
-    m = (build or builder(opts))(md)
+    m = (build or builder(opts.route))(md)
     t["build"] = time.perf_counter() - t0
     say("solve")
     t0 = time.perf_counter()
@@ -190,7 +179,7 @@ def _solve_bau(twin: LoadedScenario, opts: SolverOptions | None, session=None) -
     hooks = session.hooks(twin) if session is not None else {}
     with gc_paused():
         md = prepare(twin)
-        m = (hooks.get("build") or builder(opts))(md)
+        m = (hooks.get("build") or builder(opts.route))(md)
         out = hooks.get("solver", solve)(m, opts, (), None)
         if out.status != "optimal":
             warm = session is not None and session.engine == "resolve"  # the session has reset its model

@@ -4,6 +4,7 @@ and which limits bind, instead of a solver trace."""
 from __future__ import annotations
 
 from pathway.inputs.data import ModelData
+from pathway.model import builder
 from pathway.model.linear import value
 from pathway.scenario.schema import MOBILE_FUELS
 from pathway.solve.highs import solve
@@ -145,11 +146,7 @@ def _energy_reason(md: ModelData, unserved: list[dict]) -> str:
 def diagnose(md: ModelData, opts: SolverOptions) -> dict:
     """Re-solve with penalised slack on the ceilings and near-zero rules; report per year
     the lowest net emissions reached, the shortfall, and the limits that bind."""
-    if opts.route == "direct":  # the same LP as the Pyomo model's (tests/test_direct_model.py), built as arrays
-        from pathway.model.direct import build_direct as build
-    else:
-        from pathway.model import build_model as build
-    m = build(md, ceiling_slack=True)
+    m = builder(opts.route)(md, ceiling_slack=True)
     out = solve(m, opts)
     if out.status != "optimal":
         unserved = unservable_electricity(md)

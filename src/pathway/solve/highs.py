@@ -195,8 +195,47 @@ def _sparse_only_compiler() -> None:
     impl._to_vector = standard_form.np.fromiter  # Pyomo's deferred numpy: cheap, registers numpy types
 
 
-def _solve_compiled(m, opts: SolverOptions, want_duals, probes: Probes | None = None) -> SolveOutcome:
+def _highs_model(opts: SolverOptions, cost, col_lower, col_upper, row_lower, row_upper,
+                 start, index, value_, integer_cols: np.ndarray):
+    """A HiGHS instance holding the LP given as column-wise sparse arrays (bounds may be
+    +-inf, HiGHS's own infinity) with ``integer_cols`` integer, and ``opts``'s options. HiGHS
+    copies the arrays: the caller can free its own before the solve."""
     import highspy
+
+    n, m = len(cost), len(row_lower)
+    lp = highspy.HighsLp()
+    lp.num_col_ = n
+    lp.num_row_ = m
+    lp.col_cost_ = cost
+    lp.col_lower_ = col_lower
+    lp.col_upper_ = col_upper
+    lp.row_lower_ = row_lower
+    lp.row_upper_ = row_upper
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = start
+    lp.a_matrix_.index_ = index
+    lp.a_matrix_.value_ = value_
+    lp.a_matrix_.num_col_ = n
+    lp.a_matrix_.num_row_ = m
+    if integer_cols.size:
+        integrality = np.full(n, highspy.HighsVarType.kContinuous)
+        integrality[integer_cols] = highspy.HighsVarType.kInteger
+        lp.integrality_ = list(integrality)
+    h = highspy.Highs()
+    _set_options(h, opts, n)
+    h.passModel(lp)
+    return h
+
+
+def _run(h, integer_cols: np.ndarray) -> SolveStatus:
+    """Solve; after a MIP optimum fix the integers and re-solve the LP (duals, basis, probes)."""
+    h.run()
+    if integer_cols.size and _status_name(h) == SolveStatus.OPTIMAL:
+        _fix_integers_and_resolve(h, integer_cols)
+    return _status_name(h)
+
+
+def _solve_compiled(m, opts: SolverOptions, want_duals, probes: Probes | None = None) -> SolveOutcome:
     from pyomo.common.errors import InfeasibleConstraintException
     from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
@@ -209,40 +248,19 @@ def _solve_compiled(m, opts: SolverOptions, want_duals, probes: Probes | None = 
     t1 = time.perf_counter()
     n = len(repn.columns)
     A = repn.A.tocsc() if hasattr(repn.A, "tocsc") else repn.A
-    lp = highspy.HighsLp()
-    lp.num_col_ = n
-    lp.num_row_ = A.shape[0]
     c = np.asarray(repn.c.toarray()).ravel() if repn.c.shape[0] else np.zeros(n)
-    lp.col_cost_ = c
-    inf = highspy.kHighsInf
-    lp.col_lower_ = np.array([inf * -1 if v.lb is None else v.lb for v in repn.columns], dtype=float)
-    lp.col_upper_ = np.array([inf if v.ub is None else v.ub for v in repn.columns], dtype=float)
     rhs = np.asarray(repn.rhs, dtype=float)
     sense = np.array([r[1] for r in repn.rows], dtype=int)
-    lp.row_lower_ = np.where(sense == 1, -inf, rhs)
-    lp.row_upper_ = np.where(sense == -1, inf, rhs)
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = A.indptr
-    lp.a_matrix_.index_ = A.indices
-    lp.a_matrix_.value_ = A.data
-    lp.a_matrix_.num_col_ = n
-    lp.a_matrix_.num_row_ = A.shape[0]
     integer_cols = _integer_columns(m, repn.columns)
-    if integer_cols.size:
-        integrality = np.full(n, highspy.HighsVarType.kContinuous)
-        integrality[integer_cols] = highspy.HighsVarType.kInteger
-        lp.integrality_ = list(integrality)
-    h = highspy.Highs()
-    _set_options(h, opts, n)
-    h.passModel(lp)
-    del lp, A  # HiGHS holds its own copy: free ours before the solve (peak memory)
+    h = _highs_model(opts, c, np.array([-np.inf if v.lb is None else v.lb for v in repn.columns], dtype=float),
+                     np.array([np.inf if v.ub is None else v.ub for v in repn.columns], dtype=float),
+                     np.where(sense == 1, -np.inf, rhs), np.where(sense == -1, np.inf, rhs),
+                     A.indptr, A.indices, A.data, integer_cols)
+    del A  # HiGHS holds its own copy: free ours before the solve (peak memory)
     repn.A = repn.c = None
     t2 = time.perf_counter()
-    h.run()
-    if integer_cols.size and _status_name(h) == SolveStatus.OPTIMAL:
-        _fix_integers_and_resolve(h, integer_cols)
+    status = _run(h, integer_cols)
     t3 = time.perf_counter()
-    status = _status_name(h)
     secs = {"translate": t1 - t0 + (t2 - t1), "solve": t3 - t2}
     if status != SolveStatus.OPTIMAL:
         return SolveOutcome(status, None, {}, secs, h.modelStatusToString(h.getModelStatus()))
@@ -274,44 +292,18 @@ def _solve_compiled(m, opts: SolverOptions, want_duals, probes: Probes | None = 
 def _solve_direct(m, opts: SolverOptions, want_duals, probes: Probes | None = None) -> SolveOutcome:
     """Solve a ``model.direct.DirectModel``: its arrays straight into highspy (column-wise),
     values loaded back into the model's LinearProgram, duals and probes by its RowRefs."""
-    import highspy
-
     t0 = time.perf_counter()
     a = m.lp.assemble()
     if m.lp.trivially_infeasible:
         return SolveOutcome(SolveStatus.INFEASIBLE, None, {}, {"translate": time.perf_counter() - t0},
                             m.lp.trivially_infeasible)
     n, nr = a.col_ids.size, a.row_ids.size
-    inf = highspy.kHighsInf
-    lp = highspy.HighsLp()
-    lp.num_col_ = n
-    lp.num_row_ = nr
-    lp.col_cost_ = a.cost
-    lp.col_lower_ = np.where(np.isinf(a.col_lower), -inf, a.col_lower)
-    lp.col_upper_ = np.where(np.isinf(a.col_upper), inf, a.col_upper)
-    lp.row_lower_ = np.where(np.isinf(a.row_lower), -inf, a.row_lower)
-    lp.row_upper_ = np.where(np.isinf(a.row_upper), inf, a.row_upper)
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = a.start
-    lp.a_matrix_.index_ = a.index
-    lp.a_matrix_.value_ = a.value
-    lp.a_matrix_.num_col_ = n
-    lp.a_matrix_.num_row_ = nr
-    if a.integer.size:
-        integrality = np.full(n, highspy.HighsVarType.kContinuous)
-        integrality[a.integer] = highspy.HighsVarType.kInteger
-        lp.integrality_ = list(integrality)
-    h = highspy.Highs()
-    _set_options(h, opts, n)
-    h.passModel(lp)
-    del lp
-    a.start = a.index = a.value = None  # HiGHS holds its own copy: free ours before the solve (peak memory)
+    h = _highs_model(opts, a.cost, a.col_lower, a.col_upper, a.row_lower, a.row_upper, a.start, a.index, a.value,
+                     a.integer)
+    a.start = a.index = None  # HiGHS holds its own copy: free ours before the solve (peak memory)
     t2 = time.perf_counter()
-    h.run()
-    if a.integer.size and _status_name(h) == SolveStatus.OPTIMAL:
-        _fix_integers_and_resolve(h, a.integer)
+    status = _run(h, a.integer)
     t3 = time.perf_counter()
-    status = _status_name(h)
     secs = {"translate": t2 - t0, "solve": t3 - t2}
     if status != SolveStatus.OPTIMAL:
         return SolveOutcome(status, None, {}, secs, h.modelStatusToString(h.getModelStatus()))
