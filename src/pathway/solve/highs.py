@@ -81,12 +81,14 @@ def solve(m, opts: SolverOptions | None = None, want_duals: tuple = (),
     raise SolverError(f"unknown solver route {opts.route!r}; expected 'direct', 'compiler' or 'persistent'")
 
 
-def run_probes(h, probes: Probes, row_of: dict, col_of: dict, objective_offset: float = 0.0) -> dict:
+def run_probes(h, probes: Probes, row_of: dict, col_of: dict, objective_offset: float = 0.0,
+               iterations: dict | None = None) -> dict:
     """Re-solve the optimal HiGHS model ``h`` once per probe, each warm-started from the
     optimal basis (set again before every probe, so that a probe starts where the optimum
     is, not where the previous probe ended: about half the simplex iterations; the dual
     simplex, as a tightened bound leaves the basis dual feasible), and restore the model
-    after each (and the optimal basis at the end). A probe ([(row, delta)], [vars]) lowers
+    after each (and the optimal basis at the end); ``iterations``, when given, receives
+    {key: (simplex, interior point) iterations} of each probe. A probe ([(row, delta)], [vars]) lowers
     the upper bound of each ``row`` (a <= constraint) by ``delta`` and fixes each variable at its
     optimal value. Returns {key: optimal objective, or None when the perturbed model has no
     optimum}. ``row_of`` / ``col_of`` map id(ConstraintData) / id(VarData) to HiGHS
@@ -100,6 +102,12 @@ def run_probes(h, probes: Probes, row_of: dict, col_of: dict, objective_offset: 
     if not probes:
         return {}
     h.setOptionValue("output_flag", False)
+    method = h.getOptionValue("solver")
+    method = method[1] if isinstance(method, tuple) else method  # highspy >= 1.12: (status, value)
+    # The simplex, whatever method found the optimum: HiGHS starts only the simplex from a
+    # basis; with 'ipm' kept (the main solve of a large LP) every probe was a cold interior
+    # point solve with crossover, as long as the main solve itself
+    h.setOptionValue("solver", "simplex")
     h.setOptionValue("simplex_strategy", DUAL_SIMPLEX)  # a tightened bound leaves the basis dual feasible
     lp = h.getLp()
     row_lo, row_up = np.array(lp.row_lower_), np.array(lp.row_upper_)
@@ -127,12 +135,16 @@ def run_probes(h, probes: Probes, row_of: dict, col_of: dict, objective_offset: 
         h.setBasis(basis)
         h.run()
         ok = h.getModelStatus() == highspy.HighsModelStatus.kOptimal
+        if iterations is not None:
+            info = h.getInfo()
+            iterations[key] = (int(info.simplex_iteration_count), int(info.ipm_iteration_count))
         out[key] = float(h.getInfo().objective_function_value) + objective_offset if ok else None
         for i in changed_rows:
             h.changeRowBounds(i, row_lo[i], row_up[i])
         for j in changed_cols:
             h.changeColBounds(j, col_lo[j], col_up[j])
     h.setBasis(basis)  # a model kept for re-solves (solve.session) starts the next one from the optimum
+    h.setOptionValue("solver", method)
     return out
 
 
