@@ -71,13 +71,19 @@ print(json.dumps({
 """
 
 
-def run_config(cfg: dict, src: Path | None = None) -> dict:
+def run_config(cfg: dict, src: Path | None = None, timeout_s: float | None = None) -> dict:
     """Run ``cfg`` in a child process (``src``: the package tree first on the path, default
-    this one); the row records the scenario relative to the repository root."""
+    this one); the row records the scenario relative to the repository root. A child still
+    running after ``timeout_s`` is stopped: its row says ``timed_out`` and its ``total_s`` is
+    that limit (a lower bound of its time)."""
     env = dict(os.environ) if src is None else {**os.environ, "PYTHONPATH": str(src)}
     child = {**cfg, "scenario": str(Path(cfg["scenario"]).resolve())}
-    res = subprocess.run([sys.executable, "-c", CHILD, json.dumps(child)], capture_output=True, text=True, env=env)
     row = {**cfg, "scenario": rel(cfg["scenario"])}
+    try:
+        res = subprocess.run([sys.executable, "-c", CHILD, json.dumps(child)], capture_output=True, text=True, env=env,
+                             timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        return {**row, "timed_out": True, "total_s": float(timeout_s)}
     if res.returncode != 0:
         return {**row, "error": scrub(res.stderr.strip().splitlines()[-1]) if res.stderr.strip() else f"exit {res.returncode}"}
     return {**row, **json.loads(res.stdout.strip().splitlines()[-1])}
@@ -251,30 +257,41 @@ TARGET_HOURLY_WALL_S = 60.0  # issue 14, target 2: full-hourly 5-year bundled au
 TARGET_HOURLY_RSS_MB = 1024.0
 
 
-def hourly_targets(scenario: str, base_ref: str) -> tuple[list[dict], list[dict]]:
+def hourly_targets(scenario: str, base_ref: str, base_timeout_s: float) -> tuple[list[dict], list[dict]]:
     """Target 2 of issue 14: the full-hourly run of ``scenario`` (the 5-year automotive plant,
-    2026-2030) over its own horizon with the default solver settings (method auto), this tree
-    on its default route ('direct') and ``base_ref`` on its own ('compiler'), one after the
-    other (many minutes each). Returns (target rows, the two measured rows)."""
+    2026-2030, modelled to 2032) over its own horizon with the default solver settings
+    (method auto), this tree on its default route ('direct') and ``base_ref`` on its own
+    ('compiler'), one after the other. The base tree re-ran interior point for each MAC probe
+    (hours on this plant): it is stopped after ``base_timeout_s``, and its time is then
+    reported as at least that (the ratio as at most). Returns (target rows, the two measured rows)."""
     cfg = {"scenario": scenario, "days": 12, "crossover": "on", "mode": "hourly", "route": "compiler", "method": "auto"}
     with base_tree(base_ref) as (_commit, base_src):
-        print("running hourly, default settings, base tree ...", flush=True)
-        base = {**run_config(cfg, base_src), "tree": "base"}
+        print(f"running hourly, default settings, base tree (stopped after {base_timeout_s:.0f} s) ...", flush=True)
+        base = {**run_config(cfg, base_src, timeout_s=base_timeout_s), "tree": "base"}
     print("running hourly, default settings, this tree ...", flush=True)
     this = {**run_config({**cfg, "route": "direct"}), "tree": "this"}
     rows = []
     if "error" not in this and "error" not in base:
         for name, key, lim in (("hourly 5-year wall s (method auto)", "total_s", TARGET_HOURLY_WALL_S),
                                ("hourly 5-year peak RSS MB", "peak_rss_mb", TARGET_HOURLY_RSS_MB)):
+            if key not in base:  # the base run was stopped: no memory figure
+                rows.append({"target": name, "limit": lim, "measured": this[key], "baseline": None, "ratio": None,
+                             "met": this[key] <= lim})
+                continue
+            lower = base.get("timed_out", False)
             rows.append({"target": name, "limit": lim, "measured": this[key], "baseline": base[key],
-                         "ratio": this[key] / base[key], "met": this[key] <= lim})
+                         "baseline_is_lower_bound": lower, "ratio": this[key] / base[key],
+                         "ratio_is_upper_bound": lower, "met": this[key] <= lim})
     return rows, [base, this]
 
 
 def print_targets(rows: list[dict]) -> None:
     print(f"\n{'target':<42}{'limit':>7}{'this':>8}{'base':>8}{'ratio':>7}  met")
     for r in rows:
-        print(f"{r['target']:<42}{r['limit']:>7.2f}{r['measured']:>8.2f}{r['baseline']:>8.2f}{r['ratio']:>7.2f}  "
+        lower = ">" if r.get("baseline_is_lower_bound") else " "
+        base = "-" if r["baseline"] is None else f"{lower}{r['baseline']:.2f}"
+        ratio = "-" if r["ratio"] is None else ("<" if r.get("ratio_is_upper_bound") else "") + f"{r['ratio']:.2f}"
+        print(f"{r['target']:<42}{r['limit']:>7.2f}{r['measured']:>8.2f}{base:>9}{ratio:>7}  "
               f"{'yes' if r['met'] else 'NO'}")
 
 
@@ -285,6 +302,8 @@ def main() -> None:
     ap.add_argument("--hourly-scenario", default=str(ROOT / "scenarios" / "jiangsu_auto_parts_2030.yaml"),
                     help="the full-hourly target's scenario (default: the 5-year automotive plant)")
     ap.add_argument("--quick", action="store_true", help="representative days only")
+    ap.add_argument("--hourly-base-timeout", type=float, default=1800.0,
+                    help="stop the base tree's hourly run after this many seconds (default 1800)")
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "run.json"))
     ap.add_argument("--base", default=None, help="git ref to compare the CLI latency against (default: merge base with main)")
     ap.add_argument("--repeats", type=int, default=5, help="alternating rounds of the latency comparison")
@@ -308,13 +327,9 @@ def main() -> None:
         for method in ("ipm", "simplex"):
             configs.append({**base, "mode": "representative_days", "route": route, "method": method})
     if not args.quick:
-        configs += [
-            {**base, "mode": "hourly", "route": "direct", "method": "ipm"},
-            {**base, "mode": "hourly", "route": "compiler", "method": "ipm"},
-            {**base, "mode": "hourly", "route": "compiler", "method": "ipm", "crossover": "off"},
-            {**base, "mode": "hourly", "route": "compiler", "method": "simplex"},
-            {**base, "mode": "hourly", "route": "persistent", "method": "ipm"},
-        ]
+        # the LP methods per model class are compared by benchmarks/bench_methods.py; here the
+        # default run of --scenario in hourly mode (its cost against the typical days' below)
+        configs += [{**base, "mode": "hourly", "route": "direct", "method": "auto"}]
     rows = []
     print(f"load average before: {os.getloadavg()}")
     for cfg in configs:
@@ -330,7 +345,7 @@ def main() -> None:
               f"peak {r['peak_rss_mb']:.0f} MB", flush=True)
     hourly_rows = []
     if not args.quick:
-        hourly_rows, measured = hourly_targets(args.hourly_scenario, base_ref)
+        hourly_rows, measured = hourly_targets(args.hourly_scenario, base_ref, args.hourly_base_timeout)
         rows += measured
         lat["targets"] += hourly_rows
         print_targets(lat["targets"])
@@ -339,8 +354,8 @@ def main() -> None:
         cli_warm = cli_seconds(args.scenario, cold)
     print(f"CLI end to end, {args.days} representative days: {cli_cold:.2f}s cold cache, {cli_warm:.2f}s warm cache")
     hourly = [r for r in rows if r.get("mode") == "hourly" and "error" not in r]
-    rep = [r for r in rows if r.get("mode") == "representative_days" and r.get("route") == "compiler"
-           and r.get("method") == "ipm" and "error" not in r]
+    rep = [r for r in rows if r.get("mode") == "representative_days" and r.get("route") == "direct"
+           and r.get("method") == "simplex" and "error" not in r]
     gap = None
     if hourly and rep:
         gap = abs(rep[0]["objective_cny"] - hourly[0]["objective_cny"]) / hourly[0]["objective_cny"]

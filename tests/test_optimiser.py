@@ -282,12 +282,98 @@ def test_diagnosis_names_emissions_no_lever_can_touch(write_yaml):
     assert "process CO2: 5,000 t" in str(info.value)
 
 
-def test_auto_method_picks_simplex_for_small_and_ipm_for_large_lps():
+def test_auto_method_is_chosen_by_model_class_not_size():
+    """benchmarks/results/methods.json: the dual simplex for typical days, HiPO for full-hourly models."""
     from pathway.solve import resolve_method
 
-    assert resolve_method("auto", 14_535) == "simplex"  # 12 typical days
-    assert resolve_method("auto", 438_130) == "ipm"  # 5-year hourly
-    assert resolve_method("simplex", 438_130) == "simplex"  # an explicit choice stands
+    assert resolve_method("auto", hourly=False) == "simplex"  # typical days, whatever their size
+    assert resolve_method("auto", hourly=True) == "hipo"  # 8,760 chronological hours a year
+    assert resolve_method("simplex", hourly=True) == "simplex"  # an explicit choice stands
+    assert resolve_method("ipx", hourly=False) == "ipx"
+
+
+class _RefusingHighs:
+    """Stands in for highspy.Highs: refuses the options in ``refused``, records the rest."""
+
+    def __init__(self, refused):
+        self.refused, self.set = refused, {}
+
+    def setOptionValue(self, k, v):
+        import highspy
+
+        if (k, v) in self.refused:
+            return highspy.HighsStatus.kError
+        self.set[k] = v
+        return highspy.HighsStatus.kOk
+
+
+def test_auto_falls_back_to_ipx_where_hipo_is_missing_and_an_explicit_hipo_is_an_error():
+    from pathway.errors import SolverError
+    from pathway.solve import SolverOptions
+    from pathway.solve.highs import _set_options
+
+    h = _RefusingHighs({("solver", "hipo")})  # what HiGHS does without highspy-extras
+    _set_options(h, SolverOptions(method="auto"), hourly=True)
+    assert h.set["solver"] == "ipx" and h.set["run_crossover"] == "on"
+    with pytest.raises(SolverError, match="highspy-extras"):
+        _set_options(_RefusingHighs({("solver", "hipo")}), SolverOptions(method="hipo"), hourly=True)
+    with pytest.raises(SolverError, match="threads = 3"):
+        _set_options(_RefusingHighs({("threads", 3)}), SolverOptions(threads=3), hourly=False)
+
+
+class _FailingHipo:
+    """Stands in for highspy.Highs: HiPO ends in a solver error, IPX solves."""
+
+    def __init__(self, solver):
+        self.solver, self.runs = solver, []
+
+    def setOptionValue(self, k, v):
+        if k == "solver":
+            self.solver = v
+
+    def getOptionValue(self, k):
+        return self.solver
+
+    def run(self):
+        self.runs.append(self.solver)
+
+    def getModelStatus(self):
+        import highspy
+
+        return highspy.HighsModelStatus.kSolveError if self.solver == "hipo" else highspy.HighsModelStatus.kOptimal
+
+
+def test_auto_retries_with_ipx_when_hipo_fails_but_an_explicit_method_stands():
+    from pathway.solve.highs import _run
+
+    none = np.zeros(0, dtype=int)
+    h = _FailingHipo("hipo")
+    assert _run(h, none, auto=True) == "optimal" and h.runs == ["hipo", "ipx"]
+    h = _FailingHipo("hipo")
+    assert _run(h, none, auto=False) == "error" and h.runs == ["hipo"]
+
+
+def test_hipo_is_available_and_agrees_with_the_simplex():
+    """highspy-extras is a dependency: HiPO solves the 1-year hourly PV + battery LP (the
+    PyPSA equal problem, 44k columns) to the dual simplex's optimum, and crossover leaves a
+    vertex (the MAC probes re-solve from its basis)."""
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    from bench_pypsa import load_model_data
+
+    from pathway.model.direct import build_direct
+    from pathway.solve import SolverOptions, solve
+
+    objective = {}
+    for method in ("simplex", "auto"):
+        md = load_model_data(1)
+        m = build_direct(md)
+        out = solve(m, SolverOptions(method=method))
+        assert out.status == "optimal"
+        objective[method] = out.objective
+        assert out.method == {"simplex": "simplex", "auto": "hipo"}[method]
+    assert objective["auto"] == pytest.approx(objective["simplex"], rel=1e-9)
 
 
 @pytest.mark.parametrize(("covers", "priced_t"), [("direct", 10_000.0), ("all", 10_000.0 + 100 * 0.6096)])

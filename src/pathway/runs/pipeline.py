@@ -139,7 +139,7 @@ def _run_loaded(loaded, opts, progress, build, solver, skip_tables) -> RunResult
         from pathway.analysis.exposure import exposure_tables
 
         tables.update(exposure_tables(loaded.scenario, tables, Path(loaded.path).parent, str(loaded.path)))
-    summary = make_summary(md, loaded, tables, out.objective, opts, m)
+    summary = make_summary(md, loaded, tables, out.objective, opts, m, out.method)
     return RunResult(summary, tables, md, loaded, t)
 
 

@@ -1,17 +1,18 @@
 """Solve the LP with HiGHS, in memory, and hand back values and duals.
 
-Two routes, both in memory (no LP files):
+Three routes, all in memory (no LP files):
 
-* ``compiler`` (default): Pyomo's LinearStandardFormCompiler turns the model into
-  sparse matrices, passed to highspy with ``passModel``; values and row duals are
-  mapped back through the compiler's column and row lists.
+* ``direct`` (default): the arrays ``model.direct`` assembles, passed to highspy with
+  ``passModel``; values go back into the model's ``LinearProgram``;
+* ``compiler``: a Pyomo model turned into sparse matrices by Pyomo's
+  LinearStandardFormCompiler, values and row duals mapped back through its column and
+  row lists;
 * ``persistent``: Pyomo's ``highs`` solver interface (pyomo.contrib.solver).
 
-``benchmarks/bench_run.py`` measures both on our own scenarios; the defaults are the
-faster ones there: the compiler route (translation 2-3x faster than the persistent
-interface) and method 'auto' (see ``resolve_method``): dual simplex for small LPs,
-interior point for large hourly ones. Every HiGHS model status is mapped to a typed outcome; values are
-never read after a non-optimal termination.
+Method 'auto' is chosen by model class (``options.resolve_method``, measured by
+``benchmarks/bench_methods.py``): the dual simplex for typical days, HiPO interior point
+with crossover for full-hourly models. Every HiGHS model status is mapped to a typed
+outcome; values are never read after a non-optimal termination.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import numpy as np
 
 from pathway.errors import SolverError
 from pathway.model.linear import value
-from pathway.solve.options import SolverOptions, highs_options
+from pathway.solve.options import SolverOptions, highs_options, hourly_model
 from pathway.solve.status import SolveStatus
 
 
@@ -35,15 +36,33 @@ class SolveOutcome:
     seconds: dict = field(default_factory=dict)
     message: str = ""
     probe_objectives: dict = field(default_factory=dict)  # probe key -> objective after the perturbation (None: no optimum)
+    method: str = ""  # the HiGHS LP method that found the optimum ('simplex', 'hipo', ...)
 
 
 
 
 
 
-def _set_options(h, opts: SolverOptions, n_columns: int) -> None:
-    for k, v in highs_options(opts, n_columns).items():
-        h.setOptionValue(k, v)
+def _option(h, name: str):
+    """The value of HiGHS option ``name`` (highspy >= 1.12 returns (status, value))."""
+    v = h.getOptionValue(name)
+    return v[1] if isinstance(v, tuple) else v
+
+
+def _set_options(h, opts: SolverOptions, hourly: bool) -> None:
+    """Set ``opts``'s HiGHS options; an option HiGHS refuses is an error, except that method
+    'auto' falls back from HiPO to IPX (same crossover) where HiPO's libraries (the
+    ``highspy-extras`` package) are missing. ``_option(h, "solver")`` tells what is in effect."""
+    import highspy
+
+    for k, v in highs_options(opts, hourly).items():
+        if h.setOptionValue(k, v) == highspy.HighsStatus.kOk:
+            continue
+        if k == "solver" and v == "hipo" and opts.method == "auto":
+            h.setOptionValue("solver", "ipx")
+            continue
+        hint = " (HiPO needs the highspy-extras package: pip install highspy-extras)" if v == "hipo" else ""
+        raise SolverError(f"HiGHS refused option {k} = {v!r}{hint}")
 
 
 def _status_name(h) -> SolveStatus:
@@ -102,8 +121,7 @@ def run_probes(h, probes: Probes, row_of: dict, col_of: dict, objective_offset: 
     if not probes:
         return {}
     h.setOptionValue("output_flag", False)
-    method = h.getOptionValue("solver")
-    method = method[1] if isinstance(method, tuple) else method  # highspy >= 1.12: (status, value)
+    method = _option(h, "solver")
     # The simplex, whatever method found the optimum: HiGHS starts only the simplex from a
     # basis; with 'ipm' kept (the main solve of a large LP) every probe was a cold interior
     # point solve with crossover, as long as the main solve itself
@@ -208,10 +226,11 @@ def _sparse_only_compiler() -> None:
 
 
 def _highs_model(opts: SolverOptions, cost, col_lower, col_upper, row_lower, row_upper,
-                 start, index, value_, integer_cols: np.ndarray):
+                 start, index, value_, integer_cols: np.ndarray, hourly: bool = False):
     """A HiGHS instance holding the LP given as column-wise sparse arrays (bounds may be
-    +-inf, HiGHS's own infinity) with ``integer_cols`` integer, and ``opts``'s options. HiGHS
-    copies the arrays: the caller can free its own before the solve."""
+    +-inf, HiGHS's own infinity) with ``integer_cols`` integer, and ``opts``'s options (method
+    'auto' resolved for an ``hourly`` model or not). HiGHS copies the arrays: the caller can
+    free its own before the solve."""
     import highspy
 
     n, m = len(cost), len(row_lower)
@@ -234,14 +253,19 @@ def _highs_model(opts: SolverOptions, cost, col_lower, col_upper, row_lower, row
         integrality[integer_cols] = highspy.HighsVarType.kInteger
         lp.integrality_ = list(integrality)
     h = highspy.Highs()
-    _set_options(h, opts, n)
+    _set_options(h, opts, hourly)
     h.passModel(lp)
     return h
 
 
-def _run(h, integer_cols: np.ndarray) -> SolveStatus:
-    """Solve; after a MIP optimum fix the integers and re-solve the LP (duals, basis, probes)."""
+def _run(h, integer_cols: np.ndarray, auto: bool = False) -> SolveStatus:
+    """Solve; after a MIP optimum fix the integers and re-solve the LP (duals, basis, probes).
+    ``auto`` (method 'auto'): if HiPO stops on a solver error (not infeasibility, not a
+    limit), solve again with IPX, HiGHS's established interior point solver."""
     h.run()
+    if auto and _status_name(h) == SolveStatus.ERROR and _option(h, "solver") == "hipo":
+        h.setOptionValue("solver", "ipx")
+        h.run()
     if integer_cols.size and _status_name(h) == SolveStatus.OPTIMAL:
         _fix_integers_and_resolve(h, integer_cols)
     return _status_name(h)
@@ -267,11 +291,12 @@ def _solve_compiled(m, opts: SolverOptions, want_duals, probes: Probes | None = 
     h = _highs_model(opts, c, np.array([-np.inf if v.lb is None else v.lb for v in repn.columns], dtype=float),
                      np.array([np.inf if v.ub is None else v.ub for v in repn.columns], dtype=float),
                      np.where(sense == 1, -np.inf, rhs), np.where(sense == -1, np.inf, rhs),
-                     A.indptr, A.indices, A.data, integer_cols)
+                     A.indptr, A.indices, A.data, integer_cols, hourly_model(m))
     del A  # HiGHS holds its own copy: free ours before the solve (peak memory)
     repn.A = repn.c = None
     t2 = time.perf_counter()
-    status = _run(h, integer_cols)
+    status = _run(h, integer_cols, auto=opts.method == "auto")
+    method = _option(h, "solver")
     t3 = time.perf_counter()
     secs = {"translate": t1 - t0 + (t2 - t1), "solve": t3 - t2}
     if status != SolveStatus.OPTIMAL:
@@ -298,7 +323,7 @@ def _solve_compiled(m, opts: SolverOptions, want_duals, probes: Probes | None = 
         probed = run_probes(h, probes, {id(cd): i for i, (cd, _sense) in enumerate(repn.rows)},
                             {id(v): j for j, v in enumerate(repn.columns)}, offset)
         secs["probes"] = time.perf_counter() - t4
-    return SolveOutcome(SolveStatus.OPTIMAL, objective, duals, secs, probe_objectives=probed)
+    return SolveOutcome(SolveStatus.OPTIMAL, objective, duals, secs, probe_objectives=probed, method=method)
 
 
 def _solve_direct(m, opts: SolverOptions, want_duals, probes: Probes | None = None) -> SolveOutcome:
@@ -311,10 +336,11 @@ def _solve_direct(m, opts: SolverOptions, want_duals, probes: Probes | None = No
                             m.lp.trivially_infeasible)
     n, nr = a.col_ids.size, a.row_ids.size
     h = _highs_model(opts, a.cost, a.col_lower, a.col_upper, a.row_lower, a.row_upper, a.start, a.index, a.value,
-                     a.integer)
+                     a.integer, hourly_model(m))
     a.start = a.index = None  # HiGHS holds its own copy: free ours before the solve (peak memory)
     t2 = time.perf_counter()
-    status = _run(h, a.integer)
+    status = _run(h, a.integer, auto=opts.method == "auto")
+    method = _option(h, "solver")
     t3 = time.perf_counter()
     secs = {"translate": t2 - t0, "solve": t3 - t2}
     if status != SolveStatus.OPTIMAL:
@@ -342,7 +368,7 @@ def _solve_direct(m, opts: SolverOptions, want_duals, probes: Probes | None = No
         col_of = {id(v): int(new_col[v.col]) for _, fixed in probes.values() for v in fixed if new_col[v.col] >= 0}
         probed = run_probes(h, probes, row_of, col_of, a.obj_const)
         secs["probes"] = time.perf_counter() - t4
-    return SolveOutcome(SolveStatus.OPTIMAL, objective, duals, secs, probe_objectives=probed)
+    return SolveOutcome(SolveStatus.OPTIMAL, objective, duals, secs, probe_objectives=probed, method=method)
 
 
 def _solve_persistent(m, opts: SolverOptions, want_duals, probes: Probes | None = None) -> SolveOutcome:
@@ -350,7 +376,7 @@ def _solve_persistent(m, opts: SolverOptions, want_duals, probes: Probes | None 
     from pyomo.contrib.solver.common.factory import SolverFactory
 
     opt = SolverFactory("highs")
-    solver_options = {k: v for k, v in highs_options(opts, m.nvariables()).items()
+    solver_options = {k: v for k, v in highs_options(opts, hourly_model(m)).items()
                       if k not in ("output_flag", "threads", "time_limit")}  # those are the interface's own arguments
     t0 = time.perf_counter()
     import pyomo.core as pyo
@@ -408,6 +434,7 @@ def persistent_outcome(res, secs: dict, want_duals, opt=None, probes: Probes | N
         duals = dict(res.solution_loader.get_duals(cons))
     secs["load"] = time.perf_counter() - t1
     objective = float(res.incumbent_objective)
+    method = _option(opt._solver_model, "solver") if opt is not None else ""
     probed = {}
     if probes and opt is not None:
         t2 = time.perf_counter()
@@ -416,4 +443,4 @@ def persistent_outcome(res, secs: dict, want_duals, opt=None, probes: Probes | N
         probed = run_probes(h, probes, {id(c): i for c, i in opt._pyomo_con_to_solver_con_map.items()},
                             dict(opt._pyomo_var_to_solver_var_map), offset)
         secs["probes"] = time.perf_counter() - t2
-    return SolveOutcome(SolveStatus.OPTIMAL, objective, duals, secs, probe_objectives=probed)
+    return SolveOutcome(SolveStatus.OPTIMAL, objective, duals, secs, probe_objectives=probed, method=method)

@@ -19,13 +19,13 @@ class SolverOptions:
     verbose: bool = False
 
 
-AUTO_IPM_MIN_COLUMNS = 250_000
 BATCH_TIME_LIMIT_S = 300.0  # each solve of a sweep / montecarlo / portfolio run unless --time-limit: about 100x a
                             # bundled scenario's solve; a row that reaches it gets status 'time_limit'
 
 
 ROUTES = ("direct", "compiler", "persistent")
-METHODS = ("auto", "simplex", "ipm", "ipx", "choose", "pdlp")
+METHODS = ("auto", "simplex", "ipm", "ipx", "hipo", "choose", "pdlp")
+INTERIOR_POINT = ("ipm", "ipx", "hipo")  # the methods crossover follows
 
 
 def check_route_and_method(route: str, method: str) -> str | None:
@@ -45,23 +45,34 @@ def check_time_limit(time_limit_s: float | None) -> str | None:
     return f"--time-limit: expected a number of seconds > 0, got {time_limit_s!r}"
 
 
-def resolve_method(method: str, n_columns: int) -> str:
-    """'auto' -> dual simplex below 250k columns, interior point (with crossover) above.
+def hourly_model(m) -> bool:
+    """True for a model of 8,760 chronological hours a year (``time.mode: hourly``), the class
+    ``resolve_method`` gives interior point; False for typical days (or a model without data)."""
+    md = getattr(m, "md", None)
+    return md is not None and getattr(md.periods, "mode", None) == "hourly"
 
-    Measured on the bundled automotive scenario, same machine, one run after another:
-    12 typical days (14.5k columns) simplex 0.9 s vs IPX 1.8 s; 2-year hourly (175k)
-    simplex 31 s vs IPX 45 s; 5-year hourly (438k) simplex 370 s vs IPX 156 s."""
+
+def resolve_method(method: str, hourly: bool) -> str:
+    """'auto' -> the method measured fastest for the model's class (``benchmarks/bench_methods.py``,
+    ``benchmarks/results/methods.json``), not a column count:
+
+    * typical days (storage cyclic within each day): the dual simplex;
+    * full-hourly (storage chronological over the year): HiPO, HiGHS's newer interior point
+      solver (from ``highspy-extras``), with crossover to a vertex and its basis.
+
+    Any other value is the user's explicit choice and stands."""
     if method != "auto":
         return method
-    return "ipm" if n_columns >= AUTO_IPM_MIN_COLUMNS else "simplex"
+    return "hipo" if hourly else "simplex"
 
 
-def highs_options(opts: SolverOptions, n_columns: int, method: str | None = None) -> dict:
-    """HiGHS option values for a solve: output, LP method (``method`` overrides ``auto``),
-    crossover after interior point, threads, time limit and the fixed random seed."""
-    method = method or resolve_method(opts.method, n_columns)
+def highs_options(opts: SolverOptions, hourly: bool, method: str | None = None) -> dict:
+    """HiGHS option values for a solve: output, LP method (``method`` overrides ``auto``,
+    resolved for an ``hourly`` model or not), crossover after interior point, threads, time
+    limit and the fixed random seed."""
+    method = method or resolve_method(opts.method, hourly)
     out: dict = {"output_flag": bool(opts.verbose), "solver": method, "random_seed": SOLVER_SEED}
-    if method in ("ipm", "ipx", "hipo"):
+    if method in INTERIOR_POINT:
         out["run_crossover"] = opts.crossover
     if opts.threads:
         out["threads"] = int(opts.threads)
