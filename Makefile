@@ -67,6 +67,7 @@ PYPSA_YEARS ?= 1 5
 bench: $(STAMP) $(BENCH_STAMP) bytecode
 	$(BIN)/python benchmarks/bench_run.py --base $(BENCH_BASE)
 	$(BIN)/python benchmarks/bench_batch.py --base $(BATCH_BASE)
+	$(BIN)/python benchmarks/bench_methods.py --heavy
 	$(BENCH_VENV)/bin/python benchmarks/bench_pypsa.py --years $(PYPSA_YEARS)
 
 # the fuzz campaign: 5,000 mutated scenarios through validate, 300 through run (60 s limit each),

@@ -117,7 +117,7 @@ def measure(case: dict, methods: tuple, repeats: int, time_limit_s: float) -> di
         order = methods if r % 2 == 0 else tuple(reversed(methods))  # alternate: both ends see the same load
         for mt in order:
             runs[mt].append(run_child(case, mt, time_limit_s))
-    med = {}
+    med, size = {}, (None, None)
     for mt, rows in runs.items():
         ok = [x for x in rows if "error" not in x]
         if not ok:
@@ -165,7 +165,7 @@ def main() -> None:
         rows.append(row)
         cells = "  ".join(f"{mt} {v['highs_s']:7.2f}s" + ("*" if v.get("status") != "Optimal" else "")
                           if "highs_s" in v else f"{mt} error" for mt, v in row["methods"].items())
-        print(f"{row['columns']:>8} cols  {cells}  fastest {row['fastest']}  auto {row['auto']}"
+        print(f"{str(row['columns']):>8} cols  {cells}  fastest {row['fastest']}  auto {row['auto']}"
               f" ({row['auto_vs_fastest'] or float('nan'):.2f}x)", flush=True)
     bad = [r for r in rows if r["objective_rel_spread"] is not None and r["objective_rel_spread"] > 1e-6]
     for r in bad:

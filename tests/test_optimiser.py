@@ -292,6 +292,29 @@ def test_auto_method_is_chosen_by_model_class_not_size():
     assert resolve_method("ipx", hourly=False) == "ipx"
 
 
+def test_auto_rule_matches_the_recorded_method_campaign():
+    """The rule and its evidence stay together: in benchmarks/results/methods.json (written by
+    benchmarks/bench_methods.py), auto's pick for each model class has the least HiGHS time
+    summed over that class's cases, every case's methods agree on the objective, and auto's
+    pick is never more than 1.25x the fastest method of a case."""
+    from pathlib import Path
+
+    from pathway.solve import resolve_method
+
+    rec = json.loads((Path(__file__).resolve().parents[1] / "benchmarks" / "results" / "methods.json").read_text())
+    assert {"representative_days", "hourly"} <= set(rec["classes"])
+    for name, c in rec["classes"].items():
+        pick = resolve_method("auto", hourly=name == "hourly")
+        assert min(c["total_s"], key=c["total_s"].get) == pick, (name, c["total_s"])
+    for case in rec["cases"]:
+        pick = resolve_method("auto", hourly=case["class"] == "hourly")
+        assert case["auto"] == pick
+        if case["fastest"] is None:  # no method found an optimum (a scenario whose target cannot be met)
+            continue
+        assert case["objective_rel_spread"] <= 1e-6, case["case"]
+        assert case["auto_vs_fastest"] <= 1.25, (case["case"], case["auto_vs_fastest"])
+
+
 class _RefusingHighs:
     """Stands in for highspy.Highs: refuses the options in ``refused``, records the rest."""
 

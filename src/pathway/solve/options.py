@@ -12,7 +12,7 @@ from pathway.units import SOLVER_SEED
 class SolverOptions:
     route: str = "direct"  # 'direct' (model.direct: arrays into highspy), 'compiler' (Pyomo model, standard-form
                            # compiler) or 'persistent' (Pyomo model, pyomo.contrib.solver's highs)
-    method: str = "auto"  # 'auto', or HiGHS 'solver': 'simplex', 'ipm', 'ipx', 'choose', 'pdlp'
+    method: str = "auto"  # 'auto' (resolve_method), or HiGHS 'solver': 'simplex', 'ipm', 'ipx', 'hipo', 'choose', 'pdlp'
     threads: int | None = None
     time_limit_s: float | None = None
     crossover: str = "on"  # keeps duals exact and a basic solution
