@@ -17,15 +17,23 @@ Classes:
 * ``representative_days``: the bundled scenarios as written (typical days, each day cyclic);
 * ``representative_days_48``: two of them with 48 typical days (the largest the schema
   suggests for a quick run);
-* ``hourly``: 8,760 chronological hours a year (storage linked day to day): the PyPSA
-  equal problem (PV + battery + TOU + ceiling) over 1 and 2 years, and with ``--heavy`` the
-  automotive plant (PV, battery, heat pump, electric boiler, existing gas boilers) over
-  its 2-year (2027 target) and 5-year (2030 target) horizons.
+* ``hourly_one_year``: 8,760 chronological hours (storage linked day to day), one year:
+  the PyPSA equal problem (PV + battery + TOU + ceiling), and three bundled plants
+  (automotive, data centre, electronics) cut to 2026;
+* ``hourly_multi_year``: the same over several years: the PyPSA equal problem over 2
+  years, and with ``--heavy`` the automotive plant (PV, battery, heat pump, electric
+  boiler, existing gas boilers) over its 2027-target and 2030-target horizons (2026-2030
+  and 2026-2032 modelled).
+
+``--only TEXT`` re-measures the cases whose label contains TEXT and keeps the other
+recorded cases of methods.json.
 
 A method that reaches ``--time-limit`` is recorded as such (its time is then a lower
 bound). Every method's objective must agree to 1e-6 (relative) within a case, or the
 script exits 1. Writes benchmarks/results/methods.json (no absolute paths): per case the
-medians, the fastest method, and what 'auto' picks and how far that is from the fastest.
+medians, the fastest method, and what 'auto' picks and how far that is from the fastest;
+per class the summed times, mean peak memory and the choice: the least summed time, where
+totals within 5 % tie, the least memory among them (``choose``).
 """
 
 from __future__ import annotations
@@ -41,6 +49,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+from pathway.solve.options import HOURLY_MULTI_YEAR, HOURLY_ONE_YEAR  # noqa: E402
+
 OUT = ROOT / "benchmarks" / "results" / "methods.json"
 METHODS = ("simplex", "ipx", "hipo")
 
@@ -88,11 +99,15 @@ def cases(heavy: bool) -> list[dict]:
                     "scenario": str(ROOT / "scenarios" / f"{stem}.yaml"),
                     "overrides": {"time": {"mode": "representative_days", "representative_days": 48}}})
     for years in (1, 2):
-        out.append({"class": "hourly", "label": f"pypsa_equal {years}-year", "scenario": "pypsa_equal",
-                    "years": years, "overrides": {}})
+        out.append({"class": HOURLY_ONE_YEAR if years == 1 else HOURLY_MULTI_YEAR, "label": f"pypsa_equal {years}-year",
+                    "scenario": "pypsa_equal", "years": years, "overrides": {}})
+    for stem in ("jiangsu_auto_parts_2027", "shaoguan_data_centre_2027", "suzhou_electronics_2027"):
+        out.append({"class": HOURLY_ONE_YEAR, "label": f"{stem} hourly, 2026 only",
+                    "scenario": str(ROOT / "scenarios" / f"{stem}.yaml"),
+                    "overrides": {"time": {"mode": "hourly"}, "horizon": {"target_year": 2026, "end_year": 2026}}})
     if heavy:
-        for stem, years in (("jiangsu_auto_parts_2027", 2), ("jiangsu_auto_parts_2030", 5)):
-            out.append({"class": "hourly", "label": f"{stem} hourly ({years}-year target)",
+        for stem, years in (("jiangsu_auto_parts_2027", 2), ("jiangsu_auto_parts_2030", 5)):  # years to the target
+            out.append({"class": HOURLY_MULTI_YEAR, "label": f"{stem} hourly ({years}-year target)",
                         "scenario": str(ROOT / "scenarios" / f"{stem}.yaml"), "overrides": {"time": {"mode": "hourly"}},
                         "heavy": True})
     return out
@@ -137,9 +152,44 @@ def measure(case: dict, methods: tuple, repeats: int, time_limit_s: float) -> di
 
 
 def auto_pick(row: dict) -> str:
-    from pathway.solve.options import resolve_method
+    """What method 'auto' takes for a case of this class (48 typical days are typical days)."""
+    from pathway.solve.options import REPRESENTATIVE_DAYS, resolve_method
 
-    return resolve_method("auto", hourly=row["class"] == "hourly")
+    cls = REPRESENTATIVE_DAYS if row["class"].startswith(REPRESENTATIVE_DAYS) else row["class"]
+    return resolve_method("auto", cls)
+
+
+TIE = 0.05  # summed times this close count as equal (run-to-run spread on this machine is a few per cent)
+
+
+def choose(total_s: dict, mean_peak_rss_mb: dict) -> str:
+    """The class's method: the least summed HiGHS time; methods within ``TIE`` of it are a tie,
+    broken by the least mean peak memory (the issue's second target)."""
+    best = min(total_s.values())
+    tied = [mt for mt, t in total_s.items() if t <= best * (1 + TIE)]
+    return min(tied, key=lambda mt: (mean_peak_rss_mb[mt], total_s[mt]))
+
+
+def summarise(rows: list[dict], methods: tuple) -> dict:
+    """Per class: cases, summed HiGHS seconds and mean peak memory per method (cases where
+    every method found an optimum), the choice (``choose``), auto's pick and how it fared."""
+    by_class: dict[str, dict] = {}
+    for r in rows:
+        c = by_class.setdefault(r["class"], {"cases": 0, "auto_fastest": 0, "worst_auto_vs_fastest": 1.0,
+                                             "total_s": {mt: 0.0 for mt in methods},
+                                             "mean_peak_rss_mb": {mt: 0.0 for mt in methods}, "auto": r["auto"]})
+        if r["fastest"] is None:  # no optimum (an unreachable target): nothing to compare
+            continue
+        c["cases"] += 1
+        c["auto_fastest"] += int(r["fastest"] == r["auto"])
+        c["worst_auto_vs_fastest"] = max(c["worst_auto_vs_fastest"], r["auto_vs_fastest"] or 1.0)
+        for mt, v in r["methods"].items():
+            c["total_s"][mt] += v.get("highs_s", float("nan"))
+            c["mean_peak_rss_mb"][mt] += v.get("peak_rss_mb", float("nan"))
+    for c in by_class.values():
+        c["mean_peak_rss_mb"] = {mt: v / max(1, c["cases"]) for mt, v in c["mean_peak_rss_mb"].items()}
+        c["choice"] = choose(c["total_s"], c["mean_peak_rss_mb"])
+    return by_class
 
 
 def main() -> None:
@@ -150,7 +200,6 @@ def main() -> None:
     ap.add_argument("--time-limit", type=float, default=1200.0, help="HiGHS seconds per solve")
     ap.add_argument("--only", help="only the cases whose label contains this text")
     args = ap.parse_args()
-    sys.path.insert(0, str(ROOT / "src"))
     rows = []
     for case in cases(args.heavy):
         if args.only and args.only not in case["label"]:
@@ -167,23 +216,28 @@ def main() -> None:
                           if "highs_s" in v else f"{mt} error" for mt, v in row["methods"].items())
         print(f"{str(row['columns']):>8} cols  {cells}  fastest {row['fastest']}  auto {row['auto']}"
               f" ({row['auto_vs_fastest'] or float('nan'):.2f}x)", flush=True)
+    if args.only and OUT.is_file():  # a partial campaign: keep the recorded cases it did not re-measure
+        known = {c["label"]: c["class"] for c in cases(heavy=True)}
+        done = {r["case"] for r in rows}
+        kept = [c for c in json.loads(OUT.read_text())["cases"] if c["case"] not in done and c["case"] in known]
+        for c in kept:
+            c["class"] = known[c["case"]]
+            c["auto"] = auto_pick(c)
+            best = c["methods"].get(c["fastest"], {}).get("highs_s")
+            picked = c["methods"].get(c["auto"], {}).get("highs_s")
+            c["auto_vs_fastest"] = picked / best if best and picked else None
+        order = list(known)
+        rows = sorted(kept + rows, key=lambda r: order.index(r["case"]))
     bad = [r for r in rows if r["objective_rel_spread"] is not None and r["objective_rel_spread"] > 1e-6]
     for r in bad:
         print(f"objectives disagree in {r['case']}: relative spread {r['objective_rel_spread']:.2e}")
-    by_class: dict[str, dict] = {}
-    for r in rows:
-        c = by_class.setdefault(r["class"], {"cases": 0, "auto_fastest": 0, "worst_auto_vs_fastest": 1.0,
-                                             "total_s": {mt: 0.0 for mt in args.methods}})
-        c["cases"] += 1
-        c["auto_fastest"] += int(r["fastest"] == r["auto"])
-        c["worst_auto_vs_fastest"] = max(c["worst_auto_vs_fastest"], r["auto_vs_fastest"] or 1.0)
-        for mt, v in r["methods"].items():
-            c["total_s"][mt] += v.get("highs_s", float("nan"))
-    print("\nper class: summed HiGHS seconds per method, and how often auto's pick is the fastest")
+    by_class = summarise(rows, tuple(args.methods))
+    print(f"\nper class: summed HiGHS seconds and mean peak memory per method; the choice is the least total"
+          f" time, totals within {TIE:.0%} of it counting as a tie broken by the least mean peak memory")
     for name, c in by_class.items():
-        tot = "  ".join(f"{mt} {s:8.1f}s" for mt, s in c["total_s"].items())
-        print(f"  {name:<24} {c['cases']:>2} cases  {tot}  auto fastest in {c['auto_fastest']}/{c['cases']},"
-              f" at worst {c['worst_auto_vs_fastest']:.2f}x the fastest")
+        tot = "  ".join(f"{mt} {c['total_s'][mt]:8.1f}s {c['mean_peak_rss_mb'][mt]:5.0f}MB" for mt in c["total_s"])
+        print(f"  {name:<24} {c['cases']:>2} cases  {tot}  choice {c['choice']}, auto {c['auto']}; auto fastest in"
+              f" {c['auto_fastest']}/{c['cases']}, at worst {c['worst_auto_vs_fastest']:.2f}x the fastest")
     import highspy
 
     OUT.parent.mkdir(parents=True, exist_ok=True)
@@ -194,7 +248,7 @@ def main() -> None:
                                                                     capture_output=True, text=True).stdout.strip(),
         "highspy": highspy.__version__ if hasattr(highspy, "__version__") else None,
         "python": platform.python_version(), "cpus": os.cpu_count(), "load_average": os.getloadavg(),
-        "time_limit_s": args.time_limit, "classes": by_class, "cases": rows}, indent=1) + "\n")
+        "time_limit_s": args.time_limit, "tie": TIE, "classes": by_class, "cases": rows}, indent=1) + "\n")
     print(f"wrote {OUT.relative_to(ROOT)}")
     sys.exit(1 if bad else 0)
 

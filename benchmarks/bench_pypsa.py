@@ -68,8 +68,8 @@ pathway and PyPSA alternating, ``--repeats`` runs of each; the
 table shows medians. Wall time is the whole process (interpreter start, imports, data,
 model, solve, solution loaded back: pathway into its model, PyPSA into the
 network); the phases inside are recorded too. Both sides use HiGHS (the same highspy) with
-the same method (``--method``, default what pathway's 'auto' takes for an hourly model:
-HiPO interior point with crossover), threads (``--threads``,
+the same method (``--method``, default what pathway's 'auto' takes for the hourly model:
+IPX for one year, HiPO for several, both interior point with crossover), threads (``--threads``,
 default 1) and random seed; PyPSA passes the model to HiGHS in memory (linopy
 ``io_api='direct'``), as pathway does. Each run's objective must equal pathway's to 1e-6
 (relative) or the benchmark fails.
@@ -329,7 +329,7 @@ def highs_solver_options(method: str, threads: int) -> dict:
     threads, random seed, no output)."""
     from pathway.solve.options import SolverOptions, highs_options
 
-    return highs_options(SolverOptions(method=method, threads=threads), hourly=True)  # 'auto': what a pathway run takes
+    return highs_options(SolverOptions(method=method, threads=threads), method=method)
 
 
 def solve_pypsa(data: dict, options: dict) -> dict:
@@ -604,7 +604,7 @@ def main() -> None:
                     help="runs of each side per case, alternating: one number for all cases or one per --years "
                          "(default 3 up to 2 years, 1 beyond: a 5-year PyPSA solve takes about an hour)")
     ap.add_argument("--method", default="auto", help="HiGHS LP method on both sides (default auto: what pathway's auto "
-                    "takes for an hourly model, HiPO with crossover)")
+                    "takes for the hourly model: IPX for one year, HiPO for more, with crossover)")
     ap.add_argument("--threads", type=int, default=1, help="HiGHS threads on both sides")
     ap.add_argument("--route", default="direct", choices=("direct", "compiler"),
                     help="pathway's route (default direct, as pathway run; compiler: the Pyomo model)")
@@ -628,14 +628,15 @@ def main() -> None:
     else:
         ap.error("--repeats: give one number, or one per --years")
     out = Path(args.out)
-    from pathway.solve.options import resolve_method
+    from pathway.solve.options import HOURLY_MULTI_YEAR, HOURLY_ONE_YEAR, resolve_method
 
-    args.method = resolve_method(args.method, hourly=True)  # both sides' children get the method itself
     print(f"load average before: {os.getloadavg()}; HiGHS method {args.method}, threads {args.threads}")
     results = []
     for years, reps in zip(args.years, repeats):
-        ctx = {**case_context(args.method, args.threads), "load_average_start": os.getloadavg()}
-        case = compare(years, reps, args.method, args.threads, args.timeout_s, args.route)
+        # both sides' children get the method itself: for 'auto', what a pathway run of this model takes
+        method = resolve_method(args.method, HOURLY_ONE_YEAR if years == 1 else HOURLY_MULTI_YEAR)
+        ctx = {**case_context(method, args.threads), "load_average_start": os.getloadavg()}
+        case = compare(years, reps, method, args.threads, args.timeout_s, args.route)
         results.append({**case, **ctx, "load_average_end": os.getloadavg()})
         write_results(out, results)  # after each case: a run cut short keeps what it finished
     print_table(results)

@@ -90,7 +90,7 @@ def _solver_options(route: str, method: str, threads: Optional[int], time_limit:
 
 
 RouteOpt = Annotated[str, typer.Option("--route", help="direct (the LP built as arrays -> highspy; default), compiler (Pyomo model, standard form -> highspy) or persistent (Pyomo model, pyomo highs).")]
-MethodOpt = Annotated[str, typer.Option("--method", help="LP method: auto (dual simplex for typical days, HiPO interior point for full-hourly models), simplex, ipm, ipx, hipo, choose, pdlp.")]
+MethodOpt = Annotated[str, typer.Option("--method", help="LP method: auto (dual simplex for typical days, IPX for one full-hourly year, HiPO for several), simplex, ipm, ipx, hipo, choose, pdlp.")]
 ThreadsOpt = Annotated[Optional[int], typer.Option("--threads", help="HiGHS threads (default: HiGHS's choice).")]
 ForceOpt = Annotated[bool, typer.Option("--force", help="Write into --out even if it holds files pathway did not write (they are kept).")]
 TimeOpt = Annotated[Optional[float], typer.Option("--time-limit", help="Solver time limit, seconds.")]

@@ -11,7 +11,7 @@ from pathway import __version__
 from pathway.files import json_safe
 from pathway.inputs.data import ModelData
 from pathway.scenario.loader import LoadedScenario
-from pathway.solve.options import SolverOptions, hourly_model, resolve_method
+from pathway.solve.options import SolverOptions, model_class, resolve_method
 
 
 def assumptions_table(md: ModelData) -> pd.DataFrame:
@@ -78,7 +78,7 @@ def make_summary(md: ModelData, loaded: LoadedScenario, tables: dict, objective:
         "binding_rule": {y: pw.loc[y, "binding_rule"] for y in md.years},
         "certificates_count_as_own_reduction": md.rule.certificates_count_as_own_reduction,
         "green_power_counts_as_own_reduction": md.rule.green_power_counts_as_own_reduction,
-        "solver": {"route": opts.route, "method": method or resolve_method(opts.method, hourly_model(m)), "threads": opts.threads},
+        "solver": {"route": opts.route, "method": method or resolve_method(opts.method, model_class(m)), "threads": opts.threads},
         "model_size": {"variables": m.nvariables(), "constraints": m.nconstraints()},
         "package_version": __version__,
         "scenario_sha256": loaded.sha256,

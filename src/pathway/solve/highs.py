@@ -10,8 +10,8 @@ Three routes, all in memory (no LP files):
 * ``persistent``: Pyomo's ``highs`` solver interface (pyomo.contrib.solver).
 
 Method 'auto' is chosen by model class (``options.resolve_method``, measured by
-``benchmarks/bench_methods.py``): the dual simplex for typical days, HiPO interior point
-with crossover for full-hourly models. Every HiGHS model status is mapped to a typed
+``benchmarks/bench_methods.py``): the dual simplex for typical days, IPX for a full-hourly
+year, HiPO for full-hourly models of several years (both interior point with crossover). Every HiGHS model status is mapped to a typed
 outcome; values are never read after a non-optimal termination.
 """
 
@@ -24,7 +24,7 @@ import numpy as np
 
 from pathway.errors import SolverError
 from pathway.model.linear import value
-from pathway.solve.options import SolverOptions, highs_options, hourly_model
+from pathway.solve.options import REPRESENTATIVE_DAYS, SolverOptions, highs_options, model_class
 from pathway.solve.status import SolveStatus
 
 
@@ -49,13 +49,13 @@ def _option(h, name: str):
     return v[1] if isinstance(v, tuple) else v
 
 
-def _set_options(h, opts: SolverOptions, hourly: bool) -> None:
+def _set_options(h, opts: SolverOptions, model_class: str) -> None:
     """Set ``opts``'s HiGHS options; an option HiGHS refuses is an error, except that method
     'auto' falls back from HiPO to IPX (same crossover) where HiPO's libraries (the
     ``highspy-extras`` package) are missing. ``_option(h, "solver")`` tells what is in effect."""
     import highspy
 
-    for k, v in highs_options(opts, hourly).items():
+    for k, v in highs_options(opts, model_class).items():
         if h.setOptionValue(k, v) == highspy.HighsStatus.kOk:
             continue
         if k == "solver" and v == "hipo" and opts.method == "auto":
@@ -226,10 +226,10 @@ def _sparse_only_compiler() -> None:
 
 
 def _highs_model(opts: SolverOptions, cost, col_lower, col_upper, row_lower, row_upper,
-                 start, index, value_, integer_cols: np.ndarray, hourly: bool = False):
+                 start, index, value_, integer_cols: np.ndarray, model_class: str = REPRESENTATIVE_DAYS):
     """A HiGHS instance holding the LP given as column-wise sparse arrays (bounds may be
     +-inf, HiGHS's own infinity) with ``integer_cols`` integer, and ``opts``'s options (method
-    'auto' resolved for an ``hourly`` model or not). HiGHS copies the arrays: the caller can
+    'auto' resolved for ``model_class``). HiGHS copies the arrays: the caller can
     free its own before the solve."""
     import highspy
 
@@ -253,7 +253,7 @@ def _highs_model(opts: SolverOptions, cost, col_lower, col_upper, row_lower, row
         integrality[integer_cols] = highspy.HighsVarType.kInteger
         lp.integrality_ = list(integrality)
     h = highspy.Highs()
-    _set_options(h, opts, hourly)
+    _set_options(h, opts, model_class)
     h.passModel(lp)
     return h
 
@@ -291,7 +291,7 @@ def _solve_compiled(m, opts: SolverOptions, want_duals, probes: Probes | None = 
     h = _highs_model(opts, c, np.array([-np.inf if v.lb is None else v.lb for v in repn.columns], dtype=float),
                      np.array([np.inf if v.ub is None else v.ub for v in repn.columns], dtype=float),
                      np.where(sense == 1, -np.inf, rhs), np.where(sense == -1, np.inf, rhs),
-                     A.indptr, A.indices, A.data, integer_cols, hourly_model(m))
+                     A.indptr, A.indices, A.data, integer_cols, model_class(m))
     del A  # HiGHS holds its own copy: free ours before the solve (peak memory)
     repn.A = repn.c = None
     t2 = time.perf_counter()
@@ -336,7 +336,7 @@ def _solve_direct(m, opts: SolverOptions, want_duals, probes: Probes | None = No
                             m.lp.trivially_infeasible)
     n, nr = a.col_ids.size, a.row_ids.size
     h = _highs_model(opts, a.cost, a.col_lower, a.col_upper, a.row_lower, a.row_upper, a.start, a.index, a.value,
-                     a.integer, hourly_model(m))
+                     a.integer, model_class(m))
     a.start = a.index = None  # HiGHS holds its own copy: free ours before the solve (peak memory)
     t2 = time.perf_counter()
     status = _run(h, a.integer, auto=opts.method == "auto")
@@ -376,7 +376,7 @@ def _solve_persistent(m, opts: SolverOptions, want_duals, probes: Probes | None 
     from pyomo.contrib.solver.common.factory import SolverFactory
 
     opt = SolverFactory("highs")
-    solver_options = {k: v for k, v in highs_options(opts, hourly_model(m)).items()
+    solver_options = {k: v for k, v in highs_options(opts, model_class(m)).items()
                       if k not in ("output_flag", "threads", "time_limit")}  # those are the interface's own arguments
     t0 = time.perf_counter()
     import pyomo.core as pyo

@@ -45,32 +45,50 @@ def check_time_limit(time_limit_s: float | None) -> str | None:
     return f"--time-limit: expected a number of seconds > 0, got {time_limit_s!r}"
 
 
-def hourly_model(m) -> bool:
-    """True for a model of 8,760 chronological hours a year (``time.mode: hourly``), the class
-    ``resolve_method`` gives interior point; False for typical days (or a model without data)."""
+REPRESENTATIVE_DAYS = "representative_days"  # typical days, storage cyclic within each day
+HOURLY_ONE_YEAR = "hourly_one_year"  # 8,760 chronological hours, one modelled year
+HOURLY_MULTI_YEAR = "hourly_multi_year"  # 8,760 chronological hours a year, two or more years
+MODEL_CLASSES = (REPRESENTATIVE_DAYS, HOURLY_ONE_YEAR, HOURLY_MULTI_YEAR)
+# the LP method measured fastest for each class (benchmarks/bench_methods.py --heavy,
+# benchmarks/results/methods.json; tests/test_optimiser.py checks the two agree)
+AUTO_METHOD = {REPRESENTATIVE_DAYS: "simplex", HOURLY_ONE_YEAR: "ipx", HOURLY_MULTI_YEAR: "hipo"}
+
+
+def model_class(m) -> str:
+    """The class of a built model that method 'auto' goes by: its time mode (``time.mode``)
+    and, for full-hourly models, whether it has one modelled year or more. A model without
+    data (a hand-built LP) counts as typical days."""
     md = getattr(m, "md", None)
-    return md is not None and getattr(md.periods, "mode", None) == "hourly"
+    if md is None or getattr(md.periods, "mode", None) != "hourly":
+        return REPRESENTATIVE_DAYS
+    return HOURLY_ONE_YEAR if len(md.years) == 1 else HOURLY_MULTI_YEAR
 
 
-def resolve_method(method: str, hourly: bool) -> str:
-    """'auto' -> the method measured fastest for the model's class (``benchmarks/bench_methods.py``,
-    ``benchmarks/results/methods.json``), not a column count:
+def resolve_method(method: str, model_class: str = REPRESENTATIVE_DAYS) -> str:
+    """'auto' -> the method measured fastest for the model's class (``AUTO_METHOD``), not a
+    column count:
 
-    * typical days (storage cyclic within each day): the dual simplex;
-    * full-hourly (storage chronological over the year): HiPO, HiGHS's newer interior point
-      solver (from ``highspy-extras``), with crossover to a vertex and its basis.
+    * typical days: the dual simplex (the fastest on all 14 bundled scenarios with an
+      optimum, and at 48 days);
+    * full-hourly, one year: IPX with crossover (HiPO's ordering and set-up do not pay
+      for themselves on a 44k-100k column LP);
+    * full-hourly, two years or more: HiPO, HiGHS's newer interior point solver (from
+      ``highspy-extras``), with crossover to a vertex and its basis (3-4x faster than the
+      simplex and IPX there).
 
     Any other value is the user's explicit choice and stands."""
     if method != "auto":
         return method
-    return "hipo" if hourly else "simplex"
+    if model_class not in AUTO_METHOD:
+        raise ValueError(f"unknown model class {model_class!r}; expected one of {', '.join(MODEL_CLASSES)}")
+    return AUTO_METHOD[model_class]
 
 
-def highs_options(opts: SolverOptions, hourly: bool, method: str | None = None) -> dict:
+def highs_options(opts: SolverOptions, model_class: str = REPRESENTATIVE_DAYS, method: str | None = None) -> dict:
     """HiGHS option values for a solve: output, LP method (``method`` overrides ``auto``,
-    resolved for an ``hourly`` model or not), crossover after interior point, threads, time
-    limit and the fixed random seed."""
-    method = method or resolve_method(opts.method, hourly)
+    resolved for ``model_class``), crossover after interior point, threads, time limit and
+    the fixed random seed."""
+    method = method or resolve_method(opts.method, model_class)
     out: dict = {"output_flag": bool(opts.verbose), "solver": method, "random_seed": SOLVER_SEED}
     if method in INTERIOR_POINT:
         out["run_crossover"] = opts.crossover

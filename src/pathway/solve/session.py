@@ -14,7 +14,7 @@ import time
 import numpy as np
 
 from pathway.solve.highs import PRIMAL_SIMPLEX, SolveOutcome, persistent_outcome, run_probes
-from pathway.solve.options import SolverOptions, highs_options, hourly_model
+from pathway.solve.options import SolverOptions, highs_options, model_class
 from pathway.solve.status import SolveStatus
 
 RESOLVE_METHOD = "simplex"  # re-solves start from the previous optimal basis
@@ -82,7 +82,7 @@ class PersistentSession:
         if first:
             self.opt = Highs()
         method = None if first else RESOLVE_METHOD
-        so = {k: v for k, v in highs_options(opts, hourly_model(m), method).items()
+        so = {k: v for k, v in highs_options(opts, model_class(m), method).items()
               if k not in ("output_flag", "threads", "time_limit")}  # those are the interface's own arguments
         if not first:
             so["simplex_strategy"] = RESOLVE_SIMPLEX_STRATEGY
