@@ -43,7 +43,7 @@ def test_a_time_limit_that_is_not_a_positive_number_is_exit_2(write_yaml, tmp_pa
 
 @pytest.mark.parametrize(("option", "value", "expected"), [
     ("--route", "fast", "--route: expected one of direct, compiler, persistent, got 'fast'"),
-    ("--method", "foo", "--method: expected one of auto, simplex, ipm, ipx, choose, pdlp, got 'foo'"),
+    ("--method", "foo", "--method: expected one of auto, simplex, ipm, ipx, hipo, choose, pdlp, got 'foo'"),
 ])
 def test_an_unknown_route_or_method_is_exit_2_before_anything_runs(write_yaml, tmp_path, option, value, expected):
     """HiGHS would ignore an unknown method and solve with its default: refused instead."""
@@ -53,6 +53,21 @@ def test_an_unknown_route_or_method_is_exit_2_before_anything_runs(write_yaml, t
         r = CliRunner().invoke(app, [*cmd, option, value])
         assert r.exit_code == 2, r.output
         assert expected in " ".join(r.output.split())
+    assert not (tmp_path / "o").exists() and not (tmp_path / "s").exists()
+
+
+def test_method_hipo_without_its_libraries_is_exit_2_before_anything_runs(write_yaml, tmp_path, monkeypatch):
+    """HiGHS refuses solver=hipo without highspy-extras (a dependency; simulated missing here)."""
+    from pathway.solve import options
+
+    assert options.hipo_available()
+    monkeypatch.setattr(options, "hipo_available", lambda: False)
+    scen = write_yaml(copy.deepcopy(FLAT))
+    for cmd in (["run", str(scen), "--out", str(tmp_path / "o")],
+                ["sweep", str(scen), "--out", str(tmp_path / "s"), "--set", "prices.flat_electricity_cny_per_kwh=0.5,0.6"]):
+        r = CliRunner().invoke(app, [*cmd, "--method", "hipo"])
+        assert r.exit_code == 2, r.output
+        assert "--method hipo: HiGHS's HiPO solver needs the highspy-extras package" in " ".join(r.output.split())
     assert not (tmp_path / "o").exists() and not (tmp_path / "s").exists()
 
 

@@ -35,7 +35,18 @@ def check_route_and_method(route: str, method: str) -> str | None:
         return f"--route: expected one of {', '.join(ROUTES)}, got {route!r}"
     if method not in METHODS:
         return f"--method: expected one of {', '.join(METHODS)}, got {method!r}"
+    if method == "hipo" and not hipo_available():
+        return "--method hipo: HiGHS's HiPO solver needs the highspy-extras package (pip install highspy-extras)"
     return None
+
+
+def hipo_available() -> bool:
+    """True when this HiGHS accepts solver=hipo (its libraries come in ``highspy-extras``)."""
+    import highspy
+
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    return h.setOptionValue("solver", "hipo") == highspy.HighsStatus.kOk
 
 
 def check_time_limit(time_limit_s: float | None) -> str | None:
