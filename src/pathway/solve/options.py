@@ -3,9 +3,16 @@ and the one builder of HiGHS option values that every route uses."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 from pathway.units import SOLVER_SEED
+
+# HiGHS loads highspy-extras' OpenBLAS (HiPO's dense kernels) whenever it starts; its thread
+# pool costs every process about 0.05 s wall and 0.15 CPU-s, and HiPO gained nothing from it
+# (the 2-year hourly PV + battery LP: 9.1-9.4 s either way). One BLAS thread unless the user
+# says otherwise; set here, before any highspy import (pathway.solve imports this module first)
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 
 @dataclass
