@@ -356,18 +356,22 @@ class _RefusingHighs:
         return highspy.HighsStatus.kOk
 
 
-def test_auto_falls_back_to_ipx_where_hipo_is_missing_and_an_explicit_hipo_is_an_error():
+def test_auto_falls_back_to_ipx_where_hipo_is_missing_and_an_explicit_hipo_is_an_error(monkeypatch):
     from pathway.errors import SolverError
-    from pathway.solve import SolverOptions
+    from pathway.solve import SolverOptions, options
     from pathway.solve.highs import _set_options
 
-    h = _RefusingHighs({("solver", "hipo")})  # what HiGHS does without highspy-extras
-    _set_options(h, SolverOptions(method="auto"), "hourly_multi_year")
+    assert options.resolve_method("auto", options.HOURLY_MULTI_YEAR) == "hipo"  # highspy-extras is installed
+    monkeypatch.setattr(options, "hipo_available", lambda: False)  # what HiGHS is without highspy-extras
+    assert options.resolve_method("auto", options.HOURLY_MULTI_YEAR) == "ipx"
+    h = _RefusingHighs({("solver", "hipo")})
+    _set_options(h, SolverOptions(method="auto"), options.HOURLY_MULTI_YEAR)
     assert h.set["solver"] == "ipx" and h.set["run_crossover"] == "on"
+    assert options.resolve_method("auto", options.REPRESENTATIVE_DAYS) == "simplex"
     with pytest.raises(SolverError, match="highspy-extras"):
-        _set_options(_RefusingHighs({("solver", "hipo")}), SolverOptions(method="hipo"), "hourly_multi_year")
+        _set_options(_RefusingHighs({("solver", "hipo")}), SolverOptions(method="hipo"), options.HOURLY_MULTI_YEAR)
     with pytest.raises(SolverError, match="threads = 3"):
-        _set_options(_RefusingHighs({("threads", 3)}), SolverOptions(threads=3), "representative_days")
+        _set_options(_RefusingHighs({("threads", 3)}), SolverOptions(threads=3), options.REPRESENTATIVE_DAYS)
 
 
 class _FailingHipo:

@@ -11,8 +11,9 @@ Three routes, all in memory (no LP files):
 
 Method 'auto' is chosen by model class (``options.resolve_method``, measured by
 ``benchmarks/bench_methods.py``): the dual simplex for typical days, IPX for a full-hourly
-year, HiPO for full-hourly models of several years (both interior point with crossover). Every HiGHS model status is mapped to a typed
-outcome; values are never read after a non-optimal termination.
+year, HiPO for full-hourly models of several years (both interior point with crossover).
+Every HiGHS model status is mapped to a typed outcome; values are never read after a
+non-optimal termination.
 """
 
 from __future__ import annotations
@@ -49,20 +50,16 @@ def _option(h, name: str):
     return v[1] if isinstance(v, tuple) else v
 
 
-def _set_options(h, opts: SolverOptions, model_class: str) -> None:
-    """Set ``opts``'s HiGHS options; an option HiGHS refuses is an error, except that method
-    'auto' falls back from HiPO to IPX (same crossover) where HiPO's libraries (the
-    ``highspy-extras`` package) are missing. ``_option(h, "solver")`` tells what is in effect."""
+def _set_options(h, opts: SolverOptions, cls: str) -> None:
+    """Set ``opts``'s HiGHS options for a model of class ``cls``; an option HiGHS refuses is
+    an error (method 'auto' never asks for HiPO where its libraries are missing:
+    ``options.resolve_method``)."""
     import highspy
 
-    for k, v in highs_options(opts, model_class).items():
-        if h.setOptionValue(k, v) == highspy.HighsStatus.kOk:
-            continue
-        if k == "solver" and v == "hipo" and opts.method == "auto":
-            h.setOptionValue("solver", "ipx")
-            continue
-        hint = " (HiPO needs the highspy-extras package: pip install highspy-extras)" if v == "hipo" else ""
-        raise SolverError(f"HiGHS refused option {k} = {v!r}{hint}")
+    for k, v in highs_options(opts, cls).items():
+        if h.setOptionValue(k, v) != highspy.HighsStatus.kOk:
+            hint = " (HiPO needs the highspy-extras package: pip install highspy-extras)" if v == "hipo" else ""
+            raise SolverError(f"HiGHS refused option {k} = {v!r}{hint}")
 
 
 def _status_name(h) -> SolveStatus:
@@ -153,10 +150,10 @@ def run_probes(h, probes: Probes, row_of: dict, col_of: dict, objective_offset: 
         h.setBasis(basis)
         h.run()
         ok = h.getModelStatus() == highspy.HighsModelStatus.kOptimal
+        info = h.getInfo()
         if iterations is not None:
-            info = h.getInfo()
             iterations[key] = (int(info.simplex_iteration_count), int(info.ipm_iteration_count))
-        out[key] = float(h.getInfo().objective_function_value) + objective_offset if ok else None
+        out[key] = float(info.objective_function_value) + objective_offset if ok else None
         for i in changed_rows:
             h.changeRowBounds(i, row_lo[i], row_up[i])
         for j in changed_cols:
@@ -226,10 +223,10 @@ def _sparse_only_compiler() -> None:
 
 
 def _highs_model(opts: SolverOptions, cost, col_lower, col_upper, row_lower, row_upper,
-                 start, index, value_, integer_cols: np.ndarray, model_class: str = REPRESENTATIVE_DAYS):
+                 start, index, value_, integer_cols: np.ndarray, cls: str = REPRESENTATIVE_DAYS):
     """A HiGHS instance holding the LP given as column-wise sparse arrays (bounds may be
     +-inf, HiGHS's own infinity) with ``integer_cols`` integer, and ``opts``'s options (method
-    'auto' resolved for ``model_class``). HiGHS copies the arrays: the caller can
+    'auto' resolved for the model class ``cls``). HiGHS copies the arrays: the caller can
     free its own before the solve."""
     import highspy
 
@@ -253,7 +250,7 @@ def _highs_model(opts: SolverOptions, cost, col_lower, col_upper, row_lower, row
         integrality[integer_cols] = highspy.HighsVarType.kInteger
         lp.integrality_ = list(integrality)
     h = highspy.Highs()
-    _set_options(h, opts, model_class)
+    _set_options(h, opts, cls)
     h.passModel(lp)
     return h
 

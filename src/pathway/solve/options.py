@@ -3,6 +3,7 @@ and the one builder of HiGHS option values that every route uses."""
 
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import dataclass
 
@@ -47,8 +48,10 @@ def check_route_and_method(route: str, method: str) -> str | None:
     return None
 
 
+@functools.cache
 def hipo_available() -> bool:
-    """True when this HiGHS accepts solver=hipo (its libraries come in ``highspy-extras``)."""
+    """True when this HiGHS accepts solver=hipo (its libraries come in ``highspy-extras``);
+    asked once per process."""
     import highspy
 
     h = highspy.Highs()
@@ -82,7 +85,7 @@ def model_class(m) -> str:
     return HOURLY_ONE_YEAR if len(md.years) == 1 else HOURLY_MULTI_YEAR
 
 
-def resolve_method(method: str, model_class: str = REPRESENTATIVE_DAYS) -> str:
+def resolve_method(method: str, cls: str = REPRESENTATIVE_DAYS) -> str:
     """'auto' -> the method measured fastest for the model's class (``AUTO_METHOD``), not a
     column count:
 
@@ -92,21 +95,23 @@ def resolve_method(method: str, model_class: str = REPRESENTATIVE_DAYS) -> str:
       for themselves on a 44k-100k column LP);
     * full-hourly, two years or more: HiPO, HiGHS's newer interior point solver (from
       ``highspy-extras``), with crossover to a vertex and its basis (3-4x faster than the
-      simplex and IPX there).
+      simplex and IPX there); IPX where this HiGHS lacks HiPO's libraries.
 
-    Any other value is the user's explicit choice and stands."""
+    Any other value is the user's explicit choice and stands (an unavailable 'hipo' is
+    refused by ``check_route_and_method`` and by HiGHS)."""
     if method != "auto":
         return method
-    if model_class not in AUTO_METHOD:
-        raise ValueError(f"unknown model class {model_class!r}; expected one of {', '.join(MODEL_CLASSES)}")
-    return AUTO_METHOD[model_class]
+    if cls not in AUTO_METHOD:
+        raise ValueError(f"unknown model class {cls!r}; expected one of {', '.join(MODEL_CLASSES)}")
+    picked = AUTO_METHOD[cls]
+    return "ipx" if picked == "hipo" and not hipo_available() else picked
 
 
-def highs_options(opts: SolverOptions, model_class: str = REPRESENTATIVE_DAYS, method: str | None = None) -> dict:
+def highs_options(opts: SolverOptions, cls: str = REPRESENTATIVE_DAYS, method: str | None = None) -> dict:
     """HiGHS option values for a solve: output, LP method (``method`` overrides ``auto``,
-    resolved for ``model_class``), crossover after interior point, threads, time limit and
-    the fixed random seed."""
-    method = method or resolve_method(opts.method, model_class)
+    resolved for the model class ``cls``), crossover after interior point, threads, time
+    limit and the fixed random seed."""
+    method = method or resolve_method(opts.method, cls)
     out: dict = {"output_flag": bool(opts.verbose), "solver": method, "random_seed": SOLVER_SEED}
     if method in INTERIOR_POINT:
         out["run_crossover"] = opts.crossover
