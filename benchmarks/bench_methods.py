@@ -20,6 +20,9 @@ Classes:
 * ``hourly_one_year``: 8,760 chronological hours (storage linked day to day), one year:
   the PyPSA equal problem (PV + battery + TOU + ceiling), and three bundled plants
   (automotive, data centre, electronics) cut to 2026;
+* ``hourly_year_dispatch``: one year's 8,760 hours with the investment plan fixed at the
+  typical-day optimum (``solve.by_year``, how ``pathway run`` solves a full-hourly model of
+  several years): four bundled plants, one year each;
 * ``hourly_multi_year``: the same over several years: the PyPSA equal problem over 2
   years, and with ``--heavy`` the automotive plant (PV, battery, heat pump, electric
   boiler, existing gas boilers) over its 2027-target and 2030-target horizons (2026-2030
@@ -50,7 +53,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
-from pathway.solve.options import HOURLY_MULTI_YEAR, HOURLY_ONE_YEAR  # noqa: E402
+from pathway.solve.options import HOURLY_MULTI_YEAR, HOURLY_ONE_YEAR, HOURLY_YEAR_DISPATCH  # noqa: E402
 
 OUT = ROOT / "benchmarks" / "results" / "methods.json"
 METHODS = ("simplex", "ipx", "hipo")
@@ -62,20 +65,35 @@ sys.path.insert(0, cfg["bench_dir"])
 from pathway.model.direct import build_direct
 from pathway.solve.highs import _highs_model
 from pathway.solve.options import SolverOptions
+opts = SolverOptions(method=cfg["method"], time_limit_s=cfg["time_limit_s"])
 if cfg["scenario"] == "pypsa_equal":
     from bench_pypsa import load_model_data
     md = load_model_data(cfg["years"])
 else:
     from pathway.inputs.prepare import prepare
     from pathway.reference.validate import load_scenario
-    md = prepare(load_scenario(cfg["scenario"], overrides=cfg["overrides"]))
+    loaded = load_scenario(cfg["scenario"], overrides=cfg["overrides"])
+    md = prepare(loaded)
 m = build_direct(md)
-a = m.lp.assemble()
-opts = SolverOptions(method=cfg["method"], time_limit_s=cfg["time_limit_s"])
-h = _highs_model(opts, a.cost, a.col_lower, a.col_upper, a.row_lower, a.row_upper, a.start, a.index, a.value,
-                 a.integer)
-n, nr = int(a.col_ids.size), int(a.row_ids.size)
-del a, m
+if cfg.get("dispatch_year") is None:
+    a = m.lp.assemble()
+    h = _highs_model(opts, a.cost, a.col_lower, a.col_upper, a.row_lower, a.row_upper, a.start, a.index, a.value,
+                     a.integer)
+    n, nr = int(a.col_ids.size), int(a.row_ids.size)
+    del a, m
+else:  # one year's hours on the typical-day plan, as pathway.solve.by_year solves it
+    import numpy as np
+    from pathway.solve import by_year
+    from pathway.solve.highs import solve
+    from pathway.solve.options import HOURLY_YEAR_DISPATCH
+    split = by_year.split_by_year(m.lp, list(md.years))
+    plan_model = build_direct(prepare(by_year.plan_twin(loaded)))
+    solve(plan_model, SolverOptions())
+    lps = by_year.YearLPs(m, by_year.plan_of(plan_model, split.linking, m), split)
+    i = list(md.years).index(cfg["dispatch_year"])
+    h = _highs_model(opts, *lps.arrays(i), np.zeros(0, dtype=int), HOURLY_YEAR_DISPATCH)
+    n, nr = int(lps.cols[i].size), int(lps.rows[i].size)
+    del lps, m, plan_model
 t = time.perf_counter()
 h.run()
 secs = time.perf_counter() - t
@@ -105,6 +123,11 @@ def cases(heavy: bool) -> list[dict]:
         out.append({"class": HOURLY_ONE_YEAR, "label": f"{stem} hourly, 2026 only",
                     "scenario": str(ROOT / "scenarios" / f"{stem}.yaml"),
                     "overrides": {"time": {"mode": "hourly"}, "horizon": {"target_year": 2026, "end_year": 2026}}})
+    for stem, year in (("jiangsu_auto_parts_2027", 2026), ("jiangsu_auto_parts_2030", 2032),
+                       ("shaoguan_data_centre_2030", 2026), ("suzhou_electronics_2030", 2030)):
+        out.append({"class": HOURLY_YEAR_DISPATCH, "label": f"{stem} hourly, {year} on the typical-day plan",
+                    "scenario": str(ROOT / "scenarios" / f"{stem}.yaml"), "overrides": {"time": {"mode": "hourly"}},
+                    "dispatch_year": year})
     if heavy:
         for stem, years in (("jiangsu_auto_parts_2027", 2), ("jiangsu_auto_parts_2030", 5)):  # years to the target
             out.append({"class": HOURLY_MULTI_YEAR, "label": f"{stem} hourly ({years}-year target)",

@@ -226,27 +226,6 @@ def test_cli_exit_3_with_diagnosis_and_no_traceback(write_yaml, tmp_path):
     assert not (out / "tables").exists() and not (out / "report.html").exists()
 
 
-@pytest.mark.slow
-def test_representative_days_cost_within_2_percent_of_hourly():
-    """The bundled automotive scenario, 12 typical days against all 8760 hours.
-
-    The horizon is cut to the target year (2 planning years) to keep the suite fast; the
-    full 5-year comparison runs in benchmarks/bench_run.py (0.02 % apart there)."""
-    from .conftest import SCENARIOS
-
-    costs = {}
-    for mode in ("representative_days", "hourly"):
-        loaded = load_scenario(SCENARIOS / "jiangsu_auto_parts_2027.yaml",
-                               overrides={"time": {"mode": mode, "representative_days": 12}, "horizon": {"end_year": 2027},
-                                          "finance": None})
-        r = run_loaded(loaded)
-        assert r.tables["checks"].passed.all()
-        costs[mode] = r.summary["total_cost_npv_cny"]
-        assert r.summary["periods"] == (12 if mode == "representative_days" else 365)
-    gap = abs(costs["representative_days"] - costs["hourly"]) / costs["hourly"]
-    assert gap < 0.02, costs
-
-
 def test_solver_time_limit_is_a_clear_error(tmp_path):
     """A time limit hit gives exit 3 (the reliability issue: a time guard reports exit 3, not
     a defect's exit 1) with the limit and a hint, no traceback, no output."""

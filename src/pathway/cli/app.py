@@ -80,19 +80,20 @@ def main(
     """pathway: plan a factory's lowest-cost route to near-zero CO2 (零碳工厂)."""
 
 
-def _solver_options(route: str, method: str, threads: Optional[int], time_limit: Optional[float]):
-    from pathway.solve.options import SolverOptions, check_route_and_method, check_time_limit
+def _solver_options(route: str, method: str, threads: Optional[int], time_limit: Optional[float], decompose: str = "auto"):
+    from pathway.solve.options import SolverOptions, check_decompose, check_route_and_method, check_time_limit
 
-    if problem := check_time_limit(time_limit) or check_route_and_method(route, method):
+    if problem := check_time_limit(time_limit) or check_route_and_method(route, method) or check_decompose(decompose):
         err.print(f"[bold red]error:[/] {escape(problem)}", highlight=False)
         raise typer.Exit(2)
-    return SolverOptions(route=route, method=method, threads=threads, time_limit_s=time_limit)
+    return SolverOptions(route=route, method=method, threads=threads, time_limit_s=time_limit, decompose=decompose)
 
 
 RouteOpt = Annotated[str, typer.Option("--route", help="direct (the LP built as arrays -> highspy; default), compiler (Pyomo model, standard form -> highspy) or persistent (Pyomo model, pyomo highs).")]
 MethodOpt = Annotated[str, typer.Option("--method", help="LP method: auto (dual simplex for typical days, IPX for one full-hourly year, HiPO for several), simplex, ipm, ipx, hipo, choose, pdlp.")]
 ThreadsOpt = Annotated[Optional[int], typer.Option("--threads", help="HiGHS threads (default: HiGHS's choice).")]
 ForceOpt = Annotated[bool, typer.Option("--force", help="Write into --out even if it holds files pathway did not write (they are kept).")]
+DecomposeOpt = Annotated[str, typer.Option("--decompose", help="auto: a full-hourly model of several years (route direct) takes its investment plan from its typical days and solves each year's 8,760 hours on it, two years at a time (minutes -> seconds; within 0.003 % of the full LP's cost on the bundled plants); off: solve the full hourly LP (exact, slow).")]
 TimeOpt = Annotated[Optional[float], typer.Option("--time-limit", help="Solver time limit, seconds.")]
 
 

@@ -18,6 +18,7 @@ from rich.table import Table
 
 from pathway import __version__
 from pathway.cli.app import (
+    DecomposeOpt,
     ForceOpt,
     Lang,
     MethodOpt,
@@ -136,6 +137,7 @@ def run(
     method: MethodOpt = "auto",
     threads: ThreadsOpt = None,
     time_limit: TimeOpt = None,
+    decompose: DecomposeOpt = "auto",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
     lang: Annotated[Lang, typer.Option("--lang", help="Report language.")] = Lang.en,
     no_report: Annotated[bool, typer.Option("--no-report", help="Do not write report.html (scripted use).")] = False,
@@ -153,7 +155,7 @@ def run(
         err.print("[bold red]error:[/] --report-only and --no-report exclude each other", highlight=False)
         raise typer.Exit(2)
     fast_exit.requested = True  # the process may end with os._exit (pathway.cli.entry): no Pyomo teardown
-    opts = _solver_options(route, method, threads, time_limit)
+    opts = _solver_options(route, method, threads, time_limit, decompose)
     labels = {"load": "loading scenario", "prepare": "preparing data", "build": "building model", "solve": "solving (HiGHS)",
               "diagnose": "target unreachable: diagnosing", "results": "extracting results", "checks": "checking identities",
               "write": "writing outputs"}

@@ -436,6 +436,15 @@ class LinearProgram:
         self.x_full = full
         self.activity = np.bincount(a.full_r, a.full_v * full[a.full_c], minlength=self.n_rows)
 
+    def load_full(self, x: np.ndarray) -> None:
+        """Values of all columns given in full (fixed ones included, e.g. a plan that was fixed
+        for one solve only), and each row's activity from every coefficient."""
+        r = np.concatenate(self._r) if self._r else np.zeros(0, dtype=np.int64)
+        c = np.concatenate(self._c) if self._c else np.zeros(0, dtype=np.int64)
+        v = np.concatenate(self._v) if self._v else np.zeros(0)
+        self.x_full = np.asarray(x, dtype=float)
+        self.activity = np.bincount(r, v * self.x_full[c], minlength=self.n_rows)
+
     @property
     def x(self) -> np.ndarray:
         if self.x_full is None:

@@ -44,7 +44,9 @@ def assumptions_table(md: ModelData) -> pd.DataFrame:
 
 
 def make_summary(md: ModelData, loaded: LoadedScenario, tables: dict, objective: float, opts: SolverOptions, m,
-                 method: str = "") -> dict:
+                 method: str = "", decomposition: dict | None = None) -> dict:
+    """The run's summary.json. ``decomposition``: how a full-hourly model of several years was
+    solved year by year on its typical-day plan (``solve.by_year``), None for one LP."""
     from pathway.model.rules import OBJ_SCALE
 
     pw = tables["pathway"].set_index("year")
@@ -78,10 +80,31 @@ def make_summary(md: ModelData, loaded: LoadedScenario, tables: dict, objective:
         "binding_rule": {y: pw.loc[y, "binding_rule"] for y in md.years},
         "certificates_count_as_own_reduction": md.rule.certificates_count_as_own_reduction,
         "green_power_counts_as_own_reduction": md.rule.green_power_counts_as_own_reduction,
-        "solver": {"route": opts.route, "method": method or resolve_method(opts.method, model_class(m)), "threads": opts.threads},
+        "solver": {"route": opts.route, "method": method or resolve_method(opts.method, model_class(m)), "threads": opts.threads,
+                   "decomposition": _decomposition(decomposition)},
         "model_size": {"variables": m.nvariables(), "constraints": m.nconstraints()},
         "package_version": __version__,
         "scenario_sha256": loaded.sha256,
         # the extends chain, relative to the scenario's folder (no machine paths in outputs)
         "scenario_files": [os.path.relpath(p, loaded.path.parent) for p in loaded.files],
     })
+
+
+def _decomposition(info: dict | None) -> dict | None:
+    """summary.json's account of a year-by-year solve (None: the model was solved as one LP)."""
+    from pathway.model.rules import OBJ_SCALE
+
+    if info is None:
+        return None
+    return {
+        "kind": "investment plan from typical days, each hourly year solved on it",
+        "years_solved_separately": info["years"],
+        "plan_typical_days": info["plan_days"],
+        "plan_blocks_fixed": info["linking_blocks"],
+        "plan_total_cost_npv_cny": info["plan_objective"] / OBJ_SCALE,
+        "marginal_abatement_cost_from": "the typical-day plan model (its investment may change)",
+        "optimality": "a feasible plan of the full hourly LP, not its proven optimum (pathway run --decompose off)",
+        "year_solve_s": info["year_solve_s"],
+        "workers": info["workers"],
+    }
+

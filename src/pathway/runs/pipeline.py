@@ -28,6 +28,7 @@ from pathway.results.extract import extract_arrays
 from pathway.results.summary import assumptions_table, make_summary
 from pathway.results.tables import build_tables
 from pathway.scenario.loader import LoadedScenario
+from pathway.solve import by_year
 from pathway.solve.highs import solve
 from pathway.solve.options import SolverOptions
 
@@ -110,7 +111,13 @@ def _run_loaded(loaded, opts, progress, build, solver, skip_tables) -> RunResult
     t["build"] = time.perf_counter() - t0
     say("solve")
     t0 = time.perf_counter()
-    out = (solver or solve)(m, opts, want_duals=(m.ceiling,), probes=own_emission_probes(m, md))
+    out = None
+    if solver is None and by_year.wanted(m, opts):  # full-hourly, several years: year by year on a typical-day plan
+        out = by_year.solve_on_plan(loaded, m, opts, (m.ceiling,), own_emission_probes, say)
+        if out is None:
+            say("a year cannot run on the typical-day plan: solving the full hourly LP")
+    if out is None:
+        out = (solver or solve)(m, opts, want_duals=(m.ceiling,), probes=own_emission_probes(m, md))
     t["solve"] = time.perf_counter() - t0
     t.update({f"solver_{k}": v for k, v in out.seconds.items()})
     if out.status == "infeasible":
@@ -139,7 +146,7 @@ def _run_loaded(loaded, opts, progress, build, solver, skip_tables) -> RunResult
         from pathway.analysis.exposure import exposure_tables
 
         tables.update(exposure_tables(loaded.scenario, tables, Path(loaded.path).parent, str(loaded.path)))
-    summary = make_summary(md, loaded, tables, out.objective, opts, m, out.method)
+    summary = make_summary(md, loaded, tables, out.objective, opts, m, out.method, out.decomposition)
     return RunResult(summary, tables, md, loaded, t)
 
 

@@ -38,6 +38,7 @@ class SolveOutcome:
     message: str = ""
     probe_objectives: dict = field(default_factory=dict)  # probe key -> objective after the perturbation (None: no optimum)
     method: str = ""  # the HiGHS LP method that found the optimum ('simplex', 'hipo', ...)
+    decomposition: dict | None = None  # solved year by year on a typical-day plan (solve.by_year): how
 
 
 

@@ -25,6 +25,8 @@ class SolverOptions:
     time_limit_s: float | None = None
     crossover: str = "on"  # keeps duals exact and a basic solution
     verbose: bool = False
+    decompose: str = "auto"  # 'auto': a full-hourly model of several years (route 'direct') is solved year by
+                             # year on its typical-day investment plan (solve.by_year); 'off': the full LP
 
 
 BATCH_TIME_LIMIT_S = 300.0  # each solve of a sweep / montecarlo / portfolio run unless --time-limit: about 100x a
@@ -59,6 +61,16 @@ def hipo_available() -> bool:
     return h.setOptionValue("solver", "hipo") == highspy.HighsStatus.kOk
 
 
+DECOMPOSE = ("auto", "off")
+
+
+def check_decompose(decompose: str) -> str | None:
+    """None if ``decompose`` is known, else the problem."""
+    if decompose not in DECOMPOSE:
+        return f"--decompose: expected one of {', '.join(DECOMPOSE)}, got {decompose!r}"
+    return None
+
+
 def check_time_limit(time_limit_s: float | None) -> str | None:
     """None if ``time_limit_s`` is usable (None, or finite and > 0), else the problem."""
     if time_limit_s is None or (time_limit_s > 0 and time_limit_s < float("inf")):
@@ -69,10 +81,12 @@ def check_time_limit(time_limit_s: float | None) -> str | None:
 REPRESENTATIVE_DAYS = "representative_days"  # typical days, storage cyclic within each day
 HOURLY_ONE_YEAR = "hourly_one_year"  # 8,760 chronological hours, one modelled year
 HOURLY_MULTI_YEAR = "hourly_multi_year"  # 8,760 chronological hours a year, two or more years
-MODEL_CLASSES = (REPRESENTATIVE_DAYS, HOURLY_ONE_YEAR, HOURLY_MULTI_YEAR)
+HOURLY_YEAR_DISPATCH = "hourly_year_dispatch"  # one year's 8,760 hours on a fixed investment plan (solve.by_year)
+MODEL_CLASSES = (REPRESENTATIVE_DAYS, HOURLY_ONE_YEAR, HOURLY_MULTI_YEAR, HOURLY_YEAR_DISPATCH)
 # the LP method measured fastest for each class (benchmarks/bench_methods.py --heavy,
 # benchmarks/results/methods.json; tests/test_optimiser.py checks the two agree)
-AUTO_METHOD = {REPRESENTATIVE_DAYS: "simplex", HOURLY_ONE_YEAR: "ipx", HOURLY_MULTI_YEAR: "hipo"}
+AUTO_METHOD = {REPRESENTATIVE_DAYS: "simplex", HOURLY_ONE_YEAR: "ipx", HOURLY_MULTI_YEAR: "hipo",
+               HOURLY_YEAR_DISPATCH: "simplex"}
 
 
 def model_class(m) -> str:
@@ -95,7 +109,8 @@ def resolve_method(method: str, cls: str = REPRESENTATIVE_DAYS) -> str:
       for themselves on a 44k-100k column LP);
     * full-hourly, two years or more: HiPO, HiGHS's newer interior point solver (from
       ``highspy-extras``), with crossover to a vertex and its basis (3-4x faster than the
-      simplex and IPX there); IPX where this HiGHS lacks HiPO's libraries.
+      simplex and IPX there); IPX where this HiGHS lacks HiPO's libraries;
+    * one year's hours on a fixed investment plan (``solve.by_year``): the dual simplex.
 
     Any other value is the user's explicit choice and stands (an unavailable 'hipo' is
     refused by ``check_route_and_method`` and by HiGHS)."""

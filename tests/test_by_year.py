@@ -1,0 +1,151 @@
+"""A full-hourly model of several years solved year by year on its typical-day investment
+plan (``pathway.solve.by_year``, the default of ``pathway run`` for such models): the point
+it returns is feasible for the full hourly LP and costs what the objective says, it is
+within 0.1 % of the full LP's optimum on the bundled automotive plant's 2-year case, and
+``--decompose off`` solves the full LP."""
+
+from __future__ import annotations
+
+import copy
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from pathway.inputs.prepare import prepare
+from pathway.model.direct import build_direct
+from pathway.model.rules import own_emission_probes
+from pathway.reference.validate import load_scenario
+from pathway.runs.pipeline import run_loaded
+from pathway.solve import SolverOptions, by_year
+from pathway.solve.highs import solve
+from pathway.solve.status import SolveStatus
+
+from .conftest import SCENARIOS
+from .test_optimiser import FLAT
+
+
+def _two_year_pv_battery(write_yaml, tmp_path):
+    """A 1 MW plant, TOU prices, PV and a battery, hourly over 2026-2027, net emissions down
+    to 60 % of the baseline by 2027 on a linear trajectory, no offsets: the plan must build."""
+    data = copy.deepcopy(FLAT)
+    data["time"] = {"mode": "hourly"}
+    data["horizon"] = {"base_year": 2025, "target_year": 2027, "end_year": 2027, "discount_rate": 0.06}
+    data["prices"] = {"tou_periods": [{"name": "valley", "hours": "0-8", "price_cny_per_kwh": 0.3},
+                                      {"name": "peak", "hours": "8-24", "price_cny_per_kwh": 0.9}],
+                      "demand_charge_cny_per_kw_month": 0}
+    data["technologies"] = {
+        "pv": {"roof_area_m2": 20000, "capex_cny_per_kw": 3000, "fom_cny_per_kw_yr": 40, "life_years": 25,
+               "degradation_per_yr": 0.005},
+        "battery": {"capex_energy_cny_per_kwh": 700, "capex_power_cny_per_kw": 300, "fom_cny_per_kw_yr": 10,
+                    "round_trip_efficiency": 0.9, "life_years": 12, "min_duration_h": 1, "max_duration_h": 4,
+                    "degradation_cny_per_kwh": 0.02},
+    }
+    data["target"] = {"preset": "custom", "max_net_emissions_share": 0.6, "max_offset_share": 0.0}
+    return load_scenario(write_yaml(data))
+
+
+def test_year_by_year_point_is_feasible_and_costs_its_objective(write_yaml, tmp_path):
+    """Every row of the full hourly LP (the plan unfixed) holds at the returned point to
+    1e-7 of its scale, its cost is the returned objective, the plan's capacities are the
+    typical-day model's, and the cost is not below the full LP's optimum (a feasible point
+    cannot beat it)."""
+    loaded = _two_year_pv_battery(write_yaml, tmp_path)
+    md = prepare(loaded)
+    m = build_direct(md)
+    split = by_year.split_by_year(m.lp, list(md.years))
+    assert split.linking == ["build", "cap", "pv_eff"]
+    out = by_year.solve_on_plan(loaded, m, SolverOptions(), (m.ceiling,), own_emission_probes)
+    assert out is not None and out.status == SolveStatus.OPTIMAL
+    assert out.method == "simplex" and out.decomposition["years"] == 2
+
+    a = m.lp.assemble()  # the full LP, nothing of the plan fixed
+    A = sp.csc_matrix((a.value, a.index, a.start), shape=(a.row_ids.size, a.col_ids.size))
+    x = m.lp.x[a.col_ids]
+    act = A @ x
+    scale = 1.0 + np.maximum(np.abs(np.where(np.isfinite(a.row_lower), a.row_lower, 0)),
+                             np.abs(np.where(np.isfinite(a.row_upper), a.row_upper, 0)))
+    assert (act >= a.row_lower - 1e-7 * scale).all() and (act <= a.row_upper + 1e-7 * scale).all()
+    assert (x >= a.col_lower - 1e-9).all() and (x <= a.col_upper + 1e-9).all()
+    assert float(a.cost @ x) + a.obj_const == pytest.approx(out.objective, rel=1e-12)
+    assert m.lp.activity[a.row_ids] == pytest.approx(act, abs=1e-9 * float(np.abs(act).max()))  # loaded as solved
+
+    plan_model = build_direct(prepare(by_year.plan_twin(loaded)))
+    solve(plan_model, SolverOptions())
+    assert m.cap.values_array() == pytest.approx(plan_model.cap.values_array(), rel=1e-12, abs=1e-12)
+    assert m.cap.values_array().max() > 0.1  # the plan builds something: the test has a plan to check
+
+    full = build_direct(md)
+    exact = solve(full, SolverOptions(decompose="off"))
+    assert out.objective >= exact.objective * (1 - 1e-9)
+
+
+def test_decompose_off_solves_the_full_lp_and_auto_reports_the_split(write_yaml, tmp_path):
+    """summary.json says how the run was solved: the decomposition (years, the plan's typical
+    days, the blocks fixed) with auto, none with --decompose off; the typical-day MAC."""
+    loaded = _two_year_pv_battery(write_yaml, tmp_path)
+    auto = run_loaded(loaded, SolverOptions())
+    off = run_loaded(loaded, SolverOptions(decompose="off"))
+    d = auto.summary["solver"]["decomposition"]
+    assert d["years_solved_separately"] == 2 and d["plan_typical_days"] == 12
+    assert d["plan_blocks_fixed"] == ["build", "cap", "pv_eff"]
+    assert off.summary["solver"]["decomposition"] is None
+    assert auto.tables["checks"].passed.all() and off.tables["checks"].passed.all()
+    assert auto.summary["total_cost_npv_cny"] >= off.summary["total_cost_npv_cny"] * (1 - 1e-9)
+    days = run_loaded(by_year.plan_twin(loaded), SolverOptions())
+    assert auto.summary["marginal_abatement_cost_cny_per_t"] == pytest.approx(
+        days.summary["marginal_abatement_cost_cny_per_t"], rel=1e-6, abs=1e-6)
+    assert d["plan_total_cost_npv_cny"] == pytest.approx(days.summary["total_cost_npv_cny"], rel=1e-9)
+
+
+def test_a_year_that_cannot_run_on_the_plan_falls_back_to_the_full_lp(write_yaml, tmp_path, monkeypatch):
+    loaded = _two_year_pv_battery(write_yaml, tmp_path)
+    off = run_loaded(loaded, SolverOptions(decompose="off"))
+    said = []
+    monkeypatch.setattr(by_year, "solve_by_year", lambda *a, **k: None)
+    r = run_loaded(loaded, SolverOptions(), progress=said.append)
+    assert r.summary["solver"]["decomposition"] is None
+    assert r.summary["total_cost_npv_cny"] == pytest.approx(off.summary["total_cost_npv_cny"], rel=1e-9)
+    assert any("cannot run on the typical-day plan" in s for s in said)
+
+
+def test_typical_days_and_one_hourly_year_are_not_split(write_yaml, tmp_path):
+    loaded = _two_year_pv_battery(write_yaml, tmp_path)
+    assert by_year.wanted(build_direct(prepare(loaded)), SolverOptions())
+    assert not by_year.wanted(build_direct(prepare(loaded)), SolverOptions(decompose="off"))
+    assert not by_year.wanted(build_direct(prepare(by_year.plan_twin(loaded))), SolverOptions())
+    one = load_scenario(loaded.path, overrides={"horizon": {"target_year": 2026, "end_year": 2026}})
+    assert not by_year.wanted(build_direct(prepare(one)), SolverOptions())
+
+
+def test_unknown_decompose_is_exit_2():
+    res = subprocess.run([sys.executable, "-m", "pathway.cli", "run", str(SCENARIOS / "ningbo_fasteners_2027.yaml"),
+                          "--out", "never-written", "--decompose", "sometimes"], capture_output=True, text=True)
+    assert res.returncode == 2
+    assert "--decompose: expected one of auto, off, got 'sometimes'" in " ".join(res.stderr.split())
+
+
+@pytest.mark.slow
+def test_automotive_two_years_hourly_against_typical_days_and_the_full_lp():
+    """The bundled automotive plant, all 8,760 hours of 2026 and 2027 (the horizon cut to the
+    target year to keep the suite fast; the 5-year case runs in benchmarks/bench_run.py):
+
+    * 12 typical days cost within 2 % of the full hourly LP (they are 0.05 % apart);
+    * solved year by year on the typical-day plan, the cost is at least the full LP's optimum
+      (a feasible point) and within 0.1 % of it (the issue's bar for a decomposition)."""
+    costs = {}
+    for label, mode, decompose in (("days", "representative_days", "auto"), ("full", "hourly", "off"),
+                                   ("by_year", "hourly", "auto")):
+        loaded = load_scenario(SCENARIOS / "jiangsu_auto_parts_2027.yaml",
+                               overrides={"time": {"mode": mode, "representative_days": 12}, "horizon": {"end_year": 2027},
+                                          "finance": None})
+        r = run_loaded(loaded, SolverOptions(decompose=decompose))
+        assert r.tables["checks"].passed.all()
+        costs[label] = r.summary["total_cost_npv_cny"]
+        assert r.summary["periods"] == (12 if mode == "representative_days" else 365)
+        assert (r.summary["solver"]["decomposition"] is not None) == (label == "by_year")
+    assert abs(costs["days"] - costs["full"]) / costs["full"] < 0.02, costs
+    assert costs["by_year"] >= costs["full"] * (1 - 1e-9), costs
+    assert (costs["by_year"] - costs["full"]) / costs["full"] < 1e-3, costs
