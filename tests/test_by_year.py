@@ -149,3 +149,35 @@ def test_automotive_two_years_hourly_against_typical_days_and_the_full_lp():
     assert abs(costs["days"] - costs["full"]) / costs["full"] < 0.02, costs
     assert costs["by_year"] >= costs["full"] * (1 - 1e-9), costs
     assert (costs["by_year"] - costs["full"]) / costs["full"] < 1e-3, costs
+
+
+def test_the_cli_and_the_disclosure_say_how_an_hourly_run_was_solved(write_yaml, tmp_path):
+    """`pathway run` prints that the years were solved one by one on the typical days' plan,
+    and the disclosure's time resolution says where the capacities came from (en, zh)."""
+    from pathway.output.disclosure import TEXT, _time_mode
+
+    loaded = _two_year_pv_battery(write_yaml, tmp_path)
+    out = tmp_path / "out"
+    res = subprocess.run([sys.executable, "-m", "pathway.cli", "run", str(loaded.path), "--out", str(out), "-q",
+                          "--no-report", "--no-xlsx"], capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+    text = " ".join(res.stdout.split())
+    assert "hourly: 2 years solved one by one on the investment plan of 12 typical days" in text
+    import json
+
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["solver"]["decomposition"]["years_solved_separately"] == 2
+    assert _time_mode(summary, TEXT["en"]) == ("hourly (365); capacities from the 12-typical-day plan, each year's hours "
+                                               "solved on it")
+    assert "12个典型日" in _time_mode(summary, TEXT["zh"])
+    assert _time_mode({**summary, "solver": {"decomposition": None}}, TEXT["en"]) == "hourly (365)"
+
+
+def test_the_time_limit_covers_the_plan_and_the_years(write_yaml, tmp_path):
+    """--time-limit bounds the whole year-by-year solve: reached, it is the time-limit error
+    (exit 3 on the CLI), not a fall back to the full LP."""
+    from pathway.errors import SolveTimeLimitError
+
+    loaded = _two_year_pv_battery(write_yaml, tmp_path)
+    with pytest.raises(SolveTimeLimitError):
+        run_loaded(loaded, SolverOptions(time_limit_s=1e-4))

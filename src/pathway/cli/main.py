@@ -209,6 +209,10 @@ def run(
         out.print(f"emissions {s['baseline_emissions_t']:,.0f} t (base {s['base_year']}) -> {s['emissions_t'][str(y)]:,.0f} t "
                   f"in {y} after capture, offsets {s['offsets_t'][str(y)]:,.0f} t; "
                   f"marginal abatement cost {s['marginal_abatement_cost_cny_per_t'][str(y)] or 0:,.1f} CNY/t", highlight=False, markup=False)
+        if dec := s["solver"].get("decomposition"):  # solve.by_year: say that the capacities are the typical days'
+            out.print(f"hourly: {dec['years_solved_separately']} years solved one by one on the investment plan of "
+                      f"{dec['plan_typical_days']} typical days (--decompose off: the full LP, exact and slower)",
+                      highlight=False, markup=False)
         if loan := s.get("loan"):  # finance (pathway.finance): the loan sized against business as usual
             out.print(f"loan {loan['debt_cny'] / 1e6:,.2f} M CNY ({loan['binding']} binds), equity {loan['equity_cny'] / 1e6:,.2f} M CNY", highlight=False, markup=False)
         out.file.flush()

@@ -64,7 +64,7 @@ TEXT = {
         "planned_offsets": "Offsets in the plan, by year (pathway table)",
         "kind": "Kind", "registry": "Registry", "serial": "Serial", "quantity": "Quantity", "vintage": "Vintage",
         "no_certs": "No retired certificates or offsets were supplied (disclosure.certificates).",
-        "checks": "Post-solve identity checks passed", "time_mode": "Time resolution", "estimates": "Inventory factors",
+        "checks": "Post-solve identity checks passed", "time_mode": "Time resolution", "by_year": "; capacities from the {days}-typical-day plan, each year's hours solved on it", "estimates": "Inventory factors",
         "quality_text": "The plan is a model result; each factor's source is listed in section 2.",
         "status": "Status", "verifier": "Verifier", "standard": "Standard", "date": "Statement date",
         "not_verified": "not verified", "in_progress": "verification in progress", "verified": "verified", "none": "—",
@@ -93,7 +93,7 @@ TEXT = {
         "planned_offsets": "规划中的逐年抵消量(路径表)",
         "kind": "类型", "registry": "登记机构", "serial": "编号", "quantity": "数量", "vintage": "生产年份",
         "no_certs": "未提供已注销的证书或减排量(disclosure.certificates)。",
-        "checks": "求解后恒等式校验通过", "time_mode": "时间分辨率", "estimates": "清单因子",
+        "checks": "求解后恒等式校验通过", "time_mode": "时间分辨率", "by_year": "；装机容量取自{days}个典型日的规划，各年逐时运行在其上分别求解", "estimates": "清单因子",
         "quality_text": "规划为模型结果;各因子来源见第二部分。",
         "status": "状态", "verifier": "核查机构", "standard": "核查标准", "date": "核查声明日期",
         "not_verified": "未核查", "in_progress": "核查中", "verified": "已核查", "none": "—",
@@ -193,7 +193,7 @@ def build_document(summary: Mapping, tables: Mapping[str, pd.DataFrame], spec=No
     total = int(len(checks)) if checks is not None else 0
     secs.append(Section(t["s_quality"], [t["quality_text"]], [Table(
         "quality", ["", ""], [[t["checks"], f"{passed} / {total}"],
-                              [t["time_mode"], f"{summary.get('time_mode', '')} ({summary.get('periods', '')})"]])]))
+                              [t["time_mode"], _time_mode(summary, t)]])]))
 
     # 8. verification
     v = spec.verification if spec is not None else None
@@ -273,3 +273,11 @@ def write_disclosure(out_dir: Path, summary: Mapping, tables: Mapping[str, pd.Da
     h.write_text(render_html(doc), encoding="utf-8")
     write_docx(doc, w)
     return h, w
+
+
+def _time_mode(summary: dict, t: dict) -> str:
+    """The time resolution as run: mode (periods), and for a full-hourly run solved year by
+    year (``solve.by_year``) where its capacities came from."""
+    text = f"{summary.get('time_mode', '')} ({summary.get('periods', '')})"
+    dec = (summary.get("solver") or {}).get("decomposition")
+    return text + t["by_year"].format(days=dec["plan_typical_days"]) if dec else text

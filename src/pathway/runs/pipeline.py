@@ -112,10 +112,10 @@ def _run_loaded(loaded, opts, progress, build, solver, skip_tables) -> RunResult
     say("solve")
     t0 = time.perf_counter()
     out = None
-    if solver is None and by_year.wanted(m, opts):  # full-hourly, several years: year by year on a typical-day plan
-        out = by_year.solve_on_plan(loaded, m, opts, (m.ceiling,), own_emission_probes, say)
-        if out is None:
-            say("a year cannot run on the typical-day plan: solving the full hourly LP")
+    # full-hourly, several years: year by year on the typical-day plan (not for a caller's own build or
+    # solver: the plan's model is built the standard way, and a re-plan's fixed builds would be missing)
+    if build is None and solver is None and by_year.wanted(m, opts):
+        out = by_year.solve_on_plan(loaded, m, opts, (m.ceiling,), own_emission_probes, say)  # None: the full LP
     if out is None:
         out = (solver or solve)(m, opts, want_duals=(m.ceiling,), probes=own_emission_probes(m, md))
     t["solve"] = time.perf_counter() - t0

@@ -144,12 +144,13 @@ class YearLPs:
 
 
 def solve_by_year(m, plan: dict[str, np.ndarray], opts: SolverOptions, split: Split, want_duals=(),
-                  progress=None) -> SolveOutcome | None:
+                  progress=None, deadline: float | None = None) -> SolveOutcome | None:
     """Solve the full-hourly model ``m`` year by year with the blocks of ``plan`` fixed at its
     values (``YearLPs``); load the values into ``m`` and return the outcome (objective: the
     full LP's objective at that point). None when a year has no optimum on the plan (the
-    caller then solves the full LP); a time limit is a TIME_LIMIT outcome. ``progress(text)``
-    hears of each year solved."""
+    caller then solves the full LP); a time limit is a TIME_LIMIT outcome: each year's solve
+    has what is left until ``deadline`` (``time.perf_counter()`` seconds; None: no limit).
+    ``progress(text)`` hears of each year solved."""
     t0 = time.perf_counter()
     lps = YearLPs(m, plan, split)
     if lps.infeasible:
@@ -161,7 +162,9 @@ def solve_by_year(m, plan: dict[str, np.ndarray], opts: SolverOptions, split: Sp
     t1 = time.perf_counter()
 
     def one(i: int):
-        h = _highs_model(opts, *lps.arrays(i), np.zeros(0, dtype=int), HOURLY_YEAR_DISPATCH)
+        left = None if deadline is None else max(1e-3, deadline - time.perf_counter())
+        h = _highs_model(dataclasses.replace(opts, time_limit_s=left) if left is not None else opts, *lps.arrays(i),
+                         np.zeros(0, dtype=int), HOURLY_YEAR_DISPATCH)
         t = time.perf_counter()
         h.run()
         status = _status_name(h)
@@ -226,18 +229,26 @@ def solve_on_plan(loaded, m, opts: SolverOptions, want_duals=(), probes=None, pr
 
     split = split_by_year(m.lp, list(m.md.years))
     t0 = time.perf_counter()
+    deadline = t0 + opts.time_limit_s if opts.time_limit_s else None  # --time-limit covers the plan and the years
     md_plan = prepare(plan_twin(loaded))
     plan_model = build_direct(md_plan, ceiling_slack=m.ceiling_slack)
     if progress:
         progress(f"solving the investment plan on {md_plan.n_periods} typical days")
     plan_out = solve(plan_model, opts, (), probes(plan_model, md_plan) if probes else None)
     t_plan = time.perf_counter() - t0
-    if plan_out.status != SolveStatus.OPTIMAL:
+    if plan_out.status == SolveStatus.TIME_LIMIT:
+        return plan_out
+    say = progress or (lambda text: None)
+    if plan_out.status != SolveStatus.OPTIMAL:  # no plan (e.g. an unreachable target): the full LP and its diagnosis
+        say(f"the typical days have no plan ({plan_out.status}): solving the full hourly LP")
         return None
     plan = plan_of(plan_model, split.linking, m)
     if plan is None:
+        say(f"the typical days cannot give {', '.join(split.linking)}: solving the full hourly LP")
         return None
-    out = solve_by_year(m, plan, opts, split, want_duals, progress)
+    out = solve_by_year(m, plan, opts, split, want_duals, progress, deadline)
+    if out is None:
+        say("a year cannot run on the typical-day plan: solving the full hourly LP")
     if out is None or out.status != SolveStatus.OPTIMAL:
         return out
     out.seconds = {"plan": t_plan, **out.seconds}
