@@ -326,9 +326,11 @@ def main() -> None:
     ap.add_argument("--days", type=int, default=12)
     ap.add_argument("--hourly-scenario", default=str(ROOT / "scenarios" / "jiangsu_auto_parts_2030.yaml"),
                     help="the full-hourly target's scenario (default: the 5-year automotive plant)")
-    ap.add_argument("--gap-scenario", nargs="*", default=[str(ROOT / "scenarios" / "jiangsu_auto_parts_2027.yaml")],
+    ap.add_argument("--gap-scenario", nargs="*", default=[str(ROOT / "scenarios" / f"{stem}.yaml") for stem in
+                                                          ("jiangsu_auto_parts_2027", "ningbo_fasteners_2027")],
                     help="scenarios whose hourly year-by-year cost is compared with the full LP's, besides "
-                         "--hourly-scenario (default: the 2-year-target automotive plant)")
+                         "--hourly-scenario (default: the 2-year-target automotive plant, and the fasteners plant "
+                         "with its direct line, whose hourly wind and solar the typical days size least well)")
     ap.add_argument("--quick", action="store_true", help="representative days only")
     ap.add_argument("--hourly-base-timeout", type=float, default=1800.0,
                     help="stop the base tree's hourly run after this many seconds (default 1800)")

@@ -14,8 +14,9 @@ dual simplex (``options.resolve_method``, class ``hourly_year_dispatch``). The a
 feasible point of the full hourly LP (its cost is what the plan costs, hour by hour), not
 necessarily its optimum: the capacities are the typical-day model's. On the bundled
 automotive plant it is 0.0021 % (2-year target) and 0.0014 % (5-year target) above the
-full LP's optimum (``benchmarks/bench_run.py`` measures it), in about a tenth of the time
-and a third of the memory. ``--decompose off`` solves the full LP.
+full LP's optimum, on the fasteners plant with its direct line 0.046 %
+(``benchmarks/bench_run.py`` measures them), in a twentieth of the time and under half the
+memory; nothing bounds the distance in advance. ``--decompose off`` solves the full LP.
 
 The marginal abatement costs of such a run are the typical-day model's, measured by its
 own probes (``solve.run_probes``): a derivative that lets the investment plan move, which
