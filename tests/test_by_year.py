@@ -153,13 +153,14 @@ def test_automotive_two_years_hourly_against_typical_days_and_the_full_lp():
 
 def test_the_cli_and_the_disclosure_say_how_an_hourly_run_was_solved(write_yaml, tmp_path):
     """`pathway run` prints that the years were solved one by one on the typical days' plan,
-    and the disclosure's time resolution says where the capacities came from (en, zh)."""
+    the report's header says so, and the disclosure's time resolution says where the
+    capacities came from (en, zh)."""
     from pathway.output.disclosure import TEXT, _time_mode
 
     loaded = _two_year_pv_battery(write_yaml, tmp_path)
     out = tmp_path / "out"
     res = subprocess.run([sys.executable, "-m", "pathway.cli", "run", str(loaded.path), "--out", str(out), "-q",
-                          "--no-report", "--no-xlsx"], capture_output=True, text=True)
+                          "--no-xlsx"], capture_output=True, text=True)
     assert res.returncode == 0, res.stderr
     text = " ".join(res.stdout.split())
     assert "hourly: 2 years solved one by one on the investment plan of 12 typical days" in text
@@ -167,6 +168,8 @@ def test_the_cli_and_the_disclosure_say_how_an_hourly_run_was_solved(write_yaml,
 
     summary = json.loads((out / "summary.json").read_text())
     assert summary["solver"]["decomposition"]["years_solved_separately"] == 2
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "all hours, 2 years solved one by one on the capacities of the 12-typical-day plan" in html
     assert _time_mode(summary, TEXT["en"]) == ("hourly (365); capacities from the 12-typical-day plan, each year's hours "
                                                "solved on it")
     assert "12个典型日" in _time_mode(summary, TEXT["zh"])

@@ -480,6 +480,8 @@ def report_html(summary: Mapping, tables: Mapping[str, pd.DataFrame], lang: str 
     plant = summary.get("factory_name") or name
     meta = [(_t("scenario", lang), name), (_t("base_year", lang), base_year or "–"), (_t("target_year", lang), ty),
             (_t("rule", lang), summary.get("rule", "–")), (_t("scope2", lang), msg("values", method, lang))]
+    if dec := (summary.get("solver") or {}).get("decomposition"):  # solve.by_year: the capacities are the typical days'
+        meta.append((_t("time_res", lang), _t("by_year", lang, n=dec["years_solved_separately"], d=dec["plan_typical_days"])))
     sec = [("pathway", "s_pathway", _t("c_pathway", lang, m=charts.label(method, lang))),
            ("waterfall", "s_waterfall", _t("c_waterfall", lang, order=" → ".join(charts.label(k, lang) for k in LEVER_ORDER))),
            ("macc", "s_macc", _t("c_macc", lang, y=ty)),

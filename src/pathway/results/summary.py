@@ -103,7 +103,7 @@ def _decomposition(info: dict | None) -> dict | None:
         "plan_blocks_fixed": info["linking_blocks"],
         "plan_total_cost_npv_cny": info["plan_objective"] / OBJ_SCALE,
         "marginal_abatement_cost_from": "the typical-day plan model (its investment may change)",
-        "optimality": "a feasible plan of the full hourly LP, not its proven optimum (pathway run --decompose off)",
+        "optimality": "a feasible plan of the full hourly LP, not its proven optimum; pathway run --decompose off solves for the optimum",
         "year_solve_s": info["year_solve_s"],
         "workers": info["workers"],
     }
