@@ -216,3 +216,24 @@ def test_linear_program_assembly_and_a_hand_solved_optimum():
     bad.freeze_columns()
     bad.assemble()
     assert bad.trivially_infeasible is not None
+
+
+def test_fixing_and_bounding_after_the_columns_are_frozen_takes_effect():
+    """The hand LP above with z fixed at 1 and x's bound set to 2 only after freeze_columns:
+    the LP HiGHS gets is the same (2 columns, x <= 9 in the second row, objective constant 3,
+    x's upper bound 2), not the unfixed one (they used to change only the block's own arrays,
+    which assemble no longer reads)."""
+    from pathway.model.linear import LinearProgram
+
+    lp = LinearProgram("late")
+    v = lp.add_vars("v", [["x", "y", "z"]], 0.0, np.inf)
+    x, y, z = (v.col(k) for k in ("x", "y", "z"))
+    lp.add_rows((1,), [(1.0, x), (1.0, y)], lo=3.0)
+    lp.add_rows((1,), [(1.0, x), (1.0, z)], hi=10.0)
+    lp.add_cost([x, y, z], [1.0, 2.0, 3.0])
+    lp.freeze_columns()
+    v.fix(np.array([False, False, True]), 1.0)
+    v.set_ub(np.array([True, False, False]), 2.0)
+    a = lp.assemble()
+    assert list(a.col_ids) == [x, y] and a.obj_const == 3.0
+    assert list(a.row_upper) == [np.inf, 9.0] and list(a.col_upper) == [2.0, np.inf]

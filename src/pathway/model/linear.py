@@ -159,16 +159,25 @@ class VarArray:
         return m, self.cols[m] - self.offset
 
     def fix(self, mask, val: float = 0.0) -> None:
-        """Fix the variables where ``mask`` (broadcast to the axes) is true at ``val``."""
+        """Fix the variables where ``mask`` (broadcast to the axes) is true at ``val`` (also
+        after ``freeze_columns``: the LP's own arrays too)."""
         _, i = self._local(mask)
         self._lb[i] = val
         self._ub[i] = val
         self._fixed[i] = True
+        if self.lp._frozen:
+            c = i + self.offset
+            self.lp.col_lb[c] = val
+            self.lp.col_ub[c] = val
+            self.lp.fixed[c] = True
 
     def set_ub(self, mask, ub) -> None:
-        """Upper bound ``ub`` (broadcast to the axes) where ``mask`` is true."""
+        """Upper bound ``ub`` (broadcast to the axes) where ``mask`` is true (also after
+        ``freeze_columns``)."""
         m, i = self._local(mask)
         self._ub[i] = np.broadcast_to(np.asarray(ub, dtype=float), self.cols.shape)[m]
+        if self.lp._frozen:
+            self.lp.col_ub[i + self.offset] = self._ub[i]
 
 
 @dataclass(eq=False)
