@@ -378,14 +378,20 @@ class LinearProgram:
         self.cost_const += lin.const * k
 
     # -- the LP HiGHS takes ----------------------------------------------------------------
+    def entries(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Every coefficient added, as (row, column, value) arrays in the order added (fixed
+        columns, duplicates and zeros included)."""
+        r = np.concatenate(self._r) if self._r else np.zeros(0, dtype=np.int64)
+        c = np.concatenate(self._c) if self._c else np.zeros(0, dtype=np.int64)
+        v = np.concatenate(self._v) if self._v else np.zeros(0)
+        return r, c, v
+
     def assemble(self) -> Assembled:
         """The LP without fixed and unreferenced columns and without empty rows: column-wise
         sparse matrix, bounds, costs, and the maps back to the full column / row space."""
         self.freeze_columns()
         n, m = self.n_cols, self.n_rows
-        r = np.concatenate(self._r) if self._r else np.zeros(0, dtype=np.int64)
-        c = np.concatenate(self._c) if self._c else np.zeros(0, dtype=np.int64)
-        v = np.concatenate(self._v) if self._v else np.zeros(0)
+        r, c, v = self.entries()
         lo = np.concatenate(self._lo) if self._lo else np.zeros(0)
         hi = np.concatenate(self._hi) if self._hi else np.zeros(0)
         self.row_const = np.concatenate(self._const) if self._const else np.zeros(0)
@@ -448,9 +454,7 @@ class LinearProgram:
     def load_full(self, x: np.ndarray) -> None:
         """Values of all columns given in full (fixed ones included, e.g. a plan that was fixed
         for one solve only), and each row's activity from every coefficient."""
-        r = np.concatenate(self._r) if self._r else np.zeros(0, dtype=np.int64)
-        c = np.concatenate(self._c) if self._c else np.zeros(0, dtype=np.int64)
-        v = np.concatenate(self._v) if self._v else np.zeros(0)
+        r, c, v = self.entries()
         self.x_full = np.asarray(x, dtype=float)
         self.activity = np.bincount(r, v * self.x_full[c], minlength=self.n_rows)
 

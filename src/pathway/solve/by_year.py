@@ -14,9 +14,10 @@ dual simplex (``options.resolve_method``, class ``hourly_year_dispatch``). The a
 feasible point of the full hourly LP (its cost is what the plan costs, hour by hour), not
 necessarily its optimum: the capacities are the typical-day model's. On the bundled
 automotive plant it is 0.0021 % (2-year target) and 0.0014 % (5-year target) above the
-full LP's optimum, on the fasteners plant with its direct line 0.046 %
-(``benchmarks/bench_run.py`` measures them), in a twentieth of the time and under half the
-memory; nothing bounds the distance in advance. ``--decompose off`` solves the full LP.
+full LP's optimum, on the fasteners plant with its direct line 0.024 % with a 12-day plan
+(``benchmarks/bench_run.py`` measures them; 0.046 % on its own 8 days), in a twentieth of
+the time and under half the memory; nothing bounds the distance in advance.
+``--decompose off`` solves the full LP.
 
 The marginal abatement costs of such a run are the typical-day model's, measured by its
 own probes (``solve.run_probes``): a derivative that lets the investment plan move, which
@@ -68,8 +69,7 @@ def split_by_year(lp, years: list) -> Split:
         if axes:
             present = b.cols >= 0
             year_of[b.cols[present]] = np.indices(b.cols.shape)[axes[0]][present]
-    r = np.concatenate(lp._r) if lp._r else np.zeros(0, dtype=np.int64)
-    c = np.concatenate(lp._c) if lp._c else np.zeros(0, dtype=np.int64)
+    r, c, _ = lp.entries()
     y = year_of[c]
     lo = np.full(lp.n_rows, np.iinfo(np.int64).max)
     hi = np.full(lp.n_rows, -1)
@@ -181,7 +181,7 @@ def solve_by_year(m, plan: dict[str, np.ndarray], opts: SolverOptions, split: Sp
         for i, res in enumerate(pool.map(one, range(len(years)))):
             results.append(res)
             if progress:
-                progress(f"solving hourly year {years[i]} ({i + 1}/{len(years)}) on the typical-day plan")
+                progress(f"hourly year {years[i]} solved on the typical-day plan ({i + 1}/{len(years)})")
     t2 = time.perf_counter()
     statuses = [r[0] for r in results]
     secs = {"translate": t1 - t0, "solve": t2 - t1}
@@ -255,6 +255,5 @@ def solve_on_plan(loaded, m, opts: SolverOptions, want_duals=(), probes=None, pr
     out.seconds = {"plan": t_plan, **out.seconds}
     out.probe_objectives = {y: None if z is None else z - plan_out.objective + out.objective
                             for y, z in plan_out.probe_objectives.items()}
-    out.decomposition.update(plan_days=int(md_plan.n_periods), plan_objective=plan_out.objective,
-                             plan_method=plan_out.method)
+    out.decomposition.update(plan_days=int(md_plan.n_periods), plan_objective=plan_out.objective)
     return out
