@@ -102,16 +102,30 @@ HOURS_PER_DAY = 24
 # the shared problem: pathway's prepared numbers, as plain arrays
 # ---------------------------------------------------------------------------------------
 
-def load_model_data(years: int = 1, days: list[int] | None = None):
-    """pathway's ``ModelData`` for the benchmark scenario over ``years`` planning years
-    (the target year is the last one); with ``days``, only those calendar days (see
-    ``chronological_days``)."""
-    from pathway.inputs.prepare import prepare
+def load_benchmark_scenario(years: int = 1):
+    """The benchmark scenario over ``years`` planning years (the target year is the last one)."""
     from pathway.reference.validate import load_scenario
 
-    loaded = load_scenario(SCENARIO, overrides=horizon_override(years))
-    md = prepare(loaded)
+    return load_scenario(SCENARIO, overrides=horizon_override(years))
+
+
+def load_model_data(years: int = 1, days: list[int] | None = None):
+    """pathway's ``ModelData`` for the benchmark scenario over ``years`` planning years;
+    with ``days``, only those calendar days (see ``chronological_days``)."""
+    from pathway.inputs.prepare import prepare
+
+    md = prepare(load_benchmark_scenario(years))
     return md if days is None else chronological_days(md, days)
+
+
+def pathway_decompose(decompose: str, years: int) -> str:
+    """What the pathway side runs with ``--decompose``: the product's own choice for one
+    year ('auto': Benders decomposition to the proven optimum); the full LP for several
+    years under 'auto' (there 'auto' takes the typical-day plan, a feasible point and not the
+    optimum the objectives must agree on). 'plan' is refused for the same reason."""
+    if decompose == "plan":
+        raise ValueError("--decompose plan solves for a feasible point, not the optimum both sides must agree on")
+    return "off" if decompose == "auto" and years > 1 else decompose
 
 
 def horizon_override(years: int) -> dict:
@@ -359,19 +373,27 @@ def solve_pypsa(data: dict, options: dict) -> dict:
             "battery_mwh": float(n.stores.e_nom_opt.sum())}  # built over the horizon (all in service: lives >= 12 y)
 
 
-def solve_pathway(md, method: str, threads: int, route: str = "direct") -> dict:
+def solve_pathway(md, method: str, threads: int, route: str = "direct", loaded=None, decompose: str = "off") -> dict:
     """Build and solve pathway's model of ``md`` on ``route`` (default 'direct', as
     ``pathway run``: the LP built as arrays; 'compiler': the Pyomo model); returns the
-    objective (CNY) and the phase times."""
+    objective (CNY) and the phase times. With ``decompose`` not 'off' (and ``loaded``, the
+    scenario of ``md``), the way ``pathway run`` solves a full-hourly model
+    (``solve.by_year.solve_on_plan``, its methods chosen by 'auto'), the full LP with
+    ``method`` where that does not apply."""
     from pathway.model import OBJ_SCALE, builder
     from pathway.model.linear import value
-    from pathway.solve import SolverOptions, solve
+    from pathway.solve import SolverOptions, by_year, solve
 
     opts = SolverOptions(route=route, method=method, threads=threads)
     t0 = time.perf_counter()
     m = builder(route)(md)
     t1 = time.perf_counter()
-    out = solve(m, opts)
+    out = None
+    if decompose != "off" and loaded is not None:
+        dec_opts = SolverOptions(route=route, method="auto", threads=threads, decompose=decompose)
+        if by_year.wanted(m, dec_opts):
+            out = by_year.solve_on_plan(loaded, m, dec_opts)
+    out = out or solve(m, opts)
     t2 = time.perf_counter()
     if out.status != "optimal":
         raise RuntimeError(f"pathway: {out.status} ({out.message})")
@@ -380,8 +402,11 @@ def solve_pathway(md, method: str, threads: int, route: str = "direct") -> dict:
     def cap(k):
         return float(value(m.cap[k, last]) or 0.0) if k in m.K else 0.0
 
+    dec = out.decomposition or {}
     return {"objective_cny": out.objective / OBJ_SCALE, "build_model_s": t1 - t0, "solve_s": t2 - t1,
             "translate_s": out.seconds.get("translate"), "highs_s": out.seconds.get("solve"),
+            "plan_s": out.seconds.get("plan"), "decomposition": dec.get("method"), "rounds": dec.get("rounds"),
+            "proven_gap": dec.get("proven_gap"),
             "columns": int(m.nvariables()), "rows": int(m.nconstraints()),
             "pv_mw": cap("pv"), "battery_mwh": cap("battery_energy"), "battery_mw": cap("battery_power"),
             "emissions_t": {y: float(value(m.emissions[y])) for y in md.years}, "route": route}
@@ -400,8 +425,12 @@ def child_main(args) -> None:
 
         t_import = time.perf_counter() - t0
         t = time.perf_counter()
-        md = load_model_data(args.years)
-        row = {"import_s": t_import, "prepare_s": time.perf_counter() - t, **solve_pathway(md, args.method, args.threads, args.route)}
+        from pathway.inputs.prepare import prepare
+
+        loaded = load_benchmark_scenario(args.years)
+        md = prepare(loaded)
+        row = {"import_s": t_import, "prepare_s": time.perf_counter() - t,
+               **solve_pathway(md, args.method, args.threads, args.route, loaded, args.decompose)}
     else:
         import pypsa  # noqa: F401
 
@@ -427,12 +456,12 @@ def vm_hwm_mb() -> float | None:
 
 
 def run_child(side: str, years: int, method: str, threads: int, data_file: Path, options: dict,
-              timeout_s: float | None = None, route: str = "direct") -> dict:
+              timeout_s: float | None = None, route: str = "direct", decompose: str = "off") -> dict:
     """Run one solve in a fresh interpreter; its wall time and its own peak RSS (os.wait4).
     A child still running after ``timeout_s`` is killed: the row says ``timed_out`` and holds
     the wall time and peak RSS up to then (lower bounds)."""
     cmd = [sys.executable, str(Path(__file__).resolve()), "--child", side, "--route", route, "--years", str(years), "--method", method,
-           "--threads", str(threads), "--data", str(data_file), "--options", json.dumps(options)]
+           "--threads", str(threads), "--data", str(data_file), "--options", json.dumps(options), "--decompose", decompose]
     timed_out = False
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         t = time.perf_counter()
@@ -472,7 +501,7 @@ def median(rows: list[dict], key: str) -> float | None:
 
 
 def compare(years: int, repeats: int, method: str, threads: int, timeout_s: float | None = None,
-            route: str = "direct") -> dict:
+            route: str = "direct", decompose: str = "off") -> dict:
     """Alternate pathway and PyPSA runs for ``years`` planning years; check every finished
     run's objective against pathway's first; the medians and their ratios. When every PyPSA
     run timed out, the speed-up and memory ratio are bounds (``*_at_least`` / ``*_at_most``)."""
@@ -485,7 +514,7 @@ def compare(years: int, repeats: int, method: str, threads: int, timeout_s: floa
         save_problem(data, data_file)
         for i in range(repeats):
             for side in (("pathway", "pypsa") if i % 2 == 0 else ("pypsa", "pathway")):
-                row = run_child(side, years, method, threads, data_file, options, timeout_s, route)
+                row = run_child(side, years, method, threads, data_file, options, timeout_s, route, decompose)
                 row["run"] = i
                 row["load_average_1min"] = os.getloadavg()[0]
                 rows.append(row)
@@ -506,7 +535,9 @@ def compare(years: int, repeats: int, method: str, threads: int, timeout_s: floa
                              + ", ".join(f"{r['side']} {r['objective_cny']!r}" for r in done))
     keys = ("wall_s", "in_process_s", "solve_s", "highs_s", "peak_rss_mb", "cpu_s", "import_s")
     med = {s: {k: median(rs, k) for k in keys} if rs else None for s, rs in sides.items()}
-    out = {"years": years, "repeats": repeats, "timeout_s": timeout_s, "objective_cny": ref, "objective_max_rel_diff": worst,
+    out = {"years": years, "repeats": repeats, "timeout_s": timeout_s, "pathway_decompose": decompose,
+           "pathway_decomposition": sides["pathway"][0].get("decomposition"),
+           "objective_cny": ref, "objective_max_rel_diff": worst,
            "size": {s: {"columns": rs[0]["columns"], "rows": rs[0]["rows"]} if rs else None for s, rs in sides.items()},
            "median": med}
     pw = med["pathway"]
@@ -610,6 +641,10 @@ def main() -> None:
                     help="pathway's route (default direct, as pathway run; compiler: the Pyomo model)")
     ap.add_argument("--timeout-s", type=float, default=7200.0,
                     help="kill a solve still running after this many seconds; recorded as a bound (default 7200; the 5-year PyPSA solve took 3,558 s here)")
+    ap.add_argument("--decompose", default="auto", choices=("auto", "benders", "off"),
+                    help="pathway side: auto (default) as pathway run for one year (Benders decomposition to the "
+                         "proven optimum, its own methods) and the full LP with --method for several; benders: "
+                         "always; off: the full LP with --method (the same HiGHS run as PyPSA's)")
     ap.add_argument("--out", default=str(RESULTS))
     ap.add_argument("--child", choices=("pathway", "pypsa"), help=argparse.SUPPRESS)
     ap.add_argument("--data", help=argparse.SUPPRESS)
@@ -636,7 +671,7 @@ def main() -> None:
         # both sides' children get the method itself: for 'auto', what a pathway run of this model takes
         method = resolve_method(args.method, HOURLY_ONE_YEAR if years == 1 else HOURLY_MULTI_YEAR)
         ctx = {**case_context(method, args.threads), "load_average_start": os.getloadavg()}
-        case = compare(years, reps, method, args.threads, args.timeout_s, args.route)
+        case = compare(years, reps, method, args.threads, args.timeout_s, args.route, pathway_decompose(args.decompose, years))
         results.append({**case, **ctx, "load_average_end": os.getloadavg()})
         write_results(out, results)  # after each case: a run cut short keeps what it finished
     print_table(results)

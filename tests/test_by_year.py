@@ -99,7 +99,7 @@ def test_decompose_off_solves_the_full_lp_and_auto_reports_the_split(small):
     auto = run_loaded(loaded, SolverOptions())
     d = auto.summary["solver"]["decomposition"]
     assert d["years_solved_separately"] == 2 and d["plan_typical_days"] == 12
-    assert d["plan_blocks_fixed"] == ["build", "cap", "pv_eff"]
+    assert d["plan_blocks"] == ["build", "cap", "pv_eff"] and d["method"] == "plan"
     assert off.summary["solver"]["decomposition"] is None
     assert auto.tables["checks"].passed.all() and off.tables["checks"].passed.all()
     assert auto.summary["total_cost_npv_cny"] >= off.summary["total_cost_npv_cny"] * (1 - 1e-9)
@@ -119,20 +119,95 @@ def test_a_year_that_cannot_run_on_the_plan_falls_back_to_the_full_lp(small, mon
     assert any("cannot run on the typical-day plan" in s for s in said)
 
 
-def test_typical_days_and_one_hourly_year_are_not_split(small):
+def test_which_models_are_decomposed_and_how(small):
+    """Hourly models are decomposed, typical days and --decompose off never; 'auto' takes
+    Benders for one hourly year and the typical-day plan for several."""
     loaded, _ = small
-    assert by_year.wanted(build_direct(prepare(loaded)), SolverOptions())
-    assert not by_year.wanted(build_direct(prepare(loaded)), SolverOptions(decompose="off"))
+    two = build_direct(prepare(loaded))
+    assert by_year.wanted(two, SolverOptions()) and by_year.method_for(two, SolverOptions()) == "plan"
+    assert by_year.method_for(two, SolverOptions(decompose="benders")) == "benders"
+    assert not by_year.wanted(two, SolverOptions(decompose="off"))
     assert not by_year.wanted(build_direct(prepare(by_year.plan_twin(loaded))), SolverOptions())
-    one = load_scenario(loaded.path, overrides={"horizon": {"target_year": 2026, "end_year": 2026}})
-    assert not by_year.wanted(build_direct(prepare(one)), SolverOptions())
+    one = build_direct(prepare(_one_year(loaded)))
+    assert by_year.wanted(one, SolverOptions()) and by_year.method_for(one, SolverOptions()) == "benders"
+    assert by_year.method_for(one, SolverOptions(decompose="plan")) == "plan"
+
+
+def _one_year(loaded):
+    """``loaded`` cut to its first year, 2026 (target and end)."""
+    return load_scenario(loaded.path, overrides={"horizon": {"target_year": 2026, "end_year": 2026}})
+
+
+def test_benders_reaches_the_full_lp_optimum_with_a_proven_gap(small):
+    """--decompose benders on the 2-year plant: the lower bound it proves is at most the full
+    LP's optimum (solved apart), the cost it returns at least that optimum (a feasible point:
+    the run's post-solve checks pass) and within the proven gap, below ``BENDERS_GAP``."""
+    loaded, off = small
+    r = run_loaded(loaded, SolverOptions(decompose="benders"))
+    d = r.summary["solver"]["decomposition"]
+    best, cost = off.summary["total_cost_npv_cny"], r.summary["total_cost_npv_cny"]
+    assert d["method"] == "benders" and d["stopped_by"] == "gap" and d["rounds"] >= 2
+    assert 0 <= d["proven_gap"] <= by_year.BENDERS_GAP
+    assert d["lower_bound_total_cost_npv_cny"] <= best * (1 + 1e-9)
+    assert best * (1 - 1e-9) <= cost <= d["lower_bound_total_cost_npv_cny"] * (1 + by_year.BENDERS_GAP) + 1e-6
+    assert d["start_total_cost_npv_cny"] > cost  # the typical-day plan, improved on
+    assert r.tables["checks"].passed.all()
+
+
+def test_one_hourly_year_is_solved_to_the_full_lp_optimum_by_benders(small):
+    """One hourly year under 'auto': Benders decomposition, the same cost as the full LP
+    (--decompose off) to 1e-7, and the CLI line says so."""
+    from pathway.cli.main import decomposition_line
+
+    loaded, _ = small
+    one = _one_year(loaded)
+    auto, off = run_loaded(one, SolverOptions()), run_loaded(one, SolverOptions(decompose="off"))
+    d = auto.summary["solver"]["decomposition"]
+    assert d["method"] == "benders" and d["years_solved_separately"] == 1 and off.summary["solver"]["decomposition"] is None
+    assert auto.summary["total_cost_npv_cny"] == pytest.approx(off.summary["total_cost_npv_cny"], rel=1e-7)
+    assert auto.summary["total_cost_npv_cny"] >= off.summary["total_cost_npv_cny"] * (1 - 1e-9)
+    assert auto.tables["checks"].passed.all()
+    line = decomposition_line(d)
+    assert line.startswith("hourly: the optimum by Benders decomposition, 1 year of hours under the investment plan, ")
+    assert f"proven gap {d['proven_gap']:.1e}" in line
+
+
+def test_auto_takes_the_full_lp_when_benders_does_not_close_the_gap(small, monkeypatch):
+    """'auto' promises one hourly year its optimum: when the rounds run out before the gap
+    closes, the full LP solves it (and says so)."""
+    loaded, _ = small
+    one = _one_year(loaded)
+    off = run_loaded(one, SolverOptions(decompose="off"))
+    monkeypatch.setattr(by_year, "AUTO_ROUNDS", 1)
+    said = []
+    r = run_loaded(one, SolverOptions(), progress=said.append)
+    assert r.summary["solver"]["decomposition"] is None
+    assert r.summary["total_cost_npv_cny"] == pytest.approx(off.summary["total_cost_npv_cny"], rel=1e-9)
+    assert any("stopped at a proven gap" in s for s in said)
+
+
+def test_a_plan_that_breaks_a_row_of_plan_columns_is_refused(small):
+    """The start plan must meet the master's rows (cap = cap last year + build, ...): one
+    capacity off by 1 MW breaks them, and solve_by_year returns None (the full LP)."""
+    loaded, _ = small
+    md = prepare(loaded)
+    m = build_direct(md)
+    split = by_year.split_by_year(m.lp, list(md.years))
+    plan_model = build_direct(prepare(by_year.plan_twin(loaded)))
+    solve(plan_model, SolverOptions())
+    plan = by_year.plan_of(plan_model, by_year.plan_blocks(m, split), m)
+    d = by_year.Decomposition(build_direct(md), list(plan), split)
+    assert d.master_rows.size > 0
+    bad = {k: v.copy() for k, v in plan.items()}
+    bad["cap"][bad["cap"] > 0.1] += 1.0
+    assert by_year.solve_by_year(m, bad, SolverOptions(), split) is None
 
 
 def test_unknown_decompose_is_exit_2():
     res = subprocess.run([sys.executable, "-m", "pathway.cli", "run", str(SCENARIOS / "ningbo_fasteners_2027.yaml"),
                           "--out", "never-written", "--decompose", "sometimes"], capture_output=True, text=True)
     assert res.returncode == 2
-    assert "--decompose: expected one of auto, off, got 'sometimes'" in " ".join(res.stderr.split())
+    assert "--decompose: expected one of auto, plan, benders, off, got 'sometimes'" in " ".join(res.stderr.split())
 
 
 @pytest.mark.slow

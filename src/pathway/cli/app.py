@@ -93,7 +93,7 @@ RouteOpt = Annotated[str, typer.Option("--route", help="direct (the LP built as 
 MethodOpt = Annotated[str, typer.Option("--method", help="LP method: auto (dual simplex for typical days, IPX for one full-hourly year, HiPO for several), simplex, ipm, ipx, hipo, choose, pdlp.")]
 ThreadsOpt = Annotated[Optional[int], typer.Option("--threads", help="HiGHS threads (default: HiGHS's choice).")]
 ForceOpt = Annotated[bool, typer.Option("--force", help="Write into --out even if it holds files pathway did not write (they are kept).")]
-DecomposeOpt = Annotated[str, typer.Option("--decompose", help="auto: a full-hourly model of several years (route direct) takes its investment plan from its typical days and solves each year's 8,760 hours on it, two years at a time (minutes -> seconds; 0.001-0.07 % above the full LP's optimum on the bundled plants measured); off: solve the full hourly LP (exact, slow).")]
+DecomposeOpt = Annotated[str, typer.Option("--decompose", help="Full-hourly models (route direct). plan: take the investment plan from the typical days and solve each year's 8,760 hours on it, two years at a time (0.001-0.07 % above the full LP's optimum on the bundled plants measured); benders: refine that plan by Benders decomposition to the full LP's optimum, with a proven gap below 1e-7; auto (default): benders for one year (faster than the full LP), plan for several (the proven optimum there takes about as long as the full LP); off: solve the full hourly LP in one piece.")]
 TimeOpt = Annotated[Optional[float], typer.Option("--time-limit", help="Solver time limit, seconds.")]
 
 

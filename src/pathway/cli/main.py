@@ -56,6 +56,19 @@ def validate(files: Annotated[list[Path], typer.Argument(help="Scenario YAML fil
         raise typer.Exit(2)
 
 
+def decomposition_line(dec: dict) -> str:
+    """The CLI's line on how a full-hourly model was solved (summary.json's decomposition)."""
+    n = dec["years_solved_separately"]
+    years = f"{n} year{'s' if n > 1 else ''}"
+    if dec.get("method") == "benders":
+        gap = "–" if dec["proven_gap"] is None else f"{dec['proven_gap']:.1e}"
+        head = (f"hourly: the optimum by Benders decomposition, {years} of hours under the investment plan, "
+                f"{dec['rounds']} rounds from the {dec['plan_typical_days']}-typical-day plan, proven gap {gap}")
+        return head + ("" if dec["stopped_by"] == "gap" else f" (stopped by the {dec['stopped_by']})")
+    return (f"hourly: {years} solved one by one on the investment plan of {dec['plan_typical_days']} typical days "
+            "(--decompose benders: the proven optimum; off: the full LP)")
+
+
 def _print_warnings(warnings) -> None:
     """Warnings of a valid scenario (``LoadedScenario.warnings``), one a line on stderr."""
     for w in warnings:
@@ -209,10 +222,8 @@ def run(
         out.print(f"emissions {s['baseline_emissions_t']:,.0f} t (base {s['base_year']}) -> {s['emissions_t'][str(y)]:,.0f} t "
                   f"in {y} after capture, offsets {s['offsets_t'][str(y)]:,.0f} t; "
                   f"marginal abatement cost {s['marginal_abatement_cost_cny_per_t'][str(y)] or 0:,.1f} CNY/t", highlight=False, markup=False)
-        if dec := s["solver"].get("decomposition"):  # solve.by_year: say that the capacities are the typical days'
-            out.print(f"hourly: {dec['years_solved_separately']} years solved one by one on the investment plan of "
-                      f"{dec['plan_typical_days']} typical days (--decompose off: the full LP, exact and slower)",
-                      highlight=False, markup=False)
+        if dec := s["solver"].get("decomposition"):  # solve.by_year: say how the hourly model was solved
+            out.print(decomposition_line(dec), highlight=False, markup=False)
         if loan := s.get("loan"):  # finance (pathway.finance): the loan sized against business as usual
             out.print(f"loan {loan['debt_cny'] / 1e6:,.2f} M CNY ({loan['binding']} binds), equity {loan['equity_cny'] / 1e6:,.2f} M CNY", highlight=False, markup=False)
         out.file.flush()

@@ -64,7 +64,7 @@ TEXT = {
         "planned_offsets": "Offsets in the plan, by year (pathway table)",
         "kind": "Kind", "registry": "Registry", "serial": "Serial", "quantity": "Quantity", "vintage": "Vintage",
         "no_certs": "No retired certificates or offsets were supplied (disclosure.certificates).",
-        "checks": "Post-solve identity checks passed", "time_mode": "Time resolution", "by_year": "; capacities from the {days}-typical-day plan, each year's hours solved on it", "estimates": "Inventory factors",
+        "checks": "Post-solve identity checks passed", "time_mode": "Time resolution", "by_year": "; capacities from the {days}-typical-day plan, each year's hours solved on it", "by_benders": "; the optimum by Benders decomposition over the investment plan, proven gap {gap}", "estimates": "Inventory factors",
         "quality_text": "The plan is a model result; each factor's source is listed in section 2.",
         "status": "Status", "verifier": "Verifier", "standard": "Standard", "date": "Statement date",
         "not_verified": "not verified", "in_progress": "verification in progress", "verified": "verified", "none": "—",
@@ -93,7 +93,7 @@ TEXT = {
         "planned_offsets": "规划中的逐年抵消量(路径表)",
         "kind": "类型", "registry": "登记机构", "serial": "编号", "quantity": "数量", "vintage": "生产年份",
         "no_certs": "未提供已注销的证书或减排量(disclosure.certificates)。",
-        "checks": "求解后恒等式校验通过", "time_mode": "时间分辨率", "by_year": "；装机容量取自{days}个典型日的规划，各年逐时运行在其上分别求解", "estimates": "清单因子",
+        "checks": "求解后恒等式校验通过", "time_mode": "时间分辨率", "by_year": "；装机容量取自{days}个典型日的规划，各年逐时运行在其上分别求解", "by_benders": "；按投资规划的Benders分解求得最优解，已证明的最优性间隙 {gap}", "estimates": "清单因子",
         "quality_text": "规划为模型结果;各因子来源见第二部分。",
         "status": "状态", "verifier": "核查机构", "standard": "核查标准", "date": "核查声明日期",
         "not_verified": "未核查", "in_progress": "核查中", "verified": "已核查", "none": "—",
@@ -280,4 +280,8 @@ def _time_mode(summary: dict, t: dict) -> str:
     year (``solve.by_year``) where its capacities came from."""
     text = f"{summary.get('time_mode', '')} ({summary.get('periods', '')})"
     dec = (summary.get("solver") or {}).get("decomposition")
-    return text + t["by_year"].format(days=dec["plan_typical_days"]) if dec else text
+    if not dec:
+        return text
+    if dec.get("method") == "benders":
+        return text + t["by_benders"].format(gap="–" if dec["proven_gap"] is None else f"{dec['proven_gap']:.1e}")
+    return text + t["by_year"].format(days=dec["plan_typical_days"])

@@ -481,7 +481,11 @@ def report_html(summary: Mapping, tables: Mapping[str, pd.DataFrame], lang: str 
     meta = [(_t("scenario", lang), name), (_t("base_year", lang), base_year or "–"), (_t("target_year", lang), ty),
             (_t("rule", lang), summary.get("rule", "–")), (_t("scope2", lang), msg("values", method, lang))]
     if dec := (summary.get("solver") or {}).get("decomposition"):  # solve.by_year: the capacities are the typical days'
-        meta.append((_t("time_res", lang), _t("by_year", lang, n=dec["years_solved_separately"], d=dec["plan_typical_days"])))
+        if dec.get("method") == "benders":
+            gap = "–" if dec["proven_gap"] is None else f"{dec['proven_gap']:.1e}"
+            meta.append((_t("time_res", lang), _t("by_benders", lang, n=dec["years_solved_separately"], g=gap)))
+        else:
+            meta.append((_t("time_res", lang), _t("by_year", lang, n=dec["years_solved_separately"], d=dec["plan_typical_days"])))
     sec = [("pathway", "s_pathway", _t("c_pathway", lang, m=charts.label(method, lang))),
            ("waterfall", "s_waterfall", _t("c_waterfall", lang, order=" → ".join(charts.label(k, lang) for k in LEVER_ORDER))),
            ("macc", "s_macc", _t("c_macc", lang, y=ty)),

@@ -96,15 +96,37 @@ def _decomposition(info: dict | None) -> dict | None:
 
     if info is None:
         return None
-    return {
-        "kind": "investment plan from typical days, each hourly year solved on it",
+    common = {
         "years_solved_separately": info["years"],
         "plan_typical_days": info["plan_days"],
-        "plan_blocks_fixed": info["linking_blocks"],
+        "plan_blocks": info["linking_blocks"],
         "plan_total_cost_npv_cny": info["plan_objective"] / OBJ_SCALE,
         "marginal_abatement_cost_from": "the typical-day plan model (its investment may change)",
-        "optimality": "a feasible plan of the full hourly LP, not its proven optimum; pathway run --decompose off solves for the optimum",
         "year_solve_s": info["year_solve_s"],
         "workers": info["workers"],
+    }
+    if info.get("method") == "benders":
+        lower = info["lower_bound"]
+        return {
+            "kind": "Benders decomposition: the investment plan in a master, each hourly year a subproblem, "
+                    "started from the typical-day plan",
+            "method": "benders",
+            "rounds": info["rounds"],
+            "proven_gap": info["proven_gap"],
+            "lower_bound_total_cost_npv_cny": None if lower is None else lower / OBJ_SCALE,
+            "start_total_cost_npv_cny": info["start_objective"] / OBJ_SCALE,
+            "stopped_by": info["stopped_by"],
+            "optimality": ("the full hourly LP's optimum to the proven gap (total cost minus the lower bound, over "
+                           "the total cost)" if info["stopped_by"] == "gap" else
+                           f"stopped by the {info['stopped_by']} before the gap closed: a feasible plan of the full "
+                           "hourly LP within the proven gap of its optimum"),
+            **common,
+        }
+    return {
+        "kind": "investment plan from typical days, each hourly year solved on it",
+        "method": "plan",
+        "optimality": "a feasible plan of the full hourly LP, not its proven optimum; pathway run --decompose off "
+                      "or benders solves for the optimum",
+        **common,
     }
 

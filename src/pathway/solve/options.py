@@ -25,8 +25,9 @@ class SolverOptions:
     time_limit_s: float | None = None
     crossover: str = "on"  # keeps duals exact and a basic solution
     verbose: bool = False
-    decompose: str = "auto"  # 'auto': a full-hourly model of several years (route 'direct') is solved year by
-                             # year on its typical-day investment plan (solve.by_year); 'off': the full LP
+    decompose: str = "auto"  # full-hourly models (route 'direct'), solve.by_year: 'plan' solves each year on the
+                             # typical-day investment plan; 'benders' refines that plan to the full LP's optimum
+                             # (a proven gap); 'auto': benders for one year, plan for several; 'off': the full LP
 
 
 BATCH_TIME_LIMIT_S = 300.0  # each solve of a sweep / montecarlo / portfolio run unless --time-limit: about 100x a
@@ -61,7 +62,7 @@ def hipo_available() -> bool:
     return h.setOptionValue("solver", "hipo") == highspy.HighsStatus.kOk
 
 
-DECOMPOSE = ("auto", "off")
+DECOMPOSE = ("auto", "plan", "benders", "off")
 
 
 def check_decompose(decompose: str) -> str | None:
