@@ -418,7 +418,7 @@ def solve_by_year(m, plan: dict[str, np.ndarray], opts: SolverOptions, split: Sp
             "proven_gap": None if not np.isfinite(gap) else max(0.0, gap), "stopped_by": stop,
             "infeasible_steps": infeasible_steps,
             "year_solve_s": {str(y): round(float(s), 3) for y, s in zip(years, subs.seconds)}}
-    return SolveOutcome(SolveStatus.OPTIMAL, upper, duals, secs, method="simplex", decomposition=info)
+    return SolveOutcome(SolveStatus.OPTIMAL, upper, duals, secs, method=_option(subs.h[0], "solver"), decomposition=info)
 
 
 def plan_twin(loaded):
