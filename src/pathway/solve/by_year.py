@@ -48,26 +48,34 @@ from pathway.solve.status import SolveStatus
 
 
 def wanted(m, opts: SolverOptions) -> bool:
-    """Whether ``m`` is solved year by year: a model built by ``model.direct`` (the only one
-    with array blocks to split), full-hourly over several years, without integer columns,
-    and ``opts.decompose`` not 'off'."""
-    return (opts.decompose != "off" and hasattr(m, "lp") and not getattr(m, "has_integers", False)
-            and model_class(m) in (HOURLY_ONE_YEAR, HOURLY_MULTI_YEAR))
+    """Whether ``m`` is solved by ``solve_on_plan``: a model built by ``model.direct`` (the only
+    one with array blocks to split), full-hourly, without integer columns, and
+    ``opts.decompose`` asks for it: 'plan' or 'benders' for any hourly model, 'auto' for
+    several hourly years (one hourly year under 'auto' is one LP: ``method_for``)."""
+    if opts.decompose == "off" or not hasattr(m, "lp") or getattr(m, "has_integers", False):
+        return False
+    cls = model_class(m)
+    if opts.decompose == "auto":
+        return cls == HOURLY_MULTI_YEAR
+    return cls in (HOURLY_ONE_YEAR, HOURLY_MULTI_YEAR)
 
 
 def method_for(m, opts: SolverOptions) -> str:
     """How ``solve_on_plan`` solves ``m``: 'benders' (to the full LP's optimum, ``BENDERS_GAP``
-    proved) for one hourly year under 'auto' and always under 'benders'; 'plan' (each year on
-    the typical-day plan as it is, one round) for several years under 'auto' and under 'plan'.
+    proved) under --decompose benders; 'plan' (each year on the typical-day plan as it is,
+    one round) under 'plan' and under 'auto' (which decomposes only several hourly years).
 
-    Measured (``benchmarks/bench_run.py``): one year of the PyPSA benchmark plant converges in
-    10 rounds, about 2 s against 4-5 s for the full LP with IPX; the automotive plant's five
-    hourly years need 32 rounds, 166 s against 199 s for the full LP, because each warm
-    re-solve of a year without presolve takes 1-7 s: the typical-day plan alone, 0.002 %
-    above the optimum in 8.5 s, is the better default there."""
-    if opts.decompose == "auto":
-        return "benders" if len(m.md.years) == 1 else "plan"
-    return opts.decompose
+    Why 'auto' does not take Benders (measured, one hourly year of each bundled plant, the
+    same process, against the full LP with IPX): faster on the battery-cell plant (31 s
+    against 89 s), the data centre (1.2 s against 7.2 s) and the PyPSA benchmark plant (2.0 s
+    against 4-5 s), slower on the cement plant (59 s against 28 s), the automotive plant
+    (50 s against 35 s), the PV-module plant (28 s against 16 s) and the fasteners plant (165 s
+    against 62 s): each warm re-solve of a year runs without HiGHS's presolve, at about 9x the
+    cost of an iteration, and the plans need 15-30 rounds. For several years, where the full
+    LP takes minutes and gigabytes, Benders is the faster way to the proven optimum measured
+    (the 2-year PV + battery plant 2.2 s against 10.8 s), and the typical-day plan alone
+    (0.001-0.07 % above it) the fast default."""
+    return "plan" if opts.decompose == "auto" else opts.decompose
 
 
 def plan_blocks(m, split: Split) -> list[str]:
@@ -125,7 +133,7 @@ def plan_of(plan_model, blocks: list[str], model) -> dict[str, np.ndarray] | Non
 
 BENDERS_GAP = 1e-7  # --decompose auto stops when the proven gap (best cost - lower bound) / best cost is below this
 MAX_ROUNDS = 100  # Benders rounds at most; then the best point so far, with its proven gap
-AUTO_ROUNDS = 40  # under --decompose auto, one hourly year: not converged by then, the full LP solves it
+DELTA0 = 0.5  # the first box: each plan column within +-DELTA0 x max(|its start value|, a tenth of its block's largest)
 
 
 class Decomposition:
@@ -173,8 +181,20 @@ class Decomposition:
         self.cols = [own[col_year[own] == i] for i in range(n)]
         self.rows = [np.flatnonzero(row_year == i) for i in range(n)]
         self.B = [self.Ar[r][:, self.plan].tocsr() for r in self.rows]
-        self.moved = [np.flatnonzero(np.diff(B.indptr)).astype(np.int32) for B in self.B]  # rows whose bounds move with k
-        self.block_scale = np.ones(self.plan.size)  # set from the first plan (box)
+        # a row of one own column (pv_gen <= cf x cap, soc <= E, ch <= P, ...: 39k of the automotive
+        # year's 101k rows) is that column's bound once the plan is fixed: the years' LPs carry it as a
+        # bound (a warm start skips HiGHS's presolve, which would have done the same)
+        self.single, self.kept, self.single_col, self.single_a, self.moved = [], [], [], [], []
+        for i, (r, c) in enumerate(zip(self.rows, self.cols)):
+            sub = self.Ar[r][:, c].tocsr()
+            count = np.diff(sub.indptr)
+            single = np.flatnonzero(count == 1)
+            self.single.append(single)
+            self.kept.append(np.flatnonzero(count != 1))
+            self.single_col.append(sub.indices[sub.indptr[single]])
+            self.single_a.append(sub.data[sub.indptr[single]])
+            moves = np.diff(self.B[i].indptr) > 0
+            self.moved.append(np.flatnonzero(moves[self.kept[i]]).astype(np.int32))  # kept rows whose bounds move with k
         block_of = np.empty(lp.n_cols, dtype=object)
         for b in lp.var_blocks:
             if b.name in blocks:
@@ -189,18 +209,48 @@ class Decomposition:
         return bool(((act >= lo - tol * scale) & (act <= hi + tol * scale)).all())
 
     def row_bounds(self, i: int, k: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Year i's row bounds on the plan ``k``: l_i - B_i k, u_i - B_i k."""
+        """Year i's row bounds on the plan ``k`` (all its rows): l_i - B_i k, u_i - B_i k."""
         shift = self.B[i] @ k
         rows = self.rows[i]
         return self.a.row_lower[rows] - shift, self.a.row_upper[rows] - shift
 
+    def bounds(self, i: int, k: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Year i's LP bounds on the plan ``k``: its columns' (own bounds within those of its
+        one-column rows) and its other rows'; and each one-column row's bounds on its column
+        (col_lower, col_upper, row_lower, row_upper, single_lower, single_upper)."""
+        lo, hi = self.row_bounds(i, k)
+        single, a = self.single[i], self.single_a[i]
+        sl = np.where(a > 0, lo[single], hi[single]) / a
+        su = np.where(a > 0, hi[single], lo[single]) / a
+        cl, cu = self.a.col_lower[self.cols[i]].copy(), self.a.col_upper[self.cols[i]].copy()
+        np.maximum.at(cl, self.single_col[i], sl)
+        np.minimum.at(cu, self.single_col[i], su)
+        near = (cl > cu) & (cl - cu <= 1e-9 * np.maximum(1.0, np.abs(cl)))  # crossed by rounding only
+        cu[near] = cl[near]
+        return cl, cu, lo[self.kept[i]], hi[self.kept[i]], sl, su
+
+    def single_duals(self, i: int, d: np.ndarray, cl: np.ndarray, cu: np.ndarray, sl: np.ndarray,
+                     su: np.ndarray) -> np.ndarray:
+        """The duals of year i's one-column rows from its columns' reduced costs ``d``: a row
+        whose bound is its column's active bound (lower when d > 0, upper when d < 0) takes
+        d / a, one row per column (a tie with another row or the own bound: any split is an
+        optimal dual); the others 0."""
+        col, a = self.single_col[i], self.single_a[i]
+        y = np.zeros(col.size)
+        for side, mine, final in ((d[col] > 0, sl, cl[col]), (d[col] < 0, su, cu[col])):
+            cand = np.flatnonzero(side & (mine == final))
+            _, first = np.unique(col[cand], return_index=True)
+            pick = cand[first]
+            y[pick] = d[col[pick]] / a[pick]
+        return y
+
     def arrays(self, i: int, k: np.ndarray) -> tuple:
         """Year i's LP on the plan ``k``: (cost, col_lower, col_upper, row_lower, row_upper,
-        start, index, value)."""
+        start, index, value), its one-column rows as column bounds."""
         a, cols = self.a, self.cols[i]
-        sub = self.Ar[self.rows[i]][:, cols].tocsc()
-        return (a.cost[cols], a.col_lower[cols], a.col_upper[cols], *self.row_bounds(i, k),
-                sub.indptr, sub.indices, sub.data)
+        sub = self.Ar[self.rows[i][self.kept[i]]][:, cols].tocsc()
+        cl, cu, rl, ru, _, _ = self.bounds(i, k)
+        return a.cost[cols], cl, cu, rl, ru, sub.indptr, sub.indices, sub.data
 
 
 class _Master:
@@ -252,35 +302,65 @@ class _Master:
 
 
 class _Years:
-    """The years' subproblems, kept alive between rounds (a new plan moves only row bounds, so
-    the dual simplex starts from the last basis)."""
+    """The years' subproblems, kept alive between rounds. A new plan moves only row bounds, so
+    the dual simplex can start from the last basis, but on the LP as it is: HiGHS's presolve
+    only runs on a cold start, and without it an iteration costs about 9x as much (the
+    battery-cell plant's year: 530 us against 59 us). So a warm start may take at most the
+    iterations that a cold start's time buys at the last warm rate; beyond them the year is
+    solved cold (presolve, then the simplex from scratch)."""
 
     def __init__(self, d: Decomposition, opts: SolverOptions, workers: int):
         self.d, self.opts, self.workers = d, opts, workers
-        self.h: list = [None] * len(d.rows)
-        self.seconds = np.zeros(len(d.rows))
+        n = len(d.rows)
+        self.h: list = [None] * n
+        self.seconds = np.zeros(n)
+        self.cold_s = np.zeros(n)  # the last cold solve of each year, seconds
+        self.warm_s_per_it = np.full(n, np.nan)  # the last warm solve's seconds per iteration
+        self.cold_solves = np.zeros(n, dtype=int)
+
+    def _run(self, i: int, h, deadline: float | None, warm: bool) -> SolveStatus:
+        import highspy
+
+        if deadline is not None:
+            h.setOptionValue("time_limit", max(1e-3, deadline - time.perf_counter()))
+        if warm:
+            rate = self.warm_s_per_it[i] if np.isfinite(self.warm_s_per_it[i]) else 0.0
+            h.setOptionValue("simplex_iteration_limit", int(self.cold_s[i] / rate) + 100 if rate > 0 else 2**31 - 1)
+        t = time.perf_counter()
+        h.run()
+        dt = time.perf_counter() - t
+        self.seconds[i] += dt
+        iterations = h.getInfo().simplex_iteration_count
+        if warm:
+            h.setOptionValue("simplex_iteration_limit", 2**31 - 1)
+            if iterations > 50:
+                self.warm_s_per_it[i] = dt / iterations
+            if h.getModelStatus() == highspy.HighsModelStatus.kIterationLimit:  # cheaper cold from here
+                h.clearSolver()
+                return self._run(i, h, deadline, warm=False)
+        else:
+            self.cold_s[i] = dt
+            self.cold_solves[i] += 1
+        return _status_name(h)
 
     def one(self, i: int, k: np.ndarray, deadline: float | None):
         d = self.d
-        left = None if deadline is None else max(1e-3, deadline - time.perf_counter())
-        if self.h[i] is None:
-            o = dataclasses.replace(self.opts, time_limit_s=left) if left is not None else self.opts
-            self.h[i] = _highs_model(o, *d.arrays(i, k), np.zeros(0, dtype=int), HOURLY_YEAR_DISPATCH)
+        warm = self.h[i] is not None
+        cl, cu, rl, ru, sl, su = d.bounds(i, k)
+        if not warm:
+            self.h[i] = _highs_model(self.opts, *d.arrays(i, k), np.zeros(0, dtype=int), HOURLY_YEAR_DISPATCH)
         else:
-            lo, hi = d.row_bounds(i, k)
             mv = d.moved[i]
-            self.h[i].changeRowsBounds(mv.size, mv, lo[mv], hi[mv])
-            if left is not None:
-                self.h[i].setOptionValue("time_limit", left)
+            self.h[i].changeRowsBounds(mv.size, mv, rl[mv], ru[mv])
+            self.h[i].changeColsBounds(cl.size, np.arange(cl.size, dtype=np.int32), cl, cu)
         h = self.h[i]
-        t = time.perf_counter()
-        h.run()
-        self.seconds[i] += time.perf_counter() - t
-        status = _status_name(h)
+        status = self._run(i, h, deadline, warm)
         if status != SolveStatus.OPTIMAL:
             return status, None, None, None, None
         sol = h.getSolution()
-        y = np.asarray(sol.row_dual)
+        y = np.zeros(d.rows[i].size)
+        y[d.kept[i]] = np.asarray(sol.row_dual)
+        y[d.single[i]] = d.single_duals(i, np.asarray(sol.col_dual), cl, cu, sl, su)
         return status, float(h.getInfo().objective_function_value), -(d.B[i].T @ y), np.asarray(sol.col_value), y
 
     def evaluate(self, k: np.ndarray, deadline: float | None):
@@ -352,7 +432,7 @@ def solve_by_year(m, plan: dict[str, np.ndarray], opts: SolverOptions, split: Sp
         return None
     start_objective = upper
     best_k, best = k0, [(r[3], r[4]) for r in res]
-    center, f_center, delta = k0, upper, 0.5
+    center, f_center, delta = k0, upper, DELTA0
     lower, n_round, infeasible_steps, stop = -np.inf, 1, 0, "gap"
     limit = MAX_ROUNDS if rounds is None else rounds
     say(f"hourly: {len(years)} year{'s' if len(years) > 1 else ''} solved on the typical-day plan")
@@ -462,15 +542,11 @@ def solve_on_plan(loaded, m, opts: SolverOptions, want_duals=(), probes=None, pr
         say(f"the typical days cannot give {', '.join(blocks)}: solving the full hourly LP")
         return None
     kind = method_for(m, opts)
-    out = solve_by_year(m, plan, opts, split, want_duals, progress, deadline,
-                        1 if kind == "plan" else AUTO_ROUNDS if opts.decompose == "auto" else None)
+    out = solve_by_year(m, plan, opts, split, want_duals, progress, deadline, 1 if kind == "plan" else None)
     if out is None:
         say("a year cannot run on the typical-day plan: solving the full hourly LP")
     if out is None or out.status != SolveStatus.OPTIMAL:
         return out
-    if opts.decompose == "auto" and kind == "benders" and out.decomposition["stopped_by"] != "gap":
-        say(f"the decomposition stopped at a proven gap of {out.decomposition['proven_gap']}: solving the full hourly LP")
-        return None  # auto promises the optimum on one year: the full LP gives it
     out.seconds = {"plan": t_plan, **out.seconds}
     out.probe_objectives = {y: None if z is None else z - plan_out.objective + out.objective
                             for y, z in plan_out.probe_objectives.items()}
