@@ -1,30 +1,39 @@
-"""A full-hourly model of several years, solved year by year for a fixed investment plan.
+"""A full-hourly model solved by years under its investment plan: the plan of its typical
+days as it is ('plan'), or refined by Benders decomposition to the full LP's proven optimum
+('benders').
 
-The hourly LP of Y years couples its years only through the variables that carry over from
-one year to the next: builds, capacities in service, PV efficiency vintages (the rows
-``cap[y] = cap[y-1] + build[y]`` and the like). Fix those at the optimum of the same
-scenario on typical days, and what is left is Y independent LPs, one per year, each its
-8,760 hours with that year's purchases, offsets and rules:
+The hourly LP couples its hours and years only through the investment columns: builds,
+capacities in service, PV efficiency vintages (``INVESTMENT_BLOCKS``; with several years
+exactly the blocks in rows that span years, which ``split_by_year`` finds). With those, the
+plan k, fixed, what is left is one LP per year, each its 8,760 hours with that year's
+purchases, offsets and rules:
 
-    min  sum_y  c_y' x_y           s.t.  A_y x_y + B_y k* in [l_y, u_y]  for each year y,
+    f_y(k) = min c_y' x_y   s.t.  l_y - B_y k <= A_y x_y <= u_y - B_y k,
+    full LP = min_k  c_k' k + sum_y f_y(k)   over the rows of plan columns alone.
 
-k* the plan of the typical-day model (``plan_of``), x_y year y's own columns. Each is solved
-on its own, two at a time (HiGHS releases the GIL: threads, one memory image), with the
-dual simplex (``options.resolve_method``, class ``hourly_year_dispatch``). The answer is a
-feasible point of the full hourly LP (its cost is what the plan costs, hour by hour), not
-necessarily its optimum: the capacities are the typical-day model's. On the bundled
-automotive plant it is 0.0021 % (2-year target) and 0.0014 % (5-year target) above the
-full LP's optimum, on the fasteners plant with its direct line 0.024 % with a 12-day plan
-(``benchmarks/bench_run.py`` measures them; 0.046 % on its own 8 days), in a twentieth of
-the time and under half the memory; nothing bounds the distance in advance.
-``--decompose off`` solves the full LP.
+Each year is solved on its own, two at a time (HiGHS releases the GIL: threads, one memory
+image), with the dual simplex (class ``hourly_year_dispatch``); a year's one-column rows
+(pv_gen <= cf x cap, soc <= E, ...) are its columns' bounds (``Decomposition``).
 
-The marginal abatement costs of such a run are the typical-day model's, measured by its
-own probes (``solve.run_probes``): a derivative that lets the investment plan move, which
-a probe of one fixed-plan year would not.
+* 'plan': k = the optimum of the same scenario on typical days (``plan_twin``), one round.
+  The answer is a feasible point of the full LP, not its optimum: 0.0014-0.064 % above it
+  on the bundled plants measured, in a twentieth of the time; nothing bounds the distance.
+* 'benders' (``solve_by_year``): from that plan, each round's year solutions give an upper
+  bound and one cut per year from their duals; the master over the cuts gives a lower bound
+  and the next plan (in a box around the best one). It stops at a proven gap of
+  ``BENDERS_GAP`` (1e-7): the full LP's optimum, to the yuan on a plant's total cost.
 
-If a year cannot run on the plan (its hours need more capacity than the typical days
-showed), ``solve_by_year`` returns None and the caller solves the full LP.
+'auto' takes 'benders' for one hourly year and 'plan' for several (``method_for`` has the
+measurements); ``--decompose off`` solves the full LP in one piece.
+
+The marginal abatement costs of a decomposed run are the typical-day model's, measured by
+its own probes (``solve.run_probes``), their objectives shifted by the hourly run's: a
+derivative that lets the investment plan move, which a probe of one fixed-plan year would
+not.
+
+If a year cannot run on the start plan (its hours need more capacity than the typical days
+showed), or the plan breaks a row of plan columns alone, ``solve_by_year`` returns None and
+the caller solves the full LP.
 """
 
 from __future__ import annotations
@@ -49,33 +58,31 @@ from pathway.solve.status import SolveStatus
 
 def wanted(m, opts: SolverOptions) -> bool:
     """Whether ``m`` is solved by ``solve_on_plan``: a model built by ``model.direct`` (the only
-    one with array blocks to split), full-hourly, without integer columns, and
-    ``opts.decompose`` asks for it: 'plan' or 'benders' for any hourly model, 'auto' for
-    several hourly years (one hourly year under 'auto' is one LP: ``method_for``)."""
-    if opts.decompose == "off" or not hasattr(m, "lp") or getattr(m, "has_integers", False):
-        return False
-    cls = model_class(m)
-    if opts.decompose == "auto":
-        return cls == HOURLY_MULTI_YEAR
-    return cls in (HOURLY_ONE_YEAR, HOURLY_MULTI_YEAR)
+    one with array blocks to split), full-hourly (one year or several), without integer
+    columns, and ``opts.decompose`` not 'off'."""
+    return (opts.decompose != "off" and hasattr(m, "lp") and not getattr(m, "has_integers", False)
+            and model_class(m) in (HOURLY_ONE_YEAR, HOURLY_MULTI_YEAR))
 
 
 def method_for(m, opts: SolverOptions) -> str:
     """How ``solve_on_plan`` solves ``m``: 'benders' (to the full LP's optimum, ``BENDERS_GAP``
-    proved) under --decompose benders; 'plan' (each year on the typical-day plan as it is,
-    one round) under 'plan' and under 'auto' (which decomposes only several hourly years).
+    proved) or 'plan' (each year on the typical-day plan as it is, one round). 'auto' takes
+    Benders for one hourly year and the plan for several; 'plan' and 'benders' are taken as
+    asked.
 
-    Why 'auto' does not take Benders (measured, one hourly year of each bundled plant, the
-    same process, against the full LP with IPX): faster on the battery-cell plant (31 s
-    against 89 s), the data centre (1.2 s against 7.2 s) and the PyPSA benchmark plant (2.0 s
-    against 4-5 s), slower on the cement plant (59 s against 28 s), the automotive plant
-    (50 s against 35 s), the PV-module plant (28 s against 16 s) and the fasteners plant (165 s
-    against 62 s): each warm re-solve of a year runs without HiGHS's presolve, at about 9x the
-    cost of an iteration, and the plans need 15-30 rounds. For several years, where the full
-    LP takes minutes and gigabytes, Benders is the faster way to the proven optimum measured
-    (the 2-year PV + battery plant 2.2 s against 10.8 s), and the typical-day plan alone
-    (0.001-0.07 % above it) the fast default."""
-    return "plan" if opts.decompose == "auto" else opts.decompose
+    Measured, one hourly year of each of the 15 bundled scenarios, Benders against the full
+    LP with IPX, in one process on this 2-core machine: faster on 11 (the dyeing plant 43.7 s
+    against 153.7 s, the battery-cell plant 7.3 s against 91.6 s, the automotive plant 5.9 s
+    against 27.1 s, the data centre 1.3 s against 8.9 s), slower on 2 (cement 24.6 s against
+    21.7 s, the fasteners plant with its direct line 85.8 s against 73.2 s), the EAF steel
+    plant's target unreachable either way; 222 s against 621 s in all. For several years
+    Benders reaches the proven optimum of the automotive plant's 7 hourly years in 31 s
+    (against 210 s for the full LP) but holds every year's HiGHS instance, 1.46 GB at peak;
+    the typical-day plan alone, 0.001-0.07 % above the optimum, takes 10.6 s and 790 MB, and
+    stays the default there."""
+    if opts.decompose == "auto":
+        return "benders" if len(m.md.years) == 1 else "plan"
+    return opts.decompose
 
 
 def plan_blocks(m, split: Split) -> list[str]:
@@ -131,8 +138,9 @@ def plan_of(plan_model, blocks: list[str], model) -> dict[str, np.ndarray] | Non
     return out
 
 
-BENDERS_GAP = 1e-7  # --decompose auto stops when the proven gap (best cost - lower bound) / best cost is below this
+BENDERS_GAP = 1e-7  # Benders stops when the proven gap (best cost - lower bound) / best cost is below this
 MAX_ROUNDS = 100  # Benders rounds at most; then the best point so far, with its proven gap
+AUTO_ROUNDS = 60  # under 'auto' (one hourly year): not closed by then, the full LP solves it (the bundled plants: 4-30)
 DELTA0 = 0.5  # the first box: each plan column within +-DELTA0 x max(|its start value|, a tenth of its block's largest)
 
 
@@ -512,11 +520,12 @@ def plan_twin(loaded):
 
 
 def solve_on_plan(loaded, m, opts: SolverOptions, want_duals=(), probes=None, progress=None) -> SolveOutcome | None:
-    """Solve the full-hourly model ``m`` of ``loaded`` year by year on the investment plan of
-    its typical-day twin (``plan_twin``), whose own probes ``probes(model, md)`` give the
-    marginal abatement costs (their objectives shifted by the hourly run's, so that each
-    MAC is the typical-day model's derivative). None when ``m`` cannot be split or a year
-    cannot run on the plan: the caller solves the full LP."""
+    """Solve the full-hourly model ``m`` of ``loaded`` by years under the investment plan of its
+    typical-day twin (``plan_twin``), as it is or refined by Benders (``method_for``); the
+    twin's own probes ``probes(model, md)`` give the marginal abatement costs (their
+    objectives shifted by the hourly run's, so that each MAC is the typical-day model's
+    derivative). None when the plan cannot be used, or when 'auto' Benders did not close its
+    gap within ``AUTO_ROUNDS``: the caller solves the full LP."""
     from pathway.inputs.prepare import prepare
     from pathway.model.direct import build_direct
     from pathway.solve.highs import solve
@@ -542,11 +551,15 @@ def solve_on_plan(loaded, m, opts: SolverOptions, want_duals=(), probes=None, pr
         say(f"the typical days cannot give {', '.join(blocks)}: solving the full hourly LP")
         return None
     kind = method_for(m, opts)
-    out = solve_by_year(m, plan, opts, split, want_duals, progress, deadline, 1 if kind == "plan" else None)
+    out = solve_by_year(m, plan, opts, split, want_duals, progress, deadline,
+                        1 if kind == "plan" else AUTO_ROUNDS if opts.decompose == "auto" else None)
     if out is None:
         say("a year cannot run on the typical-day plan: solving the full hourly LP")
     if out is None or out.status != SolveStatus.OPTIMAL:
         return out
+    if opts.decompose == "auto" and kind == "benders" and out.decomposition["stopped_by"] != "gap":
+        say(f"the decomposition stopped at a proven gap of {out.decomposition['proven_gap']}: solving the full hourly LP")
+        return None  # 'auto' promises one hourly year its optimum: the full LP gives it
     out.seconds = {"plan": t_plan, **out.seconds}
     out.probe_objectives = {y: None if z is None else z - plan_out.objective + out.objective
                             for y, z in plan_out.probe_objectives.items()}
