@@ -67,12 +67,17 @@ resident size at the fork, which is what this process holds, not what the side n
 pathway and PyPSA alternating, ``--repeats`` runs of each; the
 table shows medians. Wall time is the whole process (interpreter start, imports, data,
 model, solve, solution loaded back: pathway into its model, PyPSA into the
-network); the phases inside are recorded too. Both sides use HiGHS (the same highspy) with
-the same method (``--method``, default what pathway's 'auto' takes for the hourly model:
-IPX for one year, HiPO for several, both interior point with crossover), threads (``--threads``,
-default 1) and random seed; PyPSA passes the model to HiGHS in memory (linopy
-``io_api='direct'``), as pathway does. Each run's objective must equal pathway's to 1e-6
-(relative) or the benchmark fails.
+network); the phases inside are recorded too. Both sides use HiGHS (the same highspy),
+threads (``--threads``, default 1) and random seed; PyPSA passes the model to HiGHS in
+memory (linopy ``io_api='direct'``), as pathway does. PyPSA solves the LP with ``--method``
+(default what pathway's 'auto' takes for the full hourly LP: IPX for one year, HiPO for
+several, both interior point with crossover). pathway solves it as ``pathway run`` does
+(``--decompose auto``): one hourly year by Benders decomposition over the investment plan
+(``pathway.solve.by_year``: the years' dispatch LPs with the dual simplex, to a proven gap
+of 1e-7), several years as the full LP with ``--method`` (there 'auto' takes the typical-day
+plan, a feasible point, not the optimum the objectives must agree on). ``--decompose off``
+makes the pathway side the same HiGHS run as PyPSA's. Each run's objective must equal
+pathway's to 1e-6 (relative) or the benchmark fails.
 """
 
 from __future__ import annotations

@@ -71,11 +71,11 @@ def method_for(m, opts: SolverOptions) -> str:
     asked.
 
     Measured, one hourly year of each of the 15 bundled scenarios, Benders against the full
-    LP with IPX, in one process on this 2-core machine: faster on 11 (the dyeing plant 43.7 s
+    LP with IPX, in one process on this 2-core machine: faster on 12 (the dyeing plant 43.7 s
     against 153.7 s, the battery-cell plant 7.3 s against 91.6 s, the automotive plant 5.9 s
     against 27.1 s, the data centre 1.3 s against 8.9 s), slower on 2 (cement 24.6 s against
     21.7 s, the fasteners plant with its direct line 85.8 s against 73.2 s), the EAF steel
-    plant's target unreachable either way; 222 s against 621 s in all. For several years
+    plant's target unreachable either way; 226.8 s against 647.3 s for the 14 with an optimum. For several years
     Benders reaches the proven optimum of the automotive plant's 7 hourly years in 31 s
     (against 210 s for the full LP) but holds every year's HiGHS instance, 1.46 GB at peak;
     the typical-day plan alone, 0.001-0.07 % above the optimum, takes 10.6 s and 790 MB, and
