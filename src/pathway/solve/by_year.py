@@ -144,6 +144,27 @@ AUTO_ROUNDS = 60  # under 'auto' (one hourly year): not closed by then, the full
 DELTA0 = 0.5  # the first box: each plan column within +-DELTA0 x max(|its start value|, a tenth of its block's largest)
 
 
+class _Sparse:
+    """A sparse matrix as (row, col, value) entries: products both ways and the column-wise
+    arrays HiGHS takes (numpy alone: scipy.sparse costs 8 MB to import)."""
+
+    def __init__(self, row: np.ndarray, col: np.ndarray, val: np.ndarray, shape: tuple[int, int]):
+        self.row, self.col, self.val, self.shape = row, col, val, shape
+
+    def matvec(self, x: np.ndarray) -> np.ndarray:
+        return np.bincount(self.row, self.val * x[self.col], minlength=self.shape[0])
+
+    def rmatvec(self, y: np.ndarray) -> np.ndarray:
+        return np.bincount(self.col, self.val * y[self.row], minlength=self.shape[1])
+
+    def csc(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(start, index, value), rows ascending within each column."""
+        order = np.lexsort((self.row, self.col))
+        start = np.zeros(self.shape[1] + 1, dtype=np.int64)
+        np.cumsum(np.bincount(self.col, minlength=self.shape[1]), out=start[1:])
+        return start, self.row[order].astype(np.int32), self.val[order]
+
+
 class Decomposition:
     """The full-hourly LP of ``m`` (assembled as it is, nothing fixed) cut into a master and
     one subproblem per year. The master holds the plan (the columns of ``blocks``: builds,
@@ -157,51 +178,66 @@ class Decomposition:
     are into the assembled LP ``a``; ``plan`` are the plan's."""
 
     def __init__(self, m, blocks: list[str], split: Split):
-        import scipy.sparse as sp
-
         lp = m.lp
         lp.freeze_columns()
         self.a = a = lp.assemble()
-        A = sp.csc_matrix((a.value, a.index, a.start), shape=(a.row_ids.size, a.col_ids.size))
-        a.start = a.index = a.value = None
+        n_rows, n_cols = a.row_ids.size, a.col_ids.size
+        er, ev = a.index.astype(np.int64), a.value  # the entries, column by column
+        ec = np.repeat(np.arange(n_cols), np.diff(a.start))
+        a.start = a.index = a.value = a.full_r = a.full_c = a.full_v = None  # load_full reads lp.entries()
         in_plan = np.zeros(lp.n_cols, dtype=bool)
         for b in lp.var_blocks:
             if b.name in blocks:
                 in_plan[b.cols[b.cols >= 0]] = True
         plan = in_plan[a.col_ids]
         self.plan = np.flatnonzero(plan)
-        own = np.flatnonzero(~plan)
+        plan_pos = np.full(n_cols, -1, dtype=np.int64)
+        plan_pos[self.plan] = np.arange(self.plan.size)
         col_year = split.year_of[a.col_ids]
-        if (col_year[own] < 0).any():
+        if (col_year[~plan] < 0).any():
             raise AssertionError(f"columns without a year outside the plan {blocks}")
-        a_own = A[:, own]
-        per_entry = np.repeat(col_year[own], np.diff(a_own.indptr))
-        row_year = np.full(a.row_ids.size, -1, dtype=np.int64)
-        row_year[a_own.indices] = per_entry
-        if (row_year[a_own.indices] != per_entry).any():
+        own_entry = ~plan[ec]
+        per_entry = col_year[ec[own_entry]]
+        row_year = np.full(n_rows, -1, dtype=np.int64)
+        row_year[er[own_entry]] = per_entry
+        if (row_year[er[own_entry]] != per_entry).any():
             raise AssertionError(f"a row spans years outside the plan {blocks}")
-        del a_own
-        self.Ar = A.tocsr()
-        del A
         self.master_rows = np.flatnonzero(row_year < 0)
-        self.M = self.Ar[self.master_rows][:, self.plan].tocsc()
+        row_pos = np.full(n_rows, -1, dtype=np.int64)
+        row_pos[self.master_rows] = np.arange(self.master_rows.size)
+        at = row_year[er] < 0
+        self.M = _Sparse(row_pos[er[at]], plan_pos[ec[at]], ev[at], (self.master_rows.size, self.plan.size))
         n = len(m.md.years)
+        own = np.flatnonzero(~plan)
         self.cols = [own[col_year[own] == i] for i in range(n)]
         self.rows = [np.flatnonzero(row_year == i) for i in range(n)]
-        self.B = [self.Ar[r][:, self.plan].tocsr() for r in self.rows]
+        col_pos = np.full(n_cols, -1, dtype=np.int64)
+        for i in range(n):
+            row_pos[self.rows[i]] = np.arange(self.rows[i].size)
+            col_pos[self.cols[i]] = np.arange(self.cols[i].size)
+        entry_year = row_year[er]
         # a row of one own column (pv_gen <= cf x cap, soc <= E, ch <= P, ...: 39k of the automotive
         # year's 101k rows) is that column's bound once the plan is fixed: the years' LPs carry it as a
         # bound (a warm start skips HiGHS's presolve, which would have done the same)
-        self.single, self.kept, self.single_col, self.single_a, self.moved = [], [], [], [], []
-        for i, (r, c) in enumerate(zip(self.rows, self.cols)):
-            sub = self.Ar[r][:, c].tocsr()
-            count = np.diff(sub.indptr)
-            single = np.flatnonzero(count == 1)
-            self.single.append(single)
-            self.kept.append(np.flatnonzero(count != 1))
-            self.single_col.append(sub.indices[sub.indptr[single]])
-            self.single_a.append(sub.data[sub.indptr[single]])
-            moves = np.diff(self.B[i].indptr) > 0
+        self.B, self.sub, self.single, self.kept, self.single_col, self.single_a, self.moved = [], [], [], [], [], [], []
+        for i in range(n):
+            mine = entry_year == i
+            pl, ow = np.flatnonzero(mine & ~own_entry), np.flatnonzero(mine & own_entry)
+            n_r = self.rows[i].size
+            self.B.append(_Sparse(row_pos[er[pl]], plan_pos[ec[pl]], ev[pl], (n_r, self.plan.size)))
+            r, c, v = row_pos[er[ow]], col_pos[ec[ow]], ev[ow]
+            count = np.bincount(r, minlength=n_r)
+            single_row = count == 1
+            self.single.append(np.flatnonzero(single_row))
+            self.kept.append(np.flatnonzero(~single_row))
+            one = np.flatnonzero(single_row[r])
+            order = np.argsort(r[one], kind="stable")  # by row, as self.single
+            self.single_col.append(c[one][order])
+            self.single_a.append(v[one][order])
+            kept_pos = np.cumsum(~single_row) - 1
+            rest = ~single_row[r]
+            self.sub.append(_Sparse(kept_pos[r[rest]], c[rest], v[rest], (self.kept[i].size, self.cols[i].size)))
+            moves = np.bincount(self.B[i].row, minlength=n_r) > 0
             self.moved.append(np.flatnonzero(moves[self.kept[i]]).astype(np.int32))  # kept rows whose bounds move with k
         block_of = np.empty(lp.n_cols, dtype=object)
         for b in lp.var_blocks:
@@ -211,14 +247,14 @@ class Decomposition:
 
     def plan_holds(self, k: np.ndarray, tol: float = 1e-7) -> bool:
         """Whether the plan ``k`` meets the master's rows (to ``tol`` of each row's scale)."""
-        act = self.M @ k
+        act = self.M.matvec(k)
         lo, hi = self.a.row_lower[self.master_rows], self.a.row_upper[self.master_rows]
         scale = 1.0 + np.abs(act)
         return bool(((act >= lo - tol * scale) & (act <= hi + tol * scale)).all())
 
     def row_bounds(self, i: int, k: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Year i's row bounds on the plan ``k`` (all its rows): l_i - B_i k, u_i - B_i k."""
-        shift = self.B[i] @ k
+        shift = self.B[i].matvec(k)
         rows = self.rows[i]
         return self.a.row_lower[rows] - shift, self.a.row_upper[rows] - shift
 
@@ -255,10 +291,8 @@ class Decomposition:
     def arrays(self, i: int, k: np.ndarray) -> tuple:
         """Year i's LP on the plan ``k``: (cost, col_lower, col_upper, row_lower, row_upper,
         start, index, value), its one-column rows as column bounds."""
-        a, cols = self.a, self.cols[i]
-        sub = self.Ar[self.rows[i][self.kept[i]]][:, cols].tocsc()
         cl, cu, rl, ru, _, _ = self.bounds(i, k)
-        return a.cost[cols], cl, cu, rl, ru, sub.indptr, sub.indices, sub.data
+        return (self.a.cost[self.cols[i]], cl, cu, rl, ru, *self.sub[i].csc())
 
 
 class _Master:
@@ -278,11 +312,11 @@ class _Master:
         lp.col_upper_ = np.r_[self.upper, np.full(n_years, highspy.kHighsInf)]
         lp.row_lower_ = a.row_lower[d.master_rows]
         lp.row_upper_ = a.row_upper[d.master_rows]
-        M = d.M
+        start, index, value = d.M.csc()
         lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-        lp.a_matrix_.start_ = np.r_[M.indptr, np.full(n_years, M.indptr[-1])]
-        lp.a_matrix_.index_ = M.indices
-        lp.a_matrix_.value_ = M.data
+        lp.a_matrix_.start_ = np.r_[start, np.full(n_years, start[-1])]
+        lp.a_matrix_.index_ = index
+        lp.a_matrix_.value_ = value
         self.h = h = highspy.Highs()
         h.setOptionValue("output_flag", False)
         h.setOptionValue("solver", "simplex")
@@ -317,8 +351,8 @@ class _Years:
     iterations that a cold start's time buys at the last warm rate; beyond them the year is
     solved cold (presolve, then the simplex from scratch)."""
 
-    def __init__(self, d: Decomposition, opts: SolverOptions, workers: int):
-        self.d, self.opts, self.workers = d, opts, workers
+    def __init__(self, d: Decomposition, opts: SolverOptions, workers: int, keep: bool = True):
+        self.d, self.opts, self.workers, self.keep = d, opts, workers, keep  # keep: the instances for another round
         n = len(d.rows)
         self.h: list = [None] * n
         self.seconds = np.zeros(n)
@@ -362,6 +396,7 @@ class _Years:
             self.h[i].changeRowsBounds(mv.size, mv, rl[mv], ru[mv])
             self.h[i].changeColsBounds(cl.size, np.arange(cl.size, dtype=np.int32), cl, cu)
         h = self.h[i]
+        self.method = _option(h, "solver")
         status = self._run(i, h, deadline, warm)
         if status != SolveStatus.OPTIMAL:
             return status, None, None, None, None
@@ -369,13 +404,27 @@ class _Years:
         y = np.zeros(d.rows[i].size)
         y[d.kept[i]] = np.asarray(sol.row_dual)
         y[d.single[i]] = d.single_duals(i, np.asarray(sol.col_dual), cl, cu, sl, su)
-        return status, float(h.getInfo().objective_function_value), -(d.B[i].T @ y), np.asarray(sol.col_value), y
+        f = float(h.getInfo().objective_function_value)
+        if not self.keep:  # one round only ('plan'): at most ``workers`` years in memory at once
+            self.h[i] = None
+        return status, f, -d.B[i].rmatvec(y), np.asarray(sol.col_value), y
 
     def evaluate(self, k: np.ndarray, deadline: float | None):
         """Each year on the plan k, ``workers`` at a time (HiGHS releases the GIL)."""
         n = len(self.h)
         with concurrent.futures.ThreadPoolExecutor(self.workers) as pool:
             return list(pool.map(lambda i: self.one(i, k, deadline), range(n)))
+
+
+def _release_freed_memory() -> None:
+    """Hand the heap's freed pages back to the system (glibc's malloc_trim; nothing elsewhere):
+    numpy's freed temporaries otherwise stay in the process's resident memory, and its peak."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 def solve_by_year(m, plan: dict[str, np.ndarray], opts: SolverOptions, split: Split, want_duals=(),
@@ -403,6 +452,7 @@ def solve_by_year(m, plan: dict[str, np.ndarray], opts: SolverOptions, split: Sp
     t0 = time.perf_counter()
     years = list(m.md.years)
     d = Decomposition(m, list(plan), split)
+    _release_freed_memory()  # the assembly's temporaries, before the years' HiGHS instances take their share
     lp, a = m.lp, d.a
     full_plan = np.zeros(lp.n_cols)
     for b in lp.var_blocks:
@@ -417,7 +467,7 @@ def solve_by_year(m, plan: dict[str, np.ndarray], opts: SolverOptions, split: Sp
         sel = d.plan_block == name
         scale[sel] = max(float(np.abs(k0[sel]).max(initial=0.0)), 1e-6) * 0.1
     workers = max(1, min(len(years), int(opts.threads) if opts.threads else min(2, os.cpu_count() or 1)))
-    subs = _Years(d, opts, workers)
+    subs = _Years(d, opts, workers, keep=rounds != 1)
     master = _Master(d, len(years))
     t1 = time.perf_counter()
     cost_plan = a.cost[d.plan]
@@ -506,7 +556,7 @@ def solve_by_year(m, plan: dict[str, np.ndarray], opts: SolverOptions, split: Sp
             "proven_gap": None if not np.isfinite(gap) else max(0.0, gap), "stopped_by": stop,
             "infeasible_steps": infeasible_steps,
             "year_solve_s": {str(y): round(float(s), 3) for y, s in zip(years, subs.seconds)}}
-    return SolveOutcome(SolveStatus.OPTIMAL, upper, duals, secs, method=_option(subs.h[0], "solver"), decomposition=info)
+    return SolveOutcome(SolveStatus.OPTIMAL, upper, duals, secs, method=subs.method, decomposition=info)
 
 
 def plan_twin(loaded):
@@ -547,6 +597,7 @@ def solve_on_plan(loaded, m, opts: SolverOptions, want_duals=(), probes=None, pr
         return None
     blocks = plan_blocks(m, split)
     plan = plan_of(plan_model, blocks, m)
+    del plan_model  # its values are in plan: the years' solves need the memory
     if plan is None:
         say(f"the typical days cannot give {', '.join(blocks)}: solving the full hourly LP")
         return None
