@@ -273,15 +273,17 @@ class Decomposition:
         cu[near] = cl[near]
         return cl, cu, lo[self.kept[i]], hi[self.kept[i]], sl, su
 
-    def single_duals(self, i: int, d: np.ndarray, cl: np.ndarray, cu: np.ndarray, sl: np.ndarray,
-                     su: np.ndarray) -> np.ndarray:
+    def single_duals(self, i: int, d: np.ndarray, sl: np.ndarray, su: np.ndarray) -> np.ndarray:
         """The duals of year i's one-column rows from its columns' reduced costs ``d``: a row
         whose bound is its column's active bound (lower when d > 0, upper when d < 0) takes
         d / a, one row per column (a tie with another row or the own bound: any split is an
         optimal dual); the others 0."""
         col, a = self.single_col[i], self.single_a[i]
+        lo, hi = self.a.col_lower[self.cols[i]].copy(), self.a.col_upper[self.cols[i]].copy()
+        np.maximum.at(lo, col, sl)  # the bounds as the rows set them (cl / cu may have been evened when crossed
+        np.minimum.at(hi, col, su)  # by rounding)
         y = np.zeros(col.size)
-        for side, mine, final in ((d[col] > 0, sl, cl[col]), (d[col] < 0, su, cu[col])):
+        for side, mine, final in ((d[col] > 0, sl, lo[col]), (d[col] < 0, su, hi[col])):
             cand = np.flatnonzero(side & (mine == final))
             _, first = np.unique(col[cand], return_index=True)
             pick = cand[first]
@@ -403,7 +405,7 @@ class _Years:
         sol = h.getSolution()
         y = np.zeros(d.rows[i].size)
         y[d.kept[i]] = np.asarray(sol.row_dual)
-        y[d.single[i]] = d.single_duals(i, np.asarray(sol.col_dual), cl, cu, sl, su)
+        y[d.single[i]] = d.single_duals(i, np.asarray(sol.col_dual), sl, su)
         f = float(h.getInfo().objective_function_value)
         if not self.keep:  # one round only ('plan'): at most ``workers`` years in memory at once
             self.h[i] = None
