@@ -257,6 +257,15 @@ def test_the_cli_and_the_disclosure_say_how_an_hourly_run_was_solved(small, tmp_
                                                "solved on it")
     assert "12个典型日" in _time_mode(summary, TEXT["zh"])
     assert _time_mode({**summary, "solver": {"decomposition": None}}, TEXT["en"]) == "hourly (365)"
+    benders = {**summary, "solver": {"decomposition": {**summary["solver"]["decomposition"], "method": "benders",
+                                                       "proven_gap": 4.8e-8}}}
+    assert _time_mode(benders, TEXT["en"]) == ("hourly (365); the optimum by Benders decomposition over the investment "
+                                               "plan, proven gap 4.8e-08")
+    assert "Benders" in _time_mode(benders, TEXT["zh"]) and "4.8e-08" in _time_mode(benders, TEXT["zh"])
+    from pathway.output.report import _t
+
+    assert _t("by_benders", "en", n=1, g="4.8e-08") == ("all hours (1 year(s)), the optimum by Benders decomposition "
+                                                      "over the investment plan, proven gap 4.8e-08")
 
 
 def test_the_time_limit_covers_the_plan_and_the_years(small):
