@@ -119,7 +119,8 @@ def _decomposition(info: dict | None) -> dict | None:
             "optimality": ("the full hourly LP's optimum to the proven gap (total cost minus the lower bound, over "
                            "the total cost)" if info["stopped_by"] == "gap" else
                            f"stopped by the {info['stopped_by']} before the gap closed: a feasible plan of the full "
-                           "hourly LP within the proven gap of its optimum"),
+                           "hourly LP, " + ("within the proven gap of its optimum" if info["proven_gap"] is not None
+                                            else "with no lower bound proved yet")),
             **common,
         }
     return {

@@ -284,7 +284,7 @@ class Decomposition:
         np.minimum.at(hi, col, su)  # by rounding)
         y = np.zeros(col.size)
         for side, mine, final in ((d[col] > 0, sl, lo[col]), (d[col] < 0, su, hi[col])):
-            cand = np.flatnonzero(side & (mine == final))
+            cand = np.flatnonzero(side & (mine == final) & np.isfinite(mine))
             _, first = np.unique(col[cand], return_index=True)
             pick = cand[first]
             y[pick] = d[col[pick]] / a[pick]
@@ -360,13 +360,12 @@ class _Years:
         self.seconds = np.zeros(n)
         self.cold_s = np.zeros(n)  # the last cold solve of each year, seconds
         self.warm_s_per_it = np.full(n, np.nan)  # the last warm solve's seconds per iteration
-        self.cold_solves = np.zeros(n, dtype=int)
 
     def _run(self, i: int, h, deadline: float | None, warm: bool) -> SolveStatus:
         import highspy
 
-        if deadline is not None:
-            h.setOptionValue("time_limit", max(1e-3, deadline - time.perf_counter()))
+        if deadline is not None:  # HiGHS measures time_limit against all of this instance's runs so far
+            h.setOptionValue("time_limit", h.getRunTime() + max(1e-3, deadline - time.perf_counter()))
         if warm:
             rate = self.warm_s_per_it[i] if np.isfinite(self.warm_s_per_it[i]) else 0.0
             h.setOptionValue("simplex_iteration_limit", int(self.cold_s[i] / rate) + 100 if rate > 0 else 2**31 - 1)
@@ -384,7 +383,6 @@ class _Years:
                 return self._run(i, h, deadline, warm=False)
         else:
             self.cold_s[i] = dt
-            self.cold_solves[i] += 1
         return _status_name(h)
 
     def one(self, i: int, k: np.ndarray, deadline: float | None):
@@ -392,7 +390,8 @@ class _Years:
         warm = self.h[i] is not None
         cl, cu, rl, ru, sl, su = d.bounds(i, k)
         if not warm:
-            self.h[i] = _highs_model(self.opts, *d.arrays(i, k), np.zeros(0, dtype=int), HOURLY_YEAR_DISPATCH)
+            self.h[i] = _highs_model(self.opts, d.a.cost[d.cols[i]], cl, cu, rl, ru, *d.sub[i].csc(),
+                                     np.zeros(0, dtype=int), HOURLY_YEAR_DISPATCH)
         else:
             mv = d.moved[i]
             self.h[i].changeRowsBounds(mv.size, mv, rl[mv], ru[mv])
@@ -440,7 +439,7 @@ def solve_by_year(m, plan: dict[str, np.ndarray], opts: SolverOptions, split: Sp
       with y_i the year's row duals;
     * the master over the cuts, on the plan's own bounds, gives a lower bound on the full
       LP's optimum once it is bounded; the next plan is the master's optimum within a box
-      around the best plan so far (grown when the master presses on it, shrunk when a step
+      around the centre (the last plan whose step paid; grown when the master presses on it, shrunk when a step
       costs more), so that early rounds do not jump to plans the cuts know nothing about;
     * it stops when (best - lower bound) <= ``BENDERS_GAP`` x |best|: the answer is then the
       full LP's optimum to that gap, proved. ``rounds`` caps the rounds (1: the start plan
@@ -464,10 +463,11 @@ def solve_by_year(m, plan: dict[str, np.ndarray], opts: SolverOptions, split: Sp
     k0 = np.clip(full_plan[a.col_ids[d.plan]], a.col_lower[d.plan], a.col_upper[d.plan])
     if not d.plan_holds(k0):  # the plan breaks a row of plan columns alone (e.g. a limit the typical days lack)
         return None
-    scale = np.ones(d.plan.size)
+    scale = np.ones(d.plan.size)  # a tenth of each block's largest start value (of the plan's, for a block all 0)
+    overall = float(np.abs(k0).max(initial=0.0)) or 1.0
     for name in set(d.plan_block):
         sel = d.plan_block == name
-        scale[sel] = max(float(np.abs(k0[sel]).max(initial=0.0)), 1e-6) * 0.1
+        scale[sel] = 0.1 * (float(np.abs(k0[sel]).max(initial=0.0)) or overall)
     workers = max(1, min(len(years), int(opts.threads) if opts.threads else min(2, os.cpu_count() or 1)))
     subs = _Years(d, opts, workers, keep=rounds != 1)
     master = _Master(d, len(years))
@@ -478,10 +478,11 @@ def solve_by_year(m, plan: dict[str, np.ndarray], opts: SolverOptions, split: Sp
     def evaluate(k):
         res = subs.evaluate(k, deadline)
         statuses = [r[0] for r in res]
+        for i, r in enumerate(res):  # a year solved gives a valid cut even when another year failed on k
+            if r[0] == SolveStatus.OPTIMAL:
+                master.cut(i, r[1], r[2], k)
         if any(s != SolveStatus.OPTIMAL for s in statuses):
             return (SolveStatus.TIME_LIMIT if SolveStatus.TIME_LIMIT in statuses else SolveStatus.INFEASIBLE), None, res
-        for i, r in enumerate(res):
-            master.cut(i, r[1], r[2], k)
         return SolveStatus.OPTIMAL, float(cost_plan @ k + sum(r[1] for r in res) + a.obj_const), res
 
     status, upper, res = evaluate(k0)
@@ -607,10 +608,11 @@ def solve_on_plan(loaded, m, opts: SolverOptions, want_duals=(), probes=None, pr
     out = solve_by_year(m, plan, opts, split, want_duals, progress, deadline,
                         1 if kind == "plan" else AUTO_ROUNDS if opts.decompose == "auto" else None)
     if out is None:
-        say("a year cannot run on the typical-day plan: solving the full hourly LP")
+        say("the typical-day plan cannot be used (a year cannot run on it, or it breaks a row of the plan): "
+            "solving the full hourly LP")
     if out is None or out.status != SolveStatus.OPTIMAL:
         return out
-    if opts.decompose == "auto" and kind == "benders" and out.decomposition["stopped_by"] != "gap":
+    if opts.decompose == "auto" and kind == "benders" and out.decomposition["stopped_by"] in ("rounds", "master"):
         say(f"the decomposition stopped at a proven gap of {out.decomposition['proven_gap']}: solving the full hourly LP")
         return None  # 'auto' promises one hourly year its optimum: the full LP gives it
     out.seconds = {"plan": t_plan, **out.seconds}
