@@ -290,6 +290,61 @@ class Decomposition:
             y[pick] = d[col[pick]] / a[pick]
         return y
 
+    def feasibility_cut(self, i: int, h, k: np.ndarray, cl: np.ndarray, cu: np.ndarray, sl: np.ndarray,
+                        su: np.ndarray) -> tuple[np.ndarray, float] | None:
+        """A cut alpha' k >= beta that every plan on which year i can run meets and ``k`` does
+        not, from HiGHS's proof that year i cannot run on ``k`` (its dual ray y, Farkas): for x
+        within its column bounds and A x within the row bounds, z = A'y must reach
+
+            sum_j max(z_j cl_j(k), z_j cu_j(k))  >=  sum_r (y_r > 0 ? y_r L_r(k) : y_r U_r(k)),
+
+        the row bounds L_r(k) = L_r - B_r k and so on, each column bound taken from the piece
+        that sets it at ``k`` (its own bound, or a one-column row's: a column bound is the
+        tightest of its pieces, so the inequality with that piece is implied). None when
+        HiGHS has no ray, a bound it needs is infinite, or the cut would not cut ``k`` off."""
+        try:
+            _, has_ray, ray = h.getDualRay()
+        except (TypeError, ValueError):
+            return None
+        if not has_ray:
+            return None
+        rows = self.rows[i]
+        y = np.zeros(rows.size)
+        y[self.kept[i]] = np.asarray(ray)
+        lo0, hi0 = self.a.row_lower[rows], self.a.row_upper[rows]
+        pos, neg = y > 0, y < 0
+        if not (np.isfinite(lo0[pos]).all() and np.isfinite(hi0[neg]).all()):
+            return None
+        beta = float(y[pos] @ lo0[pos] + y[neg] @ hi0[neg])  # the rows' side: beta - (B'y)' k
+        alpha = self.B[i].rmatvec(y)  # moved to the left: + (B'y)' k
+        z = self.sub[i].rmatvec(np.asarray(ray))
+        col, a = self.single_col[i], self.single_a[i]
+        own_lo, own_hi = self.a.col_lower[self.cols[i]], self.a.col_upper[self.cols[i]]
+        w = np.zeros(rows.size)  # the one-column rows whose bound is used, with weight z_j / a
+        const = 0.0
+        for side, bound, own, mine, pick_bound in ((z > 0, cu, own_hi, su, "upper"), (z < 0, cl, own_lo, sl, "lower")):
+            j = np.flatnonzero(side)
+            from_row = np.full(bound.size, -1)
+            cand = np.flatnonzero(side[col] & (mine == bound[col]))
+            cols_c, first = np.unique(col[cand], return_index=True)
+            from_row[cols_c] = cand[first]
+            by_own = j[(from_row[j] < 0) | (own[j] == bound[j])]
+            if not np.isfinite(own[by_own]).all():
+                return None
+            const += float(z[by_own] @ own[by_own])
+            by_row = j[(from_row[j] >= 0) & (own[j] != bound[j])]
+            r = from_row[by_row]
+            row_bound0 = np.where((a[r] > 0) == (pick_bound == "upper"), hi0[self.single[i][r]], lo0[self.single[i][r]])
+            if not np.isfinite(row_bound0).all():
+                return None
+            const += float(z[by_row] @ (row_bound0 / a[r]))
+            np.add.at(w, self.single[i][r], z[by_row] / a[r])
+        alpha = alpha - self.B[i].rmatvec(w)  # the columns' side: const - (B'w)' k
+        beta -= const
+        if alpha @ k >= beta - 1e-9 * max(1.0, abs(beta)):  # not violated at k: not a proof this cut can use
+            return None
+        return alpha, beta
+
     def arrays(self, i: int, k: np.ndarray) -> tuple:
         """Year i's LP on the plan ``k``: (cost, col_lower, col_upper, row_lower, row_upper,
         start, index, value), its one-column rows as column bounds."""
@@ -331,6 +386,11 @@ class _Master:
         nz = np.flatnonzero(g)
         self.h.addRow(float(f - g @ k0), np.inf, nz.size + 1, np.r_[nz, self.n_plan + i].astype(np.int32),
                       np.r_[-g[nz], 1.0])
+
+    def feasibility_cut(self, alpha: np.ndarray, beta: float) -> None:
+        """alpha' k >= beta (``Decomposition.feasibility_cut``)."""
+        nz = np.flatnonzero(alpha)
+        self.h.addRow(float(beta), np.inf, nz.size, nz.astype(np.int32), alpha[nz])
 
     def solve(self, lower: np.ndarray, upper: np.ndarray) -> tuple[bool, np.ndarray | None, float]:
         """Solve within [lower, upper] on the plan: (optimal, k, objective)."""
@@ -399,6 +459,8 @@ class _Years:
         h = self.h[i]
         self.method = _option(h, "solver")
         status = self._run(i, h, deadline, warm)
+        if status == SolveStatus.INFEASIBLE:  # a feasibility cut, if HiGHS has a proof (the 5th slot)
+            return status, None, None, None, d.feasibility_cut(i, h, k, cl, cu, sl, su)
         if status != SolveStatus.OPTIMAL:
             return status, None, None, None, None
         sol = h.getSolution()
@@ -476,15 +538,20 @@ def solve_by_year(m, plan: dict[str, np.ndarray], opts: SolverOptions, split: Sp
     say = progress or (lambda text: None)
 
     def evaluate(k):
+        nonlocal feasibility_cuts
         res = subs.evaluate(k, deadline)
         statuses = [r[0] for r in res]
         for i, r in enumerate(res):  # a year solved gives a valid cut even when another year failed on k
             if r[0] == SolveStatus.OPTIMAL:
                 master.cut(i, r[1], r[2], k)
+            elif r[0] == SolveStatus.INFEASIBLE and r[4] is not None:
+                master.feasibility_cut(*r[4])
+                feasibility_cuts += 1
         if any(s != SolveStatus.OPTIMAL for s in statuses):
             return (SolveStatus.TIME_LIMIT if SolveStatus.TIME_LIMIT in statuses else SolveStatus.INFEASIBLE), None, res
         return SolveStatus.OPTIMAL, float(cost_plan @ k + sum(r[1] for r in res) + a.obj_const), res
 
+    feasibility_cuts = 0
     status, upper, res = evaluate(k0)
     if status == SolveStatus.TIME_LIMIT:
         return SolveOutcome(SolveStatus.TIME_LIMIT, None, {}, {"translate": t1 - t0, "solve": time.perf_counter() - t1},
@@ -523,9 +590,10 @@ def solve_by_year(m, plan: dict[str, np.ndarray], opts: SolverOptions, split: Sp
         if status == SolveStatus.TIME_LIMIT:
             stop = "time limit"
             break
-        if status != SolveStatus.OPTIMAL:  # a year has no optimum on k: no cut; a smaller box around the centre
+        if status != SolveStatus.OPTIMAL:  # a year cannot run on k: its feasibility cut, else a smaller box
             infeasible_steps += 1
-            delta /= 4
+            if not any(r[0] == SolveStatus.INFEASIBLE and r[4] is not None for r in res):
+                delta /= 4
             continue
         if value < upper:
             upper, best_k, best = value, k, [(r[3], r[4]) for r in res]
@@ -557,7 +625,7 @@ def solve_by_year(m, plan: dict[str, np.ndarray], opts: SolverOptions, split: Sp
     info = {"years": len(years), "linking_blocks": list(plan), "workers": workers, "rounds": n_round,
             "start_objective": start_objective, "lower_bound": None if not np.isfinite(lower) else lower,
             "proven_gap": None if not np.isfinite(gap) else max(0.0, gap), "stopped_by": stop,
-            "infeasible_steps": infeasible_steps,
+            "infeasible_steps": infeasible_steps, "feasibility_cuts": feasibility_cuts,
             "year_solve_s": {str(y): round(float(s), 3) for y, s in zip(years, subs.seconds)}}
     return SolveOutcome(SolveStatus.OPTIMAL, upper, duals, secs, method=subs.method, decomposition=info)
 
