@@ -301,7 +301,10 @@ class Decomposition:
         the row bounds L_r(k) = L_r - B_r k and so on, each column bound taken from the piece
         that sets it at ``k`` (its own bound, or a one-column row's: a column bound is the
         tightest of its pieces, so the inequality with that piece is implied). None when
-        HiGHS has no ray, a bound it needs is infinite, or the cut would not cut ``k`` off."""
+        HiGHS has no ray, a bound it needs is infinite, or the cut would not cut ``k`` off. Only
+        for a warm solve (the caller's ``warm``): after a cold one, presolve found the
+        infeasibility, and HiGHS would solve the LP again without presolve to find a ray (95 s
+        on the dyeing plant's year, against 0.01 s for a ray the simplex found)."""
         try:
             _, has_ray, ray = h.getDualRay()
         except (TypeError, ValueError):
@@ -420,6 +423,7 @@ class _Years:
         self.seconds = np.zeros(n)
         self.cold_s = np.zeros(n)  # the last cold solve of each year, seconds
         self.warm_s_per_it = np.full(n, np.nan)  # the last warm solve's seconds per iteration
+        self.last_warm = np.zeros(n, dtype=bool)  # whether each year's last answer came from a warm solve
 
     def _run(self, i: int, h, deadline: float | None, warm: bool) -> SolveStatus:
         import highspy
@@ -441,8 +445,10 @@ class _Years:
             if h.getModelStatus() == highspy.HighsModelStatus.kIterationLimit:  # cheaper cold from here
                 h.clearSolver()
                 return self._run(i, h, deadline, warm=False)
+            self.last_warm[i] = True
         else:
             self.cold_s[i] = dt
+            self.last_warm[i] = False
         return _status_name(h)
 
     def one(self, i: int, k: np.ndarray, deadline: float | None):
@@ -459,8 +465,8 @@ class _Years:
         h = self.h[i]
         self.method = _option(h, "solver")
         status = self._run(i, h, deadline, warm)
-        if status == SolveStatus.INFEASIBLE:  # a feasibility cut, if HiGHS has a proof (the 5th slot)
-            return status, None, None, None, d.feasibility_cut(i, h, k, cl, cu, sl, su)
+        if status == SolveStatus.INFEASIBLE:  # a feasibility cut, if the simplex proved it (the 5th slot)
+            return status, None, None, None, d.feasibility_cut(i, h, k, cl, cu, sl, su) if self.last_warm[i] else None
         if status != SolveStatus.OPTIMAL:
             return status, None, None, None, None
         sol = h.getSolution()
