@@ -27,28 +27,35 @@ from .conftest import SCENARIOS
 from .test_optimiser import FLAT
 
 
-def _two_year_pv_battery(folder):
-    """A 1 MW plant, TOU prices, PV and a battery, hourly over 2026-2027, net emissions down
-    to 60 % of the baseline by 2027 on a linear trajectory, no offsets: the plan must build."""
+def _hourly_plant(folder, name: str, end_year: int, technologies: dict, share: float):
+    """The 1 MW flat plant, TOU prices (valley 0.3, peak 0.9 CNY/kWh), hourly from 2026 to
+    ``end_year`` (the target year), net emissions down to ``share`` of the baseline, no
+    offsets, with ``technologies``."""
     import yaml
 
     data = copy.deepcopy(FLAT)
     data["time"] = {"mode": "hourly"}
-    data["horizon"] = {"base_year": 2025, "target_year": 2027, "end_year": 2027, "discount_rate": 0.06}
+    data["horizon"] = {"base_year": 2025, "target_year": end_year, "end_year": end_year, "discount_rate": 0.06}
     data["prices"] = {"tou_periods": [{"name": "valley", "hours": "0-8", "price_cny_per_kwh": 0.3},
                                       {"name": "peak", "hours": "8-24", "price_cny_per_kwh": 0.9}],
                       "demand_charge_cny_per_kw_month": 0}
-    data["technologies"] = {
+    data["technologies"] = technologies
+    data["target"] = {"preset": "custom", "max_net_emissions_share": share, "max_offset_share": 0.0}
+    path = folder / f"{name}.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return load_scenario(path)
+
+
+def _two_year_pv_battery(folder):
+    """A 1 MW plant, TOU prices, PV and a battery, hourly over 2026-2027, net emissions down
+    to 60 % of the baseline by 2027 on a linear trajectory, no offsets: the plan must build."""
+    return _hourly_plant(folder, "two_year", 2027, {
         "pv": {"roof_area_m2": 20000, "capex_cny_per_kw": 3000, "fom_cny_per_kw_yr": 40, "life_years": 25,
                "degradation_per_yr": 0.005},
         "battery": {"capex_energy_cny_per_kwh": 700, "capex_power_cny_per_kw": 300, "fom_cny_per_kw_yr": 10,
                     "round_trip_efficiency": 0.9, "life_years": 12, "min_duration_h": 1, "max_duration_h": 4,
                     "degradation_cny_per_kwh": 0.02},
-    }
-    data["target"] = {"preset": "custom", "max_net_emissions_share": 0.6, "max_offset_share": 0.0}
-    path = folder / "two_year.yaml"
-    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
-    return load_scenario(path)
+    }, 0.6)
 
 
 @pytest.fixture(scope="module")
@@ -284,20 +291,9 @@ def test_feasibility_cuts_close_the_gap_where_the_optimum_is_the_least_plan_that
     from the full LP's plan x 1.05, Benders proposes plans too small to run; each adds a
     feasibility cut from HiGHS's proof (its dual ray), and the gap closes on the full LP's
     optimum. Without them the bound stalled at 2.3 % after 100 rounds."""
-    import yaml
-
-    data = copy.deepcopy(FLAT)
-    data["time"] = {"mode": "hourly"}
-    data["horizon"] = {"base_year": 2025, "target_year": 2026, "end_year": 2026, "discount_rate": 0.06}
-    data["prices"] = {"tou_periods": [{"name": "valley", "hours": "0-8", "price_cny_per_kwh": 0.3},
-                                      {"name": "peak", "hours": "8-24", "price_cny_per_kwh": 0.9}],
-                      "demand_charge_cny_per_kw_month": 0}
-    data["technologies"] = {"pv": {"roof_area_m2": 40000, "capex_cny_per_kw": 12000, "fom_cny_per_kw_yr": 40,
-                                   "life_years": 25, "degradation_per_yr": 0.005}}
-    data["target"] = {"preset": "custom", "max_net_emissions_share": 0.8, "max_offset_share": 0.0}
-    path = tmp_path / "pv_only.yaml"
-    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
-    md = prepare(load_scenario(path))
+    pv_only = {"pv": {"roof_area_m2": 40000, "capex_cny_per_kw": 12000, "fom_cny_per_kw_yr": 40, "life_years": 25,
+                      "degradation_per_yr": 0.005}}
+    md = prepare(_hourly_plant(tmp_path, "pv_only", 2026, pv_only, 0.8))
     full = build_direct(md)
     best = solve(full, SolverOptions(decompose="off"))
     split = by_year.split_by_year(full.lp, list(md.years))
