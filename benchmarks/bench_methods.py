@@ -89,11 +89,13 @@ else:  # one year's hours on the typical-day plan, as pathway.solve.by_year solv
     split = by_year.split_by_year(m.lp, list(md.years))
     plan_model = build_direct(prepare(by_year.plan_twin(loaded)))
     solve(plan_model, SolverOptions())
-    lps = by_year.YearLPs(m, by_year.plan_of(plan_model, split.linking, m), split)
+    blocks = by_year.plan_blocks(m, split)
+    d = by_year.Decomposition(m, blocks, split)
+    k = d.plan_vector(m.lp, by_year.plan_of(plan_model, blocks, m))
     i = list(md.years).index(cfg["dispatch_year"])
-    h = _highs_model(opts, *lps.arrays(i), np.zeros(0, dtype=int), HOURLY_YEAR_DISPATCH)
-    n, nr = int(lps.cols[i].size), int(lps.rows[i].size)
-    del lps, m, plan_model
+    h = _highs_model(opts, *d.arrays(i, d.bounds(i, k)), np.zeros(0, dtype=int), HOURLY_YEAR_DISPATCH)
+    n, nr = int(d.cols[i].size), int(d.kept[i].size)
+    del d, m, plan_model
 t = time.perf_counter()
 h.run()
 secs = time.perf_counter() - t

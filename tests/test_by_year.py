@@ -76,6 +76,7 @@ def test_year_by_year_point_is_feasible_and_costs_its_objective(small):
     m = build_direct(md)
     split = by_year.split_by_year(m.lp, list(md.years))
     assert split.linking == ["build", "cap", "pv_eff"]
+    assert by_year.plan_blocks(m, split) == split.linking  # the declared investment blocks are the linking ones
     out = by_year.solve_on_plan(loaded, m, SolverOptions(), (m.ceiling,), own_emission_probes)
     assert out is not None and out.status == SolveStatus.OPTIMAL
     assert out.method == "simplex" and out.decomposition["years"] == 2

@@ -48,12 +48,12 @@ import numpy as np
 
 from pathway.solve.highs import SolveOutcome, _highs_model, _option, _status_name
 from pathway.solve.options import HOURLY_MULTI_YEAR, HOURLY_ONE_YEAR, HOURLY_YEAR_DISPATCH, SolverOptions, model_class
+from pathway.solve.status import SolveStatus
 
 # the investment blocks of model.direct: what a year leaves to the next (builds, capacities in service, PV
 # vintages, a direct line's build and capacity). With several years they are exactly the blocks that link
 # years (split_by_year finds those; tests check the two agree); with one year they are what couples its hours
 INVESTMENT_BLOCKS = ("build", "cap", "pv_eff", "dl_build", "dl_cap")
-from pathway.solve.status import SolveStatus
 
 
 def wanted(m, opts: SolverOptions) -> bool:
@@ -266,32 +266,44 @@ class Decomposition:
         single, a = self.single[i], self.single_a[i]
         sl = np.where(a > 0, lo[single], hi[single]) / a
         su = np.where(a > 0, hi[single], lo[single]) / a
-        cl, cu = self.a.col_lower[self.cols[i]].copy(), self.a.col_upper[self.cols[i]].copy()
-        np.maximum.at(cl, self.single_col[i], sl)
-        np.minimum.at(cu, self.single_col[i], su)
+        cl, cu = self.set_bounds(i, sl, su)
         near = (cl > cu) & (cl - cu <= 1e-9 * np.maximum(1.0, np.abs(cl)))  # crossed by rounding only
-        cu[near] = cl[near]
+        cu = np.where(near, cl, cu)
         return cl, cu, lo[self.kept[i]], hi[self.kept[i]], sl, su
+
+    def set_bounds(self, i: int, sl: np.ndarray, su: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Year i's column bounds as its own bounds and its one-column rows' set them: the
+        tightest of the pieces (not evened where rounding crossed them)."""
+        lo, hi = self.a.col_lower[self.cols[i]].copy(), self.a.col_upper[self.cols[i]].copy()
+        np.maximum.at(lo, self.single_col[i], sl)
+        np.minimum.at(hi, self.single_col[i], su)
+        return lo, hi
+
+    def setting_row(self, i: int, side: np.ndarray, mine: np.ndarray, bound: np.ndarray) -> np.ndarray:
+        """For each of year i's columns, the one-column row (index into ``single[i]``; -1: none)
+        whose bound ``mine`` is the column's ``bound``, among the rows of columns where
+        ``side``; the first such row where there is a tie."""
+        col = self.single_col[i]
+        cand = np.flatnonzero(side[col] & (mine == bound[col]) & np.isfinite(mine))
+        cols, first = np.unique(col[cand], return_index=True)
+        out = np.full(bound.size, -1, dtype=np.int64)
+        out[cols] = cand[first]
+        return out
 
     def single_duals(self, i: int, d: np.ndarray, sl: np.ndarray, su: np.ndarray) -> np.ndarray:
         """The duals of year i's one-column rows from its columns' reduced costs ``d``: a row
         whose bound is its column's active bound (lower when d > 0, upper when d < 0) takes
         d / a, one row per column (a tie with another row or the own bound: any split is an
         optimal dual); the others 0."""
-        col, a = self.single_col[i], self.single_a[i]
-        lo, hi = self.a.col_lower[self.cols[i]].copy(), self.a.col_upper[self.cols[i]].copy()
-        np.maximum.at(lo, col, sl)  # the bounds as the rows set them (cl / cu may have been evened when crossed
-        np.minimum.at(hi, col, su)  # by rounding)
-        y = np.zeros(col.size)
-        for side, mine, final in ((d[col] > 0, sl, lo[col]), (d[col] < 0, su, hi[col])):
-            cand = np.flatnonzero(side & (mine == final) & np.isfinite(mine))
-            _, first = np.unique(col[cand], return_index=True)
-            pick = cand[first]
-            y[pick] = d[col[pick]] / a[pick]
+        lo, hi = self.set_bounds(i, sl, su)
+        y = np.zeros(self.single_col[i].size)
+        for side, mine, bound in ((d > 0, sl, lo), (d < 0, su, hi)):
+            pick = self.setting_row(i, side, mine, bound)
+            pick = pick[pick >= 0]
+            y[pick] = d[self.single_col[i][pick]] / self.single_a[i][pick]
         return y
 
-    def feasibility_cut(self, i: int, h, k: np.ndarray, cl: np.ndarray, cu: np.ndarray, sl: np.ndarray,
-                        su: np.ndarray) -> tuple[np.ndarray, float] | None:
+    def feasibility_cut(self, i: int, h, k: np.ndarray, sl: np.ndarray, su: np.ndarray) -> tuple[np.ndarray, float] | None:
         """A cut alpha' k >= beta that every plan on which year i can run meets and ``k`` does
         not, from HiGHS's proof that year i cannot run on ``k`` (its dual ray y, Farkas): for x
         within its column bounds and A x within the row bounds, z = A'y must reach
@@ -321,16 +333,14 @@ class Decomposition:
         beta = float(y[pos] @ lo0[pos] + y[neg] @ hi0[neg])  # the rows' side: beta - (B'y)' k
         alpha = self.B[i].rmatvec(y)  # moved to the left: + (B'y)' k
         z = self.sub[i].rmatvec(np.asarray(ray))
-        col, a = self.single_col[i], self.single_a[i]
+        a = self.single_a[i]
         own_lo, own_hi = self.a.col_lower[self.cols[i]], self.a.col_upper[self.cols[i]]
+        cl, cu = self.set_bounds(i, sl, su)
         w = np.zeros(rows.size)  # the one-column rows whose bound is used, with weight z_j / a
         const = 0.0
         for side, bound, own, mine, pick_bound in ((z > 0, cu, own_hi, su, "upper"), (z < 0, cl, own_lo, sl, "lower")):
             j = np.flatnonzero(side)
-            from_row = np.full(bound.size, -1)
-            cand = np.flatnonzero(side[col] & (mine == bound[col]))
-            cols_c, first = np.unique(col[cand], return_index=True)
-            from_row[cols_c] = cand[first]
+            from_row = self.setting_row(i, side, mine, bound)
             by_own = j[(from_row[j] < 0) | (own[j] == bound[j])]
             if not np.isfinite(own[by_own]).all():
                 return None
@@ -348,11 +358,21 @@ class Decomposition:
             return None
         return alpha, beta
 
-    def arrays(self, i: int, k: np.ndarray) -> tuple:
-        """Year i's LP on the plan ``k``: (cost, col_lower, col_upper, row_lower, row_upper,
-        start, index, value), its one-column rows as column bounds."""
-        cl, cu, rl, ru, _, _ = self.bounds(i, k)
-        return (self.a.cost[self.cols[i]], cl, cu, rl, ru, *self.sub[i].csc())
+    def arrays(self, i: int, bounds: tuple) -> tuple:
+        """Year i's LP with ``bounds`` (``bounds(i, k)``): (cost, col_lower, col_upper,
+        row_lower, row_upper, start, index, value), its one-column rows as column bounds."""
+        return (self.a.cost[self.cols[i]], *bounds[:4], *self.sub[i].csc())
+
+    def plan_vector(self, lp, plan: dict[str, np.ndarray]) -> np.ndarray:
+        """The plan ``plan`` (block name -> values shaped as the block) as k, within the plan
+        columns' bounds."""
+        full = np.zeros(lp.n_cols)
+        for b in lp.var_blocks:
+            if b.name in plan:
+                present = b.cols >= 0
+                full[b.cols[present]] = plan[b.name][present]
+        P = self.a.col_ids[self.plan]
+        return np.clip(full[P], self.a.col_lower[self.plan], self.a.col_upper[self.plan])
 
 
 class _Master:
@@ -454,10 +474,9 @@ class _Years:
     def one(self, i: int, k: np.ndarray, deadline: float | None):
         d = self.d
         warm = self.h[i] is not None
-        cl, cu, rl, ru, sl, su = d.bounds(i, k)
+        bounds = cl, cu, rl, ru, sl, su = d.bounds(i, k)
         if not warm:
-            self.h[i] = _highs_model(self.opts, d.a.cost[d.cols[i]], cl, cu, rl, ru, *d.sub[i].csc(),
-                                     np.zeros(0, dtype=int), HOURLY_YEAR_DISPATCH)
+            self.h[i] = _highs_model(self.opts, *d.arrays(i, bounds), np.zeros(0, dtype=int), HOURLY_YEAR_DISPATCH)
         else:
             mv = d.moved[i]
             self.h[i].changeRowsBounds(mv.size, mv, rl[mv], ru[mv])
@@ -466,7 +485,7 @@ class _Years:
         self.method = _option(h, "solver")
         status = self._run(i, h, deadline, warm)
         if status == SolveStatus.INFEASIBLE:  # a feasibility cut, if the simplex proved it (the 5th slot)
-            return status, None, None, None, d.feasibility_cut(i, h, k, cl, cu, sl, su) if self.last_warm[i] else None
+            return status, None, None, None, d.feasibility_cut(i, h, k, sl, su) if self.last_warm[i] else None
         if status != SolveStatus.OPTIMAL:
             return status, None, None, None, None
         sol = h.getSolution()
@@ -523,12 +542,7 @@ def solve_by_year(m, plan: dict[str, np.ndarray], opts: SolverOptions, split: Sp
     d = Decomposition(m, list(plan), split)
     _release_freed_memory()  # the assembly's temporaries, before the years' HiGHS instances take their share
     lp, a = m.lp, d.a
-    full_plan = np.zeros(lp.n_cols)
-    for b in lp.var_blocks:
-        if b.name in plan:
-            present = b.cols >= 0
-            full_plan[b.cols[present]] = plan[b.name][present]
-    k0 = np.clip(full_plan[a.col_ids[d.plan]], a.col_lower[d.plan], a.col_upper[d.plan])
+    k0 = d.plan_vector(lp, plan)
     if not d.plan_holds(k0):  # the plan breaks a row of plan columns alone (e.g. a limit the typical days lack)
         return None
     scale = np.ones(d.plan.size)  # a tenth of each block's largest start value (of the plan's, for a block all 0)
